@@ -1,0 +1,9 @@
+"""Behaviour of the ecosystem's agents: the firm population and the institutions."""
+
+from agents.bank import Bank
+from agents.enterprise import Enterprises
+from agents.government import CompensationPool, Government
+from agents.guarantor import Guarantor
+from agents.insurer import Insurer
+
+__all__ = ["Bank", "CompensationPool", "Enterprises", "Government", "Guarantor", "Insurer"]

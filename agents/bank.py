@@ -1,0 +1,90 @@
+"""Banks and tech sub-branches 科技支行: pricing, acceptance, capacity and NPL-driven tightening."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.schema import BankParams
+
+
+class Bank(mesa.Agent):
+    """A lending bank. Its loans live in the model's loan book; it keeps its own risk view and limits."""
+
+    def __init__(self, model: mesa.Model, params: BankParams, index: int) -> None:
+        super().__init__(model)
+        self.p = params
+        self.name = params.name
+        self.index = index
+        self.balance_wan = 0.0
+        self.new_year_wan = 0.0
+        self.new_month_wan = 0.0
+        self.defaults_12m = np.zeros(12)
+        self.tight = False
+        self.loss_month_wan = 0.0
+        self.shortfall_month_wan = 0.0
+
+    def funding_cost(self, lpr: float) -> float:
+        """Annual funding cost of a tech loan: LPR less the funding discount and any re-lending cut."""
+        return lpr - self.p.funding_discount_rate - self.p.relending_discount_rate
+
+    def quote(self, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, lpr: float,
+              cap: float | None) -> np.ndarray:
+        """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap."""
+        premium = np.minimum(self.p.spread_rate + retained * pd_hat * lgd, self.p.max_premium_rate)
+        rate = lpr + premium
+        return np.minimum(rate, cap) if cap is not None else rate
+
+    def accepts(self, rate: np.ndarray, pd_hat: np.ndarray, lgd: float, retained: np.ndarray,
+                reward_rate: float, lpr: float) -> np.ndarray:
+        """Expected margin ≥ hurdle, the retained loss weighted by the officers' loss weight (尽职免责 < 1)."""
+        margin = (rate - self.funding_cost(lpr) - retained * pd_hat * lgd * self.p.loss_weight + reward_rate)
+        return margin >= self.p.hurdle_rate + self.tightening()
+
+    def tightening(self) -> float:
+        """Extra hurdle, ramping from 0 at the NPL tolerance to the full tightening at twice it."""
+        tol = max(self.p.npl_tolerance, 1e-9)
+        excess = min(max(self.npl_ratio() / tol - 1.0, 0.0), 1.0)
+        return self.p.tightening_rate * excess
+
+    def headroom_wan(self) -> float:
+        """New lending still possible this month under capital and the yearly tech-loan quota."""
+        room = self.p.capital_wan / self.p.capital_ratio - self.balance_wan
+        if self.p.annual_quota_wan is not None:
+            room = min(room, self.p.annual_quota_wan - self.new_year_wan)
+        return max(room, 0.0)
+
+    def book_loans(self, amount_wan: float) -> None:
+        """Record new lending against capacity."""
+        self.balance_wan += amount_wan
+        self.new_year_wan += amount_wan
+        self.new_month_wan += amount_wan
+
+    def bear_losses(self, own_wan: float, shortfall_wan: float, defaulted_principal_wan: float, month: int) -> None:
+        """Record a month's losses: its own share, what other parties could not pay, and the NPL inflow."""
+        self.loss_month_wan += own_wan + shortfall_wan
+        self.shortfall_month_wan += shortfall_wan
+        self.defaults_12m[month % 12] += defaulted_principal_wan
+
+    def npl_ratio(self) -> float:
+        """Loans defaulted in the last 12 months ÷ (balance + those): NPLs with a one-year workout."""
+        bad = self.defaults_12m.sum()
+        return bad / (self.balance_wan + bad) if bad > 0 else 0.0
+
+    def review(self, balance_wan: float, month: int) -> None:
+        """Month end: true up the balance, tighten above the NPL tolerance, relax below it."""
+        self.balance_wan = balance_wan
+        self.tight = self.npl_ratio() > self.p.npl_tolerance
+        self.defaults_12m[(month + 1) % 12] = 0.0
+
+    def start_month(self, new_year: bool) -> None:
+        """Reset monthly (and in January yearly) counters."""
+        self.new_month_wan = self.loss_month_wan = self.shortfall_month_wan = 0.0
+        if new_year:
+            self.new_year_wan = 0.0
+
+    def report(self) -> dict[str, float]:
+        """This month's row of the institutions table."""
+        return {"balance_wan": self.balance_wan, "new_loans_wan": self.new_month_wan,
+                "npl_ratio": self.npl_ratio(), "tightening_rate": self.tightening(),
+                "loss_wan": self.loss_month_wan, "shortfall_wan": self.shortfall_month_wan}

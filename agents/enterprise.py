@@ -1,0 +1,219 @@
+"""Tech SMEs as one columnar population (struct of numpy arrays, Starsim ``People`` style).
+
+Firms are many, so every rule is a vectorised operation over firm slots; there is no per-firm Python loop.
+A slot is never reused, so a slot index names one firm for the whole run and its random draws (common
+random numbers, see ``sim.streams``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import monthly_prob
+from sim.schema import STAGES, EnterpriseParams
+from sim.streams import Streams
+
+SEED, STARTUP, GROWTH, MATURE = range(4)
+
+# Column name → dtype of the population arrays.
+FIELDS: dict[str, type] = {
+    "alive": bool, "stage": np.int8, "sector": np.int8, "age_months": np.int32, "theta": float,
+    "revenue_wan": float, "patents": float, "rd_wan": float, "in_database": bool, "high_tech": bool,
+    "black_list": bool, "vc_backed": bool, "listed": bool, "first_loan": bool, "debt_wan": float,
+    "distress": float, "need_wan": float, "tech_insured": bool, "funded_months": np.int32, "u_insure": float, "served": bool,
+}
+
+#: Columns a CSV of real firms may give; the rest are synthesised from the scenario's distributions.
+CSV_COLUMNS = {
+    "stage": "seed | startup | growth | mature",
+    "sector": "integer sector code (0–127)",
+    "age_months": "months since founding",
+    "monthly_revenue_wan": "monthly revenue, 万元",
+    "patents": "patents held (count)",
+    "in_database": "in the enterprise database 科创企业库 (true/false)",
+    "high_tech": "certified high-tech firm (true/false)",
+    "vc_backed": "has venture capital (true/false)",
+    "quality": "latent quality θ on a standard-normal scale (usually unknown: then drawn)",
+}
+
+
+class Enterprises:
+    """The firm population. Arrays have capacity ≥ ``n``; slots ``0..n-1`` are in use."""
+
+    def __init__(self, params: EnterpriseParams, streams: Streams, capacity: int = 1024) -> None:
+        self.p = params
+        self.streams = streams
+        self.n = 0
+        self._cap = max(capacity, 16)
+        for name, dtype in FIELDS.items():
+            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+        self.stage_pd = np.array(params.annual_pd.values())
+
+    def _grow(self, need: int) -> None:
+        if need <= self._cap:
+            return
+        cap = max(need, 2 * self._cap)
+        for name in FIELDS:
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._cap = cap
+
+    def add(self, count: int, month: int, table: pd.DataFrame | None = None) -> np.ndarray:
+        """Append ``count`` firms born in ``month`` (initial ones at month 0); return their slots."""
+        if count <= 0 and table is None:
+            return np.arange(0)
+        count = len(table) if table is not None else count
+        p = self.p
+        lo, hi = self.n, self.n + count
+        self._grow(hi)
+        self.n = hi
+        g = self.streams.gen("init" if month == 0 else "entry", 10_000 + month)
+        u = g.random((count, 8))
+        z = g.standard_normal((count, 2))
+        mix = np.cumsum(p.stage_mix.values())
+        stage = np.minimum(np.searchsorted(mix, u[:, 0], side="right"), MATURE).astype(np.int8)
+        median = np.array(p.monthly_revenue_wan.values())
+        s = slice(lo, hi)
+        self.alive[s] = True
+        self.stage[s] = stage
+        self.sector[s] = (u[:, 1] * 8).astype(np.int8)
+        self.age_months[s] = np.where(month == 0, (u[:, 2] * 12 * (1 + 2 * stage)).astype(np.int32), 0)
+        self.theta[s] = z[:, 0]
+        self.revenue_wan[s] = median[stage] * np.exp(p.revenue_dispersion * z[:, 1])
+        self.patents[s] = (u[:, 3] < p.patent_holder_share).astype(float) * (1 + stage)
+        self.in_database[s] = u[:, 4] < p.database_share
+        self.high_tech[s] = u[:, 5] < p.high_tech_share
+        self.vc_backed[s] = False
+        self.u_insure[s] = u[:, 6]
+        for name in ("rd_wan", "debt_wan", "distress", "need_wan"):
+            getattr(self, name)[s] = 0.0
+        for name in ("black_list", "listed", "first_loan", "tech_insured", "served"):
+            getattr(self, name)[s] = False
+        self.funded_months[s] = 0
+        if table is not None:
+            self._apply_table(table, s)
+        return np.arange(lo, hi)
+
+    def _apply_table(self, t: pd.DataFrame, s: slice) -> None:
+        if "stage" in t:
+            self.stage[s] = t["stage"].map({k: i for i, k in enumerate(STAGES)}).to_numpy(np.int8)
+        for col, field in (("sector", "sector"), ("age_months", "age_months"), ("patents", "patents"),
+                           ("monthly_revenue_wan", "revenue_wan"), ("quality", "theta")):
+            if col in t:
+                getattr(self, field)[s] = t[col].to_numpy()
+        for col in ("in_database", "high_tech", "vc_backed"):
+            if col in t:
+                getattr(self, col)[s] = t[col].to_numpy(bool)
+
+    def assets_wan(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Assets a lender can take as counter-guarantee: one year of revenue (assumption)."""
+        return 12.0 * self.revenue_wan[: self.n][idx]
+
+    def pd_annual(self, theta_view: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Annual PD of firms ``idx`` as seen through quality ``theta_view`` (true θ or a lender's signal)."""
+        p = self.p
+        lev = self.debt_wan[idx] / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
+        pd_ = (self.stage_pd[self.stage[idx]] * np.exp(-p.quality_pd_elasticity * theta_view)
+               * (1.0 + p.leverage_pd_factor * lev) * (1.0 + p.distress_pd_factor * self.distress[idx]))
+        return np.minimum(np.where(self.vc_backed[idx], pd_ * p.vc_pd_factor, pd_), 0.99)
+
+    def default_prob(self, month: int, pd_mult: np.ndarray | float, factor: float | None, rho: float) -> np.ndarray:
+        """Monthly default probability of every slot (0 for dead or listed firms)."""
+        n = self.n
+        idx = np.arange(n)
+        pm = monthly_prob(np.minimum(self.pd_annual(self.theta[:n], idx) * pd_mult, 0.99))
+        if factor is not None and rho > 0:
+            from scipy.special import ndtr, ndtri
+
+            pm = ndtr((ndtri(np.clip(pm, 1e-12, 1 - 1e-12)) - np.sqrt(rho) * factor) / np.sqrt(1 - rho))
+        return np.where(self.alive[:n] & ~self.listed[:n], pm, 0.0)
+
+    def evolve(self, month: int, drift_hit_rate: float, funded: np.ndarray) -> None:
+        """Revenue walk, distress decay, ageing and stage advance for one month."""
+        p, n = self.p, self.n
+        alive = self.alive[:n]
+        drift = (p.revenue_drift_rate + p.quality_drift_rate * self.theta[:n]
+                 + p.funded_drift_rate * funded - p.unfunded_drift_rate * (self.distress[:n] > 0.05)
+                 - drift_hit_rate) / 12.0
+        z = self.streams.normal("dynamics", month, n)
+        vol = p.revenue_volatility_rate / np.sqrt(12.0)
+        self.revenue_wan[:n] *= np.where(alive, np.exp(drift - 0.5 * vol**2 + vol * z), 1.0)
+        self.distress[:n] *= p.distress_decay_share
+        self.age_months[:n] += alive
+        self.funded_months[:n] += funded
+        adv = monthly_prob(np.array(p.stage_advance_rate.values()))[self.stage[:n]]
+        adv = adv * np.exp(0.3 * self.theta[:n]) * np.where(funded, p.funded_advance_factor, 1.0)
+        up = alive & (self.streams.uniform("progress", month, n) < adv) & (self.stage[:n] < MATURE)
+        self.stage[:n] += up.astype(np.int8)
+
+    def invest(self, month: int, funded: np.ndarray, spend_share: float) -> float:
+        """R&D from loan money of borrowers; patents accrue from cumulative R&D. Returns R&D spent."""
+        n = self.n
+        rd = np.where(funded, self.debt_wan[:n] * spend_share / 12.0, 0.0)
+        self.rd_wan[:n] += rd
+        expected = rd / self.p.patent_cost_wan
+        self.patents[:n] += self.streams.uniform("progress", 5000 + month, n) < expected
+        return float(rd.sum())
+
+    def draw_needs(self, month: int, funded: np.ndarray) -> None:
+        """New financing needs of firms without a loan; amount = months of revenue within bounds."""
+        p, n = self.p, self.n
+        rate = monthly_prob(np.array(p.need_rate.values()))[self.stage[:n]]
+        free = self.alive[:n] & ~funded & ~self.listed[:n] & ~self.black_list[:n]
+        new = free & (self.streams.uniform("needs", month, n) < rate) & (self.need_wan[:n] == 0)
+        amount = np.clip(self.revenue_wan[:n] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
+        self.need_wan[:n] = np.where(new, amount, self.need_wan[:n])
+
+    def unfunded(self, slots: np.ndarray) -> None:
+        """Needs that found no lender this month: distress rises and the need lapses."""
+        self.distress[slots] += self.p.distress_per_unfunded
+        self.need_wan[slots] = 0.0
+
+    def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
+        """VC rounds to promising early-stage firms and listings of large ones; returns both slot arrays."""
+        p, n = self.p, self.n
+        u = self.streams.gen("equity", month).random((n, 2))
+        alive = self.alive[:n] & ~self.listed[:n]
+        early = alive & (self.stage[:n] <= STARTUP) & ~self.vc_backed[:n] & (self.theta[:n] > p.vc_quality_threshold)
+        vc = np.flatnonzero(early & (u[:, 0] < monthly_prob(min(p.vc_rate * vc_mult, 0.99))))
+        big = alive & (self.stage[:n] >= GROWTH) & (self.revenue_wan[:n] > p.listing_revenue_wan)
+        lst = np.flatnonzero(big & (u[:, 1] < monthly_prob(min(p.listing_rate * listing_mult, 0.99))))
+        self.vc_backed[vc] = True
+        self.listed[lst] = True
+        self.need_wan[lst] = 0.0
+        return vc, lst
+
+    def default(self, slots: np.ndarray, month: int) -> None:
+        """Firms that defaulted go on the black list; most exit."""
+        self.black_list[slots] = True
+        self.need_wan[slots] = 0.0
+        exits = self.streams.uniform("exit", month, self.n)[slots] < self.p.exit_after_default_share
+        self.alive[slots[exits]] = False
+
+    def stage_counts(self) -> np.ndarray:
+        """Alive firms in each stage."""
+        n = self.n
+        return np.bincount(self.stage[:n][self.alive[:n]], minlength=4)
+
+
+def read_firms_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV of real firms; unknown columns or bad values raise ValueError naming the column."""
+    t = pd.read_csv(path)
+    unknown = sorted(set(t.columns) - set(CSV_COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown column(s) {unknown}; known: {sorted(CSV_COLUMNS)}")
+    if "stage" in t and not t["stage"].isin(STAGES).all():
+        bad = t.loc[~t["stage"].isin(STAGES), "stage"].iloc[0]
+        raise ValueError(f"column stage: {bad!r} is not one of {list(STAGES)}")
+    for col in ("monthly_revenue_wan", "patents", "age_months"):
+        if col in t and (t[col] < 0).any():
+            raise ValueError(f"column {col}: negative value")
+    for col in ("in_database", "high_tech", "vc_backed"):
+        if col in t:
+            t[col] = t[col].astype(str).str.lower().isin(("true", "1", "yes"))
+    return t

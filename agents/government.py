@@ -1,0 +1,163 @@
+"""The government: the special fund 专项资金 and the risk compensation pools 风险补偿资金池.
+
+The special fund has a yearly budget; subsidies, bank rewards, listing rewards, the government's loss share
+(the 10% of "4321") and insurer stop-loss are paid from it while it lasts. Pools are funded apart from the
+budget. Pool payouts and guarantor injections also count as public money spent.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.schema import GovernmentParams, PoolParams
+
+BUDGET_ITEMS = ("interest_subsidy", "fee_subsidy", "premium_subsidy", "tech_premium_subsidy", "bank_reward",
+                "listing_reward", "loss_share", "stoploss")
+OTHER_ITEMS = ("pool_payout", "injection")
+
+
+class Government(mesa.Agent):
+    """The special fund; the pools are separate agents it owns."""
+
+    def __init__(self, model: mesa.Model, params: GovernmentParams, n_banks: int) -> None:
+        super().__init__(model)
+        self.p = params
+        self.name = "government"
+        self.budget_left_wan = params.annual_budget_wan
+        self.pools = [CompensationPool(model, pp, i, n_banks) for i, pp in enumerate(params.pools)]
+        self.spent_month = dict.fromkeys(BUDGET_ITEMS + OTHER_ITEMS, 0.0)
+        self.exhausted_months: list[str] = []
+
+    def commitments_open(self) -> bool:
+        """New subsidy commitments are made only while this year's budget is not spent."""
+        return self.budget_left_wan > 0
+
+    def pay(self, item: str, amounts: np.ndarray) -> np.ndarray:
+        """Pay ``amounts`` for a budget item, pro rata when the budget left is short; returns what was paid."""
+        total = float(amounts.sum())
+        if total <= 0:
+            return np.zeros_like(amounts)
+        ratio = min(1.0, max(self.budget_left_wan, 0.0) / total)
+        paid = amounts * ratio
+        self.budget_left_wan = max(self.budget_left_wan - total * ratio, 0.0)
+        self.spent_month[item] += total * ratio
+        return paid
+
+    def record(self, item: str, amount_wan: float) -> None:
+        """Public money spent outside the budget (pool payouts, injections)."""
+        self.spent_month[item] += amount_wan
+
+    def start_month(self, new_year: bool) -> None:
+        """Reset monthly counters; in January open the new year's budget and top up pools."""
+        self.spent_month = dict.fromkeys(self.spent_month, 0.0)
+        if new_year:
+            self.budget_left_wan = self.p.annual_budget_wan
+            for pool in self.pools:
+                pool.new_year()
+
+    def close_month(self, label: str) -> None:
+        """Note the month a year's budget ran out."""
+        if self.p.annual_budget_wan > 0 and self.budget_left_wan <= 1e-9:
+            year = label[:4]
+            if not any(m.startswith(year) for m in self.exhausted_months):
+                self.exhausted_months.append(label)
+
+    def spending_month_wan(self) -> float:
+        """All public money spent this month."""
+        return sum(self.spent_month.values())
+
+
+class CompensationPool(mesa.Agent):
+    """A compensation pool: caps, NPL corridor, leverage commitment, suspension, top-ups and depletion."""
+
+    def __init__(self, model: mesa.Model, params: PoolParams, index: int, n_banks: int) -> None:
+        super().__init__(model)
+        self.p = params
+        self.name = params.name
+        self.index = index
+        self.balance_wan = params.initial_wan
+        self.paid_year = np.zeros(n_banks)
+        self.defaults_year = np.zeros(n_banks)
+        self.covered_start = np.zeros(n_banks)
+        self.covered = np.zeros(n_banks)
+        self.suspended = np.zeros(n_banks, dtype=bool)
+        self.payout_month_wan = self.topup_month_wan = 0.0
+        self.depleted_month: str | None = None
+        self._funded = params.initial_wan > 0
+
+    def open_for(self, bank: int) -> bool:
+        """Whether ``bank`` may still write covered loans (not suspended, pool not empty)."""
+        return not self.suspended[bank] and self.balance_wan > 0
+
+    def headroom_wan(self) -> float:
+        """Covered balance still allowed by the leverage commitment (covered ≤ m × pool)."""
+        if self.p.leverage_multiple is None:
+            return float("inf")
+        return max(self.p.leverage_multiple * self.balance_wan - self.covered.sum(), 0.0)
+
+    def book_cover(self, bank: np.ndarray, principal: np.ndarray) -> None:
+        """Add new covered loans to the covered balance."""
+        self.covered += np.bincount(bank, weights=principal, minlength=self.covered.size)
+
+    def admissible(self, claims: np.ndarray, principal: np.ndarray, bank: np.ndarray) -> np.ndarray:
+        """Claims the pool's rules allow: per-loan cap, NPL corridor, per-bank-year cap; records defaults."""
+        c = claims.copy()
+        if self.p.per_loan_cap_wan is not None:
+            c = np.minimum(c, self.p.per_loan_cap_wan)
+        nb = self.covered.size
+        new_bad = np.bincount(bank, weights=principal, minlength=nb)
+        if self.p.npl_corridor is not None:
+            lo, hi = self.p.npl_corridor
+            base = np.maximum(np.maximum(self.covered_start, self.covered), 1e-9)
+            r0 = self.defaults_year / base
+            r1 = (self.defaults_year + new_bad) / base
+            overlap = np.clip(np.minimum(r1, hi) - np.maximum(r0, lo), 0.0, None)
+            frac = np.divide(overlap, r1 - r0, out=np.zeros(nb), where=r1 > r0)
+            c *= frac[bank]
+        if self.p.per_bank_year_cap_wan is not None:
+            room = np.maximum(self.p.per_bank_year_cap_wan - self.paid_year, 0.0)
+            asked = np.bincount(bank, weights=c, minlength=nb)
+            ratio = np.where(asked > room, np.divide(room, asked, out=np.zeros(nb), where=asked > 0), 1.0)
+            c *= ratio[bank]
+        self.defaults_year += new_bad
+        return c
+
+    def pay(self, bank: np.ndarray, paid: np.ndarray) -> float:
+        """Debit payouts (already limited to the balance by the waterfall); returns the total."""
+        total = float(paid.sum())
+        self.paid_year += np.bincount(bank, weights=paid, minlength=self.paid_year.size)
+        self.balance_wan = max(self.balance_wan - total, 0.0)
+        self.payout_month_wan += total
+        return total
+
+    def new_year(self) -> None:
+        """January: top up (or refill to target) and restart the yearly caps and ratios."""
+        before = self.balance_wan
+        if self.p.refill_to_wan is not None:
+            self.balance_wan = max(self.balance_wan, self.p.refill_to_wan)
+        self.balance_wan += self.p.topup_wan
+        self.topup_month_wan = self.balance_wan - before
+        self._funded |= self.balance_wan > 0
+        self.paid_year[:] = 0.0
+        self.defaults_year[:] = 0.0
+        self.covered_start = self.covered.copy()
+
+    def close_month(self, covered_by_bank: np.ndarray, label: str) -> None:
+        """True up the covered balance, suspend banks past the NPL threshold, note depletion."""
+        self.covered = covered_by_bank
+        if self.p.suspend_npl_ratio is not None:
+            base = np.maximum(np.maximum(self.covered_start, self.covered), 1e-9)
+            self.suspended = self.defaults_year / base > self.p.suspend_npl_ratio
+        if self._funded and self.balance_wan <= 1e-6 and self.depleted_month is None:
+            self.depleted_month = label
+
+    def start_month(self) -> None:
+        """Reset monthly counters."""
+        self.payout_month_wan = self.topup_month_wan = 0.0
+
+    def report(self) -> dict[str, float]:
+        """This month's row of the institutions table."""
+        return {"balance_wan": self.balance_wan, "payouts_wan": self.payout_month_wan,
+                "covered_balance_wan": float(self.covered.sum()), "topup_wan": self.topup_month_wan,
+                "depleted": float(self.depleted_month is not None), "suspended_banks": float(self.suspended.sum())}

@@ -1,0 +1,84 @@
+"""Financing guarantors 融资担保 and the provincial re-guarantor 再担保."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.schema import GuarantorParams
+
+
+class Guarantor(mesa.Agent):
+    """A guarantor with net assets, a leverage cap, screening and a monthly profit and loss."""
+
+    def __init__(self, model: mesa.Model, params: GuarantorParams, index: int) -> None:
+        super().__init__(model)
+        self.p = params
+        self.name = params.name
+        self.index = index
+        self.net_assets_wan = params.net_assets_wan
+        self.balance_wan = 0.0
+        self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
+        self.claims_total_wan = 0.0
+        self.injections = {d: a for d, a in params.injections}
+
+    def open_for_business(self) -> bool:
+        """New guarantees only while solvent and above the floor."""
+        return self.net_assets_wan > max(self.p.floor_wan, 0.0)
+
+    def screens(self, pd_hat: np.ndarray, assets_wan: np.ndarray, liability_wan: np.ndarray) -> np.ndarray:
+        """Accept by estimated PD, counter-guarantee 反担保 and the single-borrower limit."""
+        ok = (pd_hat <= self.p.max_pd) & (liability_wan <= self.p.single_borrower_share * self.net_assets_wan)
+        if self.p.counter_guarantee:
+            ok &= assets_wan >= liability_wan
+        return ok & self.open_for_business()
+
+    def headroom_wan(self) -> float:
+        """Guarantee balance still allowed under the leverage cap."""
+        return max(self.p.leverage_cap * max(self.net_assets_wan, 0.0) - self.balance_wan, 0.0)
+
+    def book_guarantees(self, liability_wan: float) -> None:
+        """Add new guarantees to the balance."""
+        self.balance_wan += liability_wan
+
+    def collect_fees(self, amount_wan: float) -> None:
+        """Guarantee (or re-guarantee) fees received."""
+        self.net_assets_wan += amount_wan
+        self.fees_month_wan += amount_wan
+
+    def pay_fees(self, amount_wan: float) -> None:
+        """Re-guarantee fees paid to the re-guarantor."""
+        self.net_assets_wan -= amount_wan
+        self.fees_month_wan -= amount_wan
+
+    def pay_claims(self, amount_wan: float) -> None:
+        """Compensation paid to banks on defaults (never more than net assets: see the waterfall)."""
+        self.net_assets_wan = max(self.net_assets_wan - amount_wan, 0.0)
+        self.claims_month_wan += amount_wan
+        self.claims_total_wan += amount_wan
+
+    def close_month(self, balance_wan: float, month_label: str) -> float:
+        """Investment income less opex, scheduled injections; returns the injection (public money)."""
+        self.balance_wan = balance_wan
+        if self.net_assets_wan > 0:
+            self.net_assets_wan += self.net_assets_wan * (self.p.investment_rate - self.p.opex_rate) / 12.0
+        injected = self.injections.get(month_label, 0.0)
+        self.net_assets_wan += injected
+        self.injected_month_wan = injected
+        return injected
+
+    def leverage(self) -> float:
+        """Guarantee balance ÷ net assets (inf when insolvent with business outstanding)."""
+        if self.net_assets_wan <= 0:
+            return float("inf") if self.balance_wan > 0 else 0.0
+        return self.balance_wan / self.net_assets_wan
+
+    def start_month(self) -> None:
+        """Reset monthly counters."""
+        self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
+
+    def report(self) -> dict[str, float]:
+        """This month's row of the institutions table."""
+        return {"net_assets_wan": self.net_assets_wan, "guarantee_balance_wan": self.balance_wan,
+                "leverage": self.leverage(), "claims_wan": self.claims_month_wan,
+                "fee_income_wan": self.fees_month_wan, "injection_wan": self.injected_month_wan}

@@ -1,0 +1,72 @@
+"""The loan book: every loan as a row of columnar arrays.
+
+Each row records the firm, lending bank and product (whose risk-sharing contract fixes who bears which share
+of a loss), principal, annual rate, fee and premium rates and subsidy shares locked at origination, and the
+start and maturity months. Principal is repaid at maturity (bullet loans), so exposure = principal.
+Closed rows are dropped when they outnumber open ones, so monthly work scales with the open book.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+COLUMNS: dict[str, type] = {
+    "firm": np.int64, "bank": np.int32, "product": np.int32, "principal": float, "rate": float,
+    "fee_rate": float, "refee_rate": float, "premium_rate": float, "int_sub_share": float,
+    "fee_sub_share": float, "prem_sub_share": float, "lgd": float, "start": np.int32, "maturity": np.int32,
+    "active": bool,
+}
+
+
+class LoanBook:
+    """Columnar loan book; ``n`` rows in use, of which those with ``active`` are outstanding."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self._cap = capacity
+        for name, dtype in COLUMNS.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+
+    def add(self, **cols: np.ndarray) -> np.ndarray:
+        """Append loans (each column an array or scalar of equal length); return their row indices."""
+        k = len(cols["firm"])
+        if k == 0:
+            return np.arange(0)
+        if self.n + k > self._cap:
+            self._resize(max(self.n + k, 2 * self._cap))
+        rows = np.arange(self.n, self.n + k)
+        for name in COLUMNS:
+            getattr(self, name)[rows] = cols.get(name, True if name == "active" else 0)
+        self.n += k
+        return rows
+
+    def _resize(self, cap: int) -> None:
+        for name in COLUMNS:
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._cap = cap
+
+    def open_rows(self) -> np.ndarray:
+        """Indices of outstanding loans."""
+        return np.flatnonzero(self.active[: self.n])
+
+    def close(self, rows: np.ndarray) -> None:
+        """Mark loans repaid or written off."""
+        self.active[rows] = False
+
+    def compact(self) -> None:
+        """Drop closed rows once they are the majority (row indices change)."""
+        keep = self.active[: self.n]
+        if keep.sum() * 2 >= self.n:
+            return
+        idx = np.flatnonzero(keep)
+        for name in COLUMNS:
+            arr = getattr(self, name)
+            arr[: idx.size] = arr[idx]
+        self.n = idx.size
+
+    def sum_by(self, key: str, values: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+        """Sum ``values`` (aligned with ``rows``) grouped by column ``key``."""
+        return np.bincount(getattr(self, key)[rows], weights=values, minlength=size)[:size]

@@ -1,0 +1,177 @@
+"""The credit market: applications, screening by banks / guarantors / insurers / pools, and origination.
+
+Each firm with a need ranks the channels (product × bank) it is eligible for by all-in annual cost net of
+subsidies and applies to the cheapest first, up to its number of applications. An application is seen with
+some probability (the matching platform raises it); the bank prices and accepts on its margin rule, any
+guarantor and insurer on the product screen it, and capacity limits (bank capital and quota, guarantor
+leverage, pool leverage commitment) are applied first come first served in firm order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.products import GUAR, INS, POOL, REGUAR
+
+if TYPE_CHECKING:
+    from sim.model import EcosystemModel
+
+
+@dataclass
+class Offers:
+    """Per application (firm × channel): what the lender side would do."""
+
+    amount: np.ndarray
+    rate: np.ndarray
+    cost: np.ndarray
+    int_sub: np.ndarray
+    fee_sub: np.ndarray
+    prem_sub: np.ndarray
+    premium: np.ndarray
+    accept: np.ndarray
+
+
+def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """First-come-first-served capacity: accept while the running sum per key stays within its room.
+
+    ``keys`` < 0 have no limit. Order of arrival is array order.
+    """
+    ok = np.ones(keys.size, dtype=bool)
+    lim = keys >= 0
+    if not lim.any():
+        return ok
+    idx = np.flatnonzero(lim)
+    order = idx[np.argsort(keys[idx], kind="stable")]
+    k, a = keys[order], amounts[order]
+    cs = np.cumsum(a)
+    starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
+    before = np.repeat(cs[starts] - a[starts], np.diff(np.r_[starts, k.size]))
+    ok[order] = cs - before <= room[k] + 1e-9
+    return ok
+
+
+def reliability(m: EcosystemModel) -> list[np.ndarray]:
+    """How far banks trust each risk sharer: funds ÷ (buffer × covered exposure), capped at 1."""
+    buf = 0.1 if not m.banks else float(np.mean([b.p.reliability_buffer_share for b in m.banks]))
+    out = []
+    for funds, exp in ((m.pool_funds(), m.exposure[POOL]), (m.guarantor_funds(), m.exposure[GUAR]),
+                       (m.guarantor_funds(), m.exposure[REGUAR]), (m.insurer_funds(), m.exposure[INS])):
+        need = buf * exp
+        out.append(np.where(need > 0, np.minimum(funds / np.maximum(need, 1e-12), 1.0), (funds > 0) * 1.0))
+    return out
+
+
+def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
+    """Price and screen every (firm, channel) application for this month."""
+    pop, pr = m.pop, m.products
+    cp, cb = pr.ch_prod, pr.ch_bank
+    k, nc = firms.size, cp.size
+    theta = pop.theta[firms]
+    plat = m.s.platforms.credit_info_noise_factor
+    rel = reliability(m)
+    retained = 1.0 - sum(pr.shares[cp, j] * np.where(pr.accounts[cp, j] >= 0, r[np.maximum(pr.accounts[cp, j], 0)]
+                                                       if r.size else 0.0, 0.0)
+                         for j, r in zip((POOL, GUAR, REGUAR, INS), rel, strict=True))
+    open_ = m.government.commitments_open()
+    first = ~pop.first_loan[firms]
+    amount = np.minimum(pop.need_wan[firms][:, None], pr.max_loan[cp][None, :])
+    rate, accept, premium = np.zeros((k, nc)), np.zeros((k, nc), bool), np.zeros((k, nc))
+    noise = {b.index: m.signal_noise("bank", b.name, month)[firms] for b in m.banks}
+    for c in range(nc):
+        p, bank = cp[c], m.banks[cb[c]]
+        sig = theta + bank.p.screening_noise * pr.signal_factor[p] * plat * noise[cb[c]]
+        pd_hat = pop.pd_annual(sig, firms)
+        cap = None if np.isnan(pr.cap[p]) else float(pr.cap[p])
+        reward = m.s.government.subsidies.bank_reward_share * 12.0 / pr.term[p] if pr.reward[p] and open_ else 0.0
+        rate[:, c] = bank.quote(pd_hat, pr.lgd[p], retained[c], m.lpr, cap)
+        accept[:, c] = bank.accepts(rate[:, c], pd_hat, pr.lgd[p], retained[c], reward, m.lpr)
+        accept[:, c] &= m.channel_open(c) & screen_sharers(m, p, firms, amount[:, c], month)
+        if pr.accounts[p, INS] >= 0:
+            premium[:, c] = m.insurers[pr.accounts[p, INS]].premium_rate
+    gate = float(open_)
+    int_sub = np.where(first[:, None], pr.first_sub[cp], pr.int_sub[cp]) * gate
+    fee_sub, prem_sub = np.broadcast_to(pr.fee_sub[cp] * gate, (k, nc)), np.broadcast_to(pr.prem_sub[cp] * gate, (k, nc))
+    cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + premium * (1 - prem_sub)
+    return Offers(amount, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
+
+
+def screen_sharers(m: EcosystemModel, p: int, firms: np.ndarray, amount: np.ndarray, month: int) -> np.ndarray:
+    """Guarantor and insurer screening of product ``p`` (True where they would take the firm)."""
+    pr, pop = m.products, m.pop
+    ok = np.ones(firms.size, dtype=bool)
+    plat = m.s.platforms.credit_info_noise_factor
+    g = pr.accounts[p, GUAR]
+    if g >= 0:
+        gu = m.guarantors[g]
+        sig = pop.theta[firms] + gu.p.screening_noise * plat * m.signal_noise("guarantor", gu.name, month)[firms]
+        ok &= gu.screens(pop.pd_annual(sig, firms), pop.assets_wan(firms), amount * pr.shares[p, GUAR])
+    r = pr.accounts[p, REGUAR]
+    if r >= 0:
+        ok &= m.guarantors[r].open_for_business()
+    i = pr.accounts[p, INS]
+    if i >= 0:
+        ins = m.insurers[i]
+        sig = pop.theta[firms] + ins.p.screening_noise * plat * m.signal_noise("insurer", ins.name, month)[firms]
+        ok &= ins.screens(pop.pd_annual(sig, firms))
+    return ok
+
+
+def originate(m: EcosystemModel, month: int) -> dict[str, float]:
+    """Run this month's application rounds; book the loans; return counts for the monthly table."""
+    pop, pr = m.pop, m.products
+    firms = np.flatnonzero(pop.need_wan[: pop.n] > 0)
+    stats = {"applications": 0.0, "approvals": 0.0}
+    if firms.size == 0 or pr.ch_prod.size == 0:
+        return stats
+    offers = quote(m, firms, month)
+    elig = pr.eligible(pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms])
+    cost = np.where(elig & (offers.cost <= pop.p.max_cost_rate), offers.cost, np.inf)
+    order = np.argsort(cost, axis=1, kind="stable")
+    pending = np.ones(firms.size, dtype=bool)
+    vis = m.s.platforms.matching_visibility_share or pop.p.visibility_share
+    rounds = min(pop.p.max_applications + m.s.platforms.matching_extra_applications, pr.ch_prod.size)
+    rows_all = np.arange(firms.size)
+    for r in range(rounds):
+        ch = order[:, r]
+        tried = pending & np.isfinite(cost[rows_all, ch])
+        seen = m.streams.uniform("apply", month, pop.n)[firms] if r == 0 else \
+            m.streams.gen("apply", month, r).random(pop.n)[firms]
+        rows = np.flatnonzero(tried & (seen < vis) & offers.accept[rows_all, ch])
+        stats["applications"] += float(tried.sum())
+        rows = rows[capacity_ok(m, ch[rows], offers.amount[rows, ch[rows]])]
+        if rows.size:
+            book(m, firms[rows], ch[rows], offers, rows, month)
+            pending[rows] = False
+            stats["approvals"] += rows.size
+    pop.unfunded(firms[pending])
+    return stats
+
+
+def capacity_ok(m: EcosystemModel, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served."""
+    pr = m.products
+    p = pr.ch_prod[ch]
+    ok = within_room(pr.ch_bank[ch], amount, np.array([b.headroom_wan() for b in m.banks]))
+    g = np.where(ok, pr.accounts[p, GUAR], -1)
+    if m.guarantors:
+        ok &= within_room(g, amount * pr.shares[p, GUAR], np.array([x.headroom_wan() for x in m.guarantors]))
+    pools = m.government.pools
+    if pools:
+        pl = np.where(ok & (pr.shares[p, POOL] > 0), pr.accounts[p, POOL], -1)
+        ok &= within_room(pl, amount, np.array([x.headroom_wan() for x in pools]))
+    return ok
+
+
+def book(m: EcosystemModel, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray, month: int) -> None:
+    """Write accepted loans to the book and tell every party its new business."""
+    pr, pop = m.products, m.pop
+    p, bank = pr.ch_prod[ch], pr.ch_bank[ch]
+    amount = o.amount[rows, ch]
+    m.book.add(firm=slots, bank=bank, product=p, principal=amount, rate=o.rate[rows, ch], fee_rate=pr.fee[p],
+               refee_rate=np.where(pr.accounts[p, REGUAR] >= 0, pr.refee[p], 0.0), premium_rate=o.premium[rows, ch],
+               int_sub_share=o.int_sub[rows, ch], fee_sub_share=o.fee_sub[rows, ch], prem_sub_share=o.prem_sub[rows, ch],
+               lgd=pr.lgd[p], start=month, maturity=month + pr.term[p])
+    m.register_new_loans(slots, bank, p, amount)

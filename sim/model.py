@@ -1,0 +1,340 @@
+"""EcosystemModel: the regional sci-tech finance ecosystem as a Mesa model.
+
+Firms are a columnar population, loans a columnar book, institutions ``mesa.Agent`` subclasses. The keyword
+form ``EcosystemModel(scenario, rng=seed, **{"dotted.path": value})`` lets ``mesa.batch_run`` and
+``SolaraViz`` drive it; ``run()`` returns a RunResult.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents import Bank, Enterprises, Government, Guarantor, Insurer
+from agents.enterprise import read_firms_csv
+from sim import market, settlement
+from sim.calendar import YearMonth, monthly_prob, rate_path
+from sim.products import GUAR, INS, POOL, REGUAR, compile_products
+from sim.reporters import METRICS, MonthlyRecorder, make_datacollector
+from sim.result import RunResult, build_result
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.schema import PARTIES
+from sim.streams import Streams
+
+
+class EcosystemModel(mesa.Model):
+    """One region's tech-finance ecosystem under one scenario, one month per step."""
+
+    def __init__(self, scenario: str | Scenario = "baseline", *, rng: Any = None, **overrides: Any) -> None:
+        super().__init__(rng=rng)
+        keys = {k.replace("__", "."): v for k, v in overrides.items()}
+        self.s = load_scenario(scenario, keys)
+        self.seed = rng
+        self.streams = Streams(rng)
+        self.fixed = self.s.fixed.enabled
+        self.start = self.s.start_month
+        self.month = 0
+        self.horizon = self.s.horizon_months
+        self.lpr_path = rate_path(self.s.macro.lpr_path, self.start, self.horizon + 600)
+        self.lpr = float(self.lpr_path[0])
+        self.products = compile_products(self.s)
+        self.banks = [Bank(self, p, i) for i, p in enumerate(self.s.banks)]
+        self.guarantors = [Guarantor(self, p, i) for i, p in enumerate(self.s.guarantors)]
+        self.insurers = [Insurer(self, p, i) for i, p in enumerate(self.s.insurers)]
+        self.government = Government(self, self.s.government, len(self.banks))
+        self.exposure = {j: np.zeros(0) for j in (POOL, GUAR, REGUAR, INS)}
+        self.conservation_error_wan = 0.0
+        self.recorder = MonthlyRecorder(self)
+        self.pop = Enterprises(self.s.enterprises, self.streams, capacity=self._capacity())
+        self.book = _new_book(self.pop.p.initial_count)
+        self.firm_subsidy_year = np.zeros(0)
+        self._populate()
+        self.datacollector = make_datacollector()
+        self.recorder.close_month()
+        self.datacollector.collect(self)
+
+    # ---- set-up -------------------------------------------------------------------------------------------
+    def _capacity(self) -> int:
+        p = self.s.enterprises
+        return int(p.initial_count + 1.2 * p.entry_per_month * self.horizon + 64)
+
+    def _populate(self) -> None:
+        p = self.s.enterprises
+        if p.csv:
+            try:
+                table = read_firms_csv(p.csv)
+            except (OSError, ValueError) as e:
+                raise ScenarioError(p.csv, [("enterprises.csv", str(e))]) from None
+            slots = self.pop.add(0, 0, table)
+        else:
+            slots = self.pop.add(p.initial_count, 0)
+        self._grow_firm_arrays()
+        if self.fixed:
+            self._fixed_loans(slots, 0)
+            return
+        u = self.streams.uniform("init", 1, slots.size)
+        holders = slots[u < p.initial_borrower_share]
+        amount = np.clip(self.pop.revenue_wan[holders] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
+        bank = holders % len(self.banks)
+        spread = np.array([b.p.spread_rate for b in self.banks])[bank]
+        legacy = self.products.legacy
+        self.book.add(firm=holders, bank=bank, product=np.full(holders.size, legacy), principal=amount,
+                      rate=self.lpr + spread, lgd=self.products.lgd[legacy], start=0,
+                      maturity=1 + (u[u < p.initial_borrower_share] * 12 / p.initial_borrower_share).astype(int))
+        self.pop.debt_wan[holders] = amount
+        self.pop.first_loan[holders] = True
+        self.update_institutions()
+
+    def _fixed_loans(self, slots: np.ndarray, month: int) -> None:
+        """Fixed mode: each firm gets one loan of the fixed size on the first product's channels in turn."""
+        f, pr = self.s.fixed, self.products
+        chans = np.flatnonzero(pr.ch_prod == pr.ch_prod[0])
+        ch = chans[slots % chans.size]
+        prod, bank = pr.ch_prod[ch], pr.ch_bank[ch]
+        amount = np.full(slots.size, f.loan_wan)
+        self.book.add(firm=slots, bank=bank, product=prod, principal=amount, rate=self.lpr, fee_rate=pr.fee[prod],
+                      lgd=f.lgd, start=month, maturity=month + 1 + (slots % f.term_months))
+        self.register_new_loans(slots, bank, prod, amount)
+
+    def _grow_firm_arrays(self) -> None:
+        if self.firm_subsidy_year.size < self.pop.n:
+            grown = np.zeros(max(self.pop.n, 2 * self.firm_subsidy_year.size))
+            grown[: self.firm_subsidy_year.size] = self.firm_subsidy_year
+            self.firm_subsidy_year = grown
+
+    # ---- the schedule -------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month: macro → firms → maturities → needs → origination → subsidies → defaults →
+        institutions → data collection."""
+        self.month = self.steps
+        self.update_macro()
+        self.evolve_firms()
+        settlement.repay_maturities(self, self.month, self.deferral_until)
+        self.apply_for_credit()
+        self.screen_applications()
+        self.recorder.add(settlement.pay_subsidies(self))
+        self.settle_defaults()
+        self.update_institutions()
+        self.recorder.close_month()
+        self.datacollector.collect(self)
+        self.running = self.steps < self.horizon
+
+    def update_macro(self) -> None:
+        """LPR of the month, the active shock, January resets of budgets, pools and counters."""
+        label = self.label
+        january = label.endswith("-01") and self.month > 0
+        self.recorder.start_month()
+        for pool in self.government.pools:
+            pool.start_month()
+        self.government.start_month(january)
+        for b in self.banks:
+            b.start_month(january)
+        for x in (*self.guarantors, *self.insurers):
+            x.start_month()
+        if january:
+            self.firm_subsidy_year[:] = 0.0
+        self.lpr = float(self.lpr_path[self.month - 1])
+        now = self.calendar_month
+        self.shock = next((sh for sh in self.s.macro.shocks
+                           if 0 <= YearMonth.parse(sh.start).months_until(now) < sh.months), None)
+        self.deferral_until = None
+        if self.shock is not None and self.shock.deferral:
+            end = YearMonth.parse(self.shock.start).plus(self.shock.months)
+            self.deferral_until = self.month + now.months_until(end)
+
+    def evolve_firms(self) -> None:
+        """Entry, revenue, stage, R&D and patents, VC and listings, tech-insurance setbacks."""
+        if self.fixed:
+            return
+        p, m = self.s.enterprises, self.month
+        new = int(self.streams.gen("entry", m).poisson(p.entry_per_month))
+        self.pop.add(new, m)
+        self._grow_firm_arrays()
+        funded = self.pop.debt_wan[: self.pop.n] > 0
+        hit = self.shock.revenue_hit_rate if self.shock else 0.0
+        self.pop.evolve(m, hit, funded)
+        self.recorder.add({"rd_spending_wan": self.pop.invest(m, funded, p.rd_share_of_loan)})
+        g = self.s.government
+        vc, listed = self.pop.equity(m, g.vc_guidance_multiplier, g.listing_multiplier)
+        reward = self.government.pay("listing_reward", np.full(listed.size, g.subsidies.listing_reward_wan))
+        neeq = self.streams.uniform("equity", 7000 + m, self.pop.n)[listed] < p.listing_neeq_share
+        self.recorder.add({"vc_rounds": vc.size, "vc_investment_wan": vc.size * p.vc_amount_wan,
+                           "listings_new": listed.size, "listings_neeq_new": int(neeq.sum()),
+                           "direct_finance_wan": listed.size * p.listing_raise_wan,
+                           "listing_reward_wan": float(reward.sum())})
+        self.tech_insurance()
+
+    def tech_insurance(self) -> None:
+        """科技保险: insured firms pay premiums (partly subsidised); an R&D setback pays out if insured,
+        and otherwise adds distress."""
+        pop, n, m = self.pop, self.pop.n, self.month
+        alive = pop.alive[:n] & ~pop.listed[:n]
+        setback = alive & (self.streams.uniform("insurance", m, n) < monthly_prob(pop.p.rd_setback_rate))
+        insured = np.zeros(n, dtype=bool)
+        lo = 0.0
+        share = self.s.government.subsidies.tech_premium_subsidy_share
+        for ins in self.insurers:
+            t = ins.p.tech
+            mine = alive & (pop.u_insure[:n] >= lo) & (pop.u_insure[:n] < lo + t.uptake_share)
+            lo += t.uptake_share
+            if mine.any():
+                prem = np.full(int(mine.sum()), t.sum_insured_wan * t.premium_rate / 12.0)
+                self.government.pay("tech_premium_subsidy", prem * share)
+                ins.collect_premiums(float(prem.sum()), tech=True)
+                ins.pay_claims(min(float((mine & setback).sum() * t.sum_insured_wan), ins.capital_wan))
+                insured |= mine
+        pop.tech_insured[:n] = insured
+        pop.distress[:n] += np.where(setback & ~insured, pop.p.setback_distress, 0.0)
+
+    def apply_for_credit(self) -> None:
+        """New financing needs (renewals were set at maturity)."""
+        if not self.fixed:
+            self.pop.draw_needs(self.month, self.pop.debt_wan[: self.pop.n] > 0)
+
+    def screen_applications(self) -> None:
+        """Applications, screening and origination (fixed mode: every firm without a loan gets one)."""
+        if self.fixed:
+            return
+        self.recorder.add(market.originate(self, self.month))
+
+    def settle_defaults(self) -> None:
+        """Draw defaults from each firm's hazard and settle the losses; fixed mode replaces defaulted firms."""
+        pop, n, m = self.pop, self.pop.n, self.month
+        if self.fixed:
+            p = np.where(pop.alive[:n], monthly_prob(self.s.fixed.annual_pd), 0.0)
+        else:
+            mult = self.shock.pd_multiplier if self.shock else 1.0
+            if self.shock is not None and self.shock.deferral:
+                relief = 1.0 + (mult - 1.0) * self.shock.deferral_pd_factor
+                mult = np.where(pop.debt_wan[:n] > 0, relief, mult)
+            rho = pop.p.default_correlation
+            factor = float(self.streams.normal("factor", m, 1)[0]) if rho > 0 else None
+            p = pop.default_prob(m, mult, factor, rho)
+        defaulted = self.streams.uniform("defaults", m, n) < p
+        self.recorder.add(settlement.settle_defaults(self, m, defaulted))
+        slots = np.flatnonzero(defaulted)
+        self.recorder.add({"defaults": slots.size})
+        if self.fixed:
+            pop.alive[slots] = False
+            new = pop.add(slots.size, m)
+            self._grow_firm_arrays()
+            self._fixed_loans(new, m)
+        else:
+            pop.default(slots, m)
+
+    def update_institutions(self) -> None:
+        """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
+        b = self.book
+        if b.n > 4 * max(b.active[: b.n].sum(), 1):
+            b.compact()
+        rows = b.open_rows()
+        nb, P = len(self.banks), len(self.products.names)
+        prin = b.principal[rows]
+        by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
+        by_p = by_pb.sum(axis=1)
+        pr = self.products
+        for j, parties in ((POOL, self.government.pools), (GUAR, self.guarantors), (REGUAR, self.guarantors),
+                           (INS, self.insurers)):
+            sel = pr.accounts[:, j] >= 0
+            self.exposure[j] = np.bincount(pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j],
+                                           minlength=len(parties))
+        for bank, bal in zip(self.banks, by_pb.sum(axis=0), strict=True):
+            bank.review(float(bal), self.month)
+        label = self.label
+        for g in self.guarantors:
+            injected = g.close_month(float(self.exposure[GUAR][g.index] + self.exposure[REGUAR][g.index]), label)
+            self.government.record("injection", injected)
+        december = label.endswith("-12")
+        for ins in self.insurers:
+            covered = by_p[pr.accounts[:, INS] == ins.index].sum()
+            stoploss = ins.close_month(float(covered), self.month, december)
+            if stoploss > 0:
+                ins.receive_stoploss(float(self.government.pay("stoploss", np.array([stoploss]))[0]))
+        for pool in self.government.pools:
+            mine = (pr.accounts[:, POOL] == pool.index) & (pr.shares[:, POOL] > 0)
+            pool.close_month(by_pb[mine].sum(axis=0), label)
+        self.government.close_month(label)
+
+    # ---- services the phases use --------------------------------------------------------------------------
+    @property
+    def calendar_month(self) -> YearMonth:
+        """The calendar month of the current step (the month before the start at set-up)."""
+        return self.start.plus(self.month - 1)
+
+    @property
+    def label(self) -> str:
+        """'YYYY-MM' of the current step."""
+        return str(self.calendar_month)
+
+    def signal_noise(self, kind: str, name: str, month: int) -> np.ndarray:
+        """Standard-normal screening errors of one institution for every firm slot this month."""
+        return self.streams.gen("signal", month, f"{kind}:{name}").standard_normal(self.pop.n)
+
+    def pool_funds(self) -> np.ndarray:
+        """Balance of each pool."""
+        return np.array([p.balance_wan for p in self.government.pools])
+
+    def guarantor_funds(self) -> np.ndarray:
+        """Net assets (≥ 0) of each guarantor."""
+        return np.array([max(g.net_assets_wan, 0.0) for g in self.guarantors])
+
+    def insurer_funds(self) -> np.ndarray:
+        """Capital of each insurer."""
+        return np.array([i.capital_wan for i in self.insurers])
+
+    def channel_open(self, c: int) -> bool:
+        """Whether the channel's product can be written at all this month (pool, guarantor, insurer)."""
+        pr = self.products
+        p, bank = pr.ch_prod[c], pr.ch_bank[c]
+        pool, g, r, i = (pr.accounts[p, j] for j in (POOL, GUAR, REGUAR, INS))
+        if pool >= 0 and pr.shares[p, POOL] > 0 and not self.government.pools[pool].open_for(bank):
+            return False
+        if g >= 0 and not self.guarantors[g].open_for_business():
+            return False
+        if r >= 0 and not self.guarantors[r].open_for_business():
+            return False
+        return not (i >= 0 and self.insurers[i].suspended)
+
+    def register_new_loans(self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray) -> None:
+        """Tell banks, guarantors, pools, firms and the fund (bank rewards) about new loans."""
+        nb = len(self.banks)
+        for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
+            self.banks[i].book_loans(float(v))
+        pr = self.products
+        for g in self.guarantors:
+            sel = pr.accounts[prod, GUAR] == g.index
+            g.book_guarantees(float((amount[sel] * pr.shares[prod[sel], GUAR]).sum()))
+        for pool in self.government.pools:
+            sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
+            pool.book_cover(bank[sel], amount[sel])
+        pop = self.pop
+        first = ~pop.first_loan[slots]
+        pop.first_loan[slots] = True
+        pop.served[slots] = True
+        pop.debt_wan[slots] = amount
+        pop.need_wan[slots] = 0.0
+        share = self.s.government.subsidies.bank_reward_share
+        reward = self.government.pay("bank_reward", amount * share * pr.reward[prod]) if share > 0 else np.zeros(0)
+        self.recorder.add({"new_loans": slots.size, "new_loans_wan": float(amount.sum()),
+                           "first_loans_new": int(first.sum()), "bank_reward_wan": float(reward.sum())})
+
+    # ---- running ------------------------------------------------------------------------------------------
+    def run(self, months: int | None = None) -> RunResult:
+        """Step ``months`` months (default: the scenario's horizon) and return the result tables."""
+        months = self.horizon if months is None else int(months)
+        if months < 1:
+            raise ValueError(f"months must be at least 1, got {months}")
+        for _ in range(months - self.steps):
+            self.step()
+        return build_result(self)
+
+
+def _new_book(initial: int):  # noqa: ANN202
+    from sim.loanbook import LoanBook
+
+    return LoanBook(capacity=max(1024, 2 * initial))
+
+
+__all__ = ["METRICS", "PARTIES", "EcosystemModel"]

@@ -1,0 +1,102 @@
+"""Loan products compiled into arrays: the risk-sharing contract of every product, and the offer channels.
+
+A channel is one (product, bank) pair a firm can apply to. Row ``legacy`` (the last) is the plain bank loan
+of the region's initial loan stock, written before the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.schema import PARTIES, STAGES
+from sim.scenario import Scenario
+
+POOL, GUAR, REGUAR, INS, GOV = (PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer",
+                                                             "government"))
+
+
+@dataclass
+class ProductTable:
+    """One row per product (plus the legacy plain loan); columns are contract terms."""
+
+    names: list[str]
+    shares: np.ndarray  # (P, 6) loss shares in PARTIES order
+    accounts: np.ndarray  # (P, 6) index of the bearing pool / guarantor / insurer; -1 none; bank column unused
+    lgd: np.ndarray
+    term: np.ndarray
+    max_loan: np.ndarray
+    cap: np.ndarray  # nan: no cap
+    fee: np.ndarray
+    refee: np.ndarray
+    int_sub: np.ndarray
+    first_sub: np.ndarray
+    fee_sub: np.ndarray
+    prem_sub: np.ndarray
+    signal_factor: np.ndarray
+    ip_pledge: np.ndarray
+    reward: np.ndarray
+    stage_ok: np.ndarray  # (P, 4)
+    database_only: np.ndarray
+    high_tech_only: np.ndarray
+    patent_only: np.ndarray
+    ch_prod: np.ndarray  # channels
+    ch_bank: np.ndarray
+
+    @property
+    def legacy(self) -> int:
+        """Row of the plain loan used for the initial stock."""
+        return len(self.names) - 1
+
+    def eligible(self, stage: np.ndarray, db: np.ndarray, ht: np.ndarray, patents: np.ndarray) -> np.ndarray:
+        """(k, channels) mask of firms eligible for each channel's product."""
+        p = self.ch_prod
+        ok = self.stage_ok[p][:, stage].T
+        ok &= ~self.database_only[p] | db[:, None]
+        ok &= ~self.high_tech_only[p] | ht[:, None]
+        ok &= ~self.patent_only[p] | (patents[:, None] > 0)
+        return ok
+
+
+def compile_products(s: Scenario) -> ProductTable:
+    """Arrays of every product's contract, in scenario order, with the legacy plain loan last."""
+    banks = {b.name: i for i, b in enumerate(s.banks)}
+    pools = {p.name: i for i, p in enumerate(s.government.pools)}
+    guar = {g.name: i for i, g in enumerate(s.guarantors)}
+    ins = {x.name: i for i, x in enumerate(s.insurers)}
+    prods = list(s.products)
+    n = len(prods) + 1
+    shares = np.zeros((n, len(PARTIES)))
+    accounts = -np.ones((n, len(PARTIES)), dtype=np.int64)
+    shares[-1, 0] = 1.0
+    for i, p in enumerate(prods):
+        shares[i] = [getattr(p.shares, k) for k in PARTIES]
+        accounts[i, POOL] = pools.get(p.pool, -1)
+        accounts[i, GUAR] = guar.get(p.guarantor, -1)
+        accounts[i, REGUAR] = guar.get(p.reguarantor, -1)
+        accounts[i, INS] = ins.get(p.insurer, -1)
+        accounts[i, GOV] = 0
+    accounts[-1, GOV] = 0
+
+    def col(attr: str, legacy: float, f=lambda v: v) -> np.ndarray:  # noqa: ANN001
+        return np.array([f(getattr(p, attr)) for p in prods] + [legacy], dtype=float)
+
+    first = np.array([p.first_loan_interest_subsidy_share if p.first_loan_interest_subsidy_share is not None
+                      else p.interest_subsidy_share for p in prods] + [0.0])
+    stage_ok = np.array([[st in p.eligibility.stages for st in STAGES] for p in prods] + [[True] * 4])
+    ch = [(i, banks[b]) for i, p in enumerate(prods) for b in p.banks]
+    return ProductTable(
+        names=[p.name for p in prods] + ["legacy"], shares=shares, accounts=accounts,
+        lgd=col("lgd", 0.6), term=col("term_months", 12).astype(int), max_loan=col("max_loan_wan", np.inf),
+        cap=col("rate_cap_rate", np.nan, lambda v: np.nan if v is None else v),
+        fee=col("guarantee_fee_rate", 0.0), refee=col("reguarantee_fee_rate", 0.0),
+        int_sub=col("interest_subsidy_share", 0.0), first_sub=first, fee_sub=col("fee_subsidy_share", 0.0),
+        prem_sub=col("premium_subsidy_share", 0.0), signal_factor=col("signal_factor", 1.0),
+        ip_pledge=col("ip_pledge", 0.0).astype(bool), reward=col("reward_eligible", 0.0).astype(bool),
+        stage_ok=stage_ok,
+        database_only=np.array([p.eligibility.database_only for p in prods] + [False]),
+        high_tech_only=np.array([p.eligibility.high_tech_only for p in prods] + [False]),
+        patent_only=np.array([p.eligibility.patent_holders_only for p in prods] + [False]),
+        ch_prod=np.array([c[0] for c in ch], dtype=np.int64), ch_bank=np.array([c[1] for c in ch], dtype=np.int64),
+    )

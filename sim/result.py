@@ -1,0 +1,121 @@
+"""Run results: the monthly table, the institutions table and the run-level summary (MODEL.md §5)."""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import YearMonth
+
+if TYPE_CHECKING:
+    from sim.model import EcosystemModel
+
+OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+
+
+@dataclass
+class RunResult:
+    """What one run produced. ``monthly``: one row per simulated month (``date`` is the month end);
+    ``institutions``: one row per month × bank / guarantor / insurer / pool / fund; ``summary``: run figures."""
+
+    monthly: pd.DataFrame
+    institutions: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def with_baseline(self, baseline: RunResult) -> RunResult:
+        """Fill the additionality figures from a paired no-policy run under the same seed."""
+        extra = self.summary["new_credit_wan"] - baseline.summary["new_credit_wan"]
+        spend = self.summary["public_spending_wan"]
+        self.summary["additionality_wan"] = extra
+        self.summary["additional_credit_per_public_wan"] = extra / spend if spend > 0 else None
+        self.summary["baseline_balance_end_wan"] = baseline.summary["credit_balance_end_wan"]
+        return self
+
+
+def build_result(m: EcosystemModel) -> RunResult:
+    """Assemble tables and summary from a model that has run."""
+    table = m.datacollector.get_model_vars_dataframe()
+    start_row = table.iloc[0]
+    monthly = table.iloc[1:].reset_index(drop=True)
+    monthly.insert(1, "calendar", [YearMonth.parse(d).timestamp() for d in monthly["date"]])
+    monthly = monthly.rename(columns={"date": "month_label", "calendar": "date"})
+    inst = pd.DataFrame(m.recorder.institutions)
+    if not inst.empty:
+        inst = inst.rename(columns={"date": "month_label"})
+        inst.insert(1, "date", [YearMonth.parse(d).timestamp() for d in inst["month_label"]])
+    return RunResult(monthly, inst, summarise(m, monthly, float(start_row["tech_loan_balance_wan"])))
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, (np.floating, np.integer)):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def summarise(m: EcosystemModel, mo: pd.DataFrame, balance0: float) -> dict[str, Any]:
+    """Run-level figures: credit growth, fiscal leverage, depletion, guarantor claims, targets."""
+    last = mo.iloc[-1]
+    months = len(mo)
+    bal_end = float(last["tech_loan_balance_wan"])
+    dec = mo[mo["month_label"].str.endswith("-12")]
+    year_end = {lbl[:4]: float(v) for lbl, v in zip(dec["month_label"], dec["tech_loan_balance_wan"], strict=True)}
+    year_end.setdefault(str(last["month_label"])[:4], bal_end)
+    spend = float(last["fiscal_spending_cum_wan"])
+    new_credit = float(last["new_loans_cum_wan"])
+    pools = {p.name: {"depleted": p.depleted_month is not None, "depletion_month": p.depleted_month,
+                      "months_to_depletion": (m.start.months_until(YearMonth.parse(p.depleted_month)) + 1
+                                              if p.depleted_month else None),
+                      "balance_end_wan": p.balance_wan, "payouts_wan": float(sum(
+                          r["payouts_wan"] for r in m.recorder.institutions if r["name"] == p.name
+                          and r["kind"] == "pool"))}
+             for p in m.government.pools}
+    depl = sorted((v["months_to_depletion"], v["depletion_month"]) for v in pools.values() if v["depleted"])
+    gs = [g for g in m.guarantors if not g.p.reguarantor]
+    g_bal = mo["guarantee_balance_wan"].mean()
+    summary = {
+        "scenario": m.s.name, "title": m.s.title, "seed": _num(m.seed) if not hasattr(m.seed, "spawn") else None,
+        "start": str(m.start), "end": str(mo["month_label"].iloc[-1]), "months": months,
+        "credit_balance_start_wan": balance0, "credit_balance_end_wan": bal_end, "year_end_balance_wan": year_end,
+        "credit_cagr": (bal_end / balance0) ** (12 / months) - 1 if balance0 > 0 and bal_end > 0 else None,
+        "new_credit_wan": new_credit, "borrowers_end": int(last["borrowers"]),
+        "first_loan_firms": int(last["first_loan_firms_cum"]), "firms_served": int(last["firms_served_cum"]),
+        "npl_ratio_end": float(last["npl_ratio"]), "avg_cost_rate_mean": _num(mo["avg_cost_rate"].mean()),
+        "public_spending_wan": spend, "fiscal_leverage": new_credit / spend if spend > 0 else None,
+        "additionality_wan": None,
+        "pools": pools, "pool_depleted": bool(depl), "pool_depletion_month": depl[0][1] if depl else None,
+        "pool_months_to_depletion": depl[0][0] if depl else None,
+        "pool_balance_end_wan": float(last["pool_balance_wan"]),
+        "guarantor_claims_rate": (sum(g.claims_total_wan for g in gs) / g_bal * 12 / months) if g_bal > 0 else None,
+        "guarantor_leverage_max": _num(mo["guarantor_leverage"].max()) if gs else None,
+        "guarantor_net_assets_end_wan": sum(g.net_assets_wan for g in gs) if gs else None,
+        "guarantor_insolvent": any(g.net_assets_wan <= 0 for g in gs),
+        "budget_exhausted_months": list(m.government.exhausted_months),
+        "listings": int(last["listings_cum"]), "patents_end": float(last["patents"]),
+        "rd_spending_wan": float(mo["rd_spending_wan"].sum()), "firms_alive_end": int(last["firms_alive"]),
+        "conservation_error_wan": m.conservation_error_wan,
+    }
+    summary["targets"] = check_targets(m, mo)
+    summary["targets_met"] = sum(t["met"] for t in summary["targets"])
+    summary["targets_total"] = len(summary["targets"])
+    return {k: _num(v) for k, v in summary.items()}
+
+
+def check_targets(m: EcosystemModel, mo: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each plan target: the metric's value at the end of its month and whether it meets the threshold."""
+    out = []
+    for t in m.s.targets:
+        row = mo[mo["month_label"] == t.date]
+        if t.metric not in mo.columns:
+            raise KeyError(f"target metric {t.metric!r} is not a monthly column")
+        value = float(row[t.metric].iloc[0]) if len(row) else None
+        met = value is not None and bool(OPS[t.op](value, t.threshold))
+        out.append({"metric": t.metric, "date": t.date, "op": t.op, "threshold": t.threshold,
+                    "label": t.label, "value": value, "met": met})
+    return out

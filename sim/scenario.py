@@ -1,0 +1,314 @@
+"""Scenarios: the validated top-level model, loading (with ``extends``) and dotted-path overrides.
+
+``load_scenario("jiaxing-2017")`` loads a bundled file from ``scenarios/``; any other string is a path.
+A file may say ``extends: other-name`` and give only what differs: mappings merge key by key, lists of named
+items (banks, products, pools, ...) merge item by item on ``name``, and any other value replaces the base's.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from sim.calendar import YearMonth
+from sim.schema import (
+    PARTIES,
+    BankParams,
+    EnterpriseParams,
+    FixedMode,
+    GovernmentParams,
+    GuarantorParams,
+    InsurerParams,
+    MacroParams,
+    Platforms,
+    ProductParams,
+    Strict,
+    Target,
+)
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario problem a user can fix: each entry of ``problems`` is ``(field.path, reason)``."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {path}: {reason}" for path, reason in problems))
+
+
+class Scenario(Strict):
+    """A complete, validated scenario: the region's ecosystem and its policies."""
+
+    name: str = Field(description="Short identifier, e.g. jiaxing-2017.")
+    title: str = Field("", description="Human-readable title.")
+    source: str = Field("", description="The plan document the scenario encodes.")
+    start: str = Field("2018-01", description="First simulated month, YYYY-MM.")
+    horizon_months: int = Field(36, ge=1, le=600, description="Months simulated.")
+    enterprises: EnterpriseParams = Field(EnterpriseParams())
+    banks: list[BankParams] = Field([BankParams(name="bank")], min_length=1)
+    guarantors: list[GuarantorParams] = Field([])
+    insurers: list[InsurerParams] = Field([])
+    government: GovernmentParams = Field(GovernmentParams())
+    products: list[ProductParams] = Field([ProductParams(name="credit", banks=["bank"])], min_length=1)
+    macro: MacroParams = Field(MacroParams())
+    platforms: Platforms = Field(Platforms())
+    fixed: FixedMode = Field(FixedMode())
+    targets: list[Target] = Field([])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _start_month(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "start" in data:
+            data = {**data, "start": str(YearMonth.parse(str(data["start"])))}
+        return data
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        problems = cross_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{p}: {r}" for p, r in problems))
+        return self
+
+    @property
+    def start_month(self) -> YearMonth:
+        """The first simulated month."""
+        return YearMonth.parse(self.start)
+
+    @property
+    def end_month(self) -> YearMonth:
+        """The last simulated month."""
+        return self.start_month.plus(self.horizon_months - 1)
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
+        """A new validated Scenario with ``{"dotted.path": value}`` applied (list items by index or name)."""
+        data = self.model_dump(mode="json")
+        for key, value in overrides.items():
+            set_dotted(data, key, value, source)
+        return validate(data, source)
+
+    def digest(self) -> str:
+        """SHA-256 of the validated content (what the run actually used)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cross_problems(s: Scenario) -> list[tuple[str, str]]:
+    """References and dates that single fields cannot check: unknown names, shares without a bearer."""
+    out: list[tuple[str, str]] = []
+    banks = {b.name for b in s.banks}
+    pools = {p.name for p in s.government.pools}
+    guar = {g.name: g for g in s.guarantors}
+    insurers = {i.name for i in s.insurers}
+    for kind, items in (("banks", s.banks), ("guarantors", s.guarantors), ("insurers", s.insurers),
+                        ("products", s.products), ("government.pools", s.government.pools)):
+        names = [x.name for x in items]
+        for n in {n for n in names if names.count(n) > 1}:
+            out.append((kind, f"name {n!r} is used twice"))
+    for i, p in enumerate(s.products):
+        where = f"products.{i}"
+        for b in p.banks:
+            if b not in banks:
+                out.append((f"{where}.banks", f"unknown bank {b!r}; banks are {sorted(banks)}"))
+        if not p.banks:
+            out.append((f"{where}.banks", "a product needs at least one bank"))
+        refs = (("pool", p.pool, pools, "pool"), ("guarantor", p.guarantor, set(guar), "guarantor"),
+                ("reguarantor", p.reguarantor, set(guar), "reguarantor"), ("insurer", p.insurer, insurers, "insurer"))
+        for field, name, known, share in refs:
+            if name is not None and name not in known:
+                out.append((f"{where}.{field}", f"unknown {field} {name!r}; known: {sorted(known)}"))
+            if getattr(p.shares, share) > 0 and name is None:
+                out.append((f"{where}.{field}", f"shares.{share} is {getattr(p.shares, share)} but no {field} is named"))
+        if p.reguarantor is not None and p.reguarantor in guar and not guar[p.reguarantor].reguarantor:
+            out.append((f"{where}.reguarantor", f"{p.reguarantor!r} is not marked reguarantor: true"))
+    start, end = s.start_month, s.end_month
+    for i, t in enumerate(s.targets):
+        if not start <= YearMonth.parse(t.date) <= end:
+            out.append((f"targets.{i}.date", f"{t.date} is outside the horizon {start}–{end}"))
+    for i, sh in enumerate(s.macro.shocks):
+        if not start <= YearMonth.parse(sh.start) <= end:
+            out.append((f"macro.shocks.{i}.start", f"{sh.start} is outside the horizon {start}–{end}"))
+    for i, g in enumerate(s.guarantors):
+        for j, (d, _) in enumerate(g.injections):
+            if not start <= YearMonth.parse(d) <= end:
+                out.append((f"guarantors.{i}.injections.{j}", f"{d} is outside the horizon {start}–{end}"))
+    return out
+
+
+def _merge(base: Any, delta: Any) -> Any:
+    if isinstance(base, dict) and isinstance(delta, dict):
+        out = dict(base)
+        for k, v in delta.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    if (isinstance(base, list) and isinstance(delta, list) and delta
+            and all(isinstance(x, dict) and "name" in x for x in base + delta)):
+        out = list(base)
+        names = [x["name"] for x in out]
+        for item in delta:
+            if item["name"] in names:
+                i = names.index(item["name"])
+                out[i] = _merge(out[i], item)
+            else:
+                out.append(item)
+                names.append(item["name"])
+        return out
+    return copy.deepcopy(delta)
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    bundled = SCENARIO_DIR / f"{name_or_path}.yaml"
+    if bundled.exists():
+        return bundled
+    known = ", ".join(bundled_names())
+    raise ScenarioError(str(name_or_path), [("scenario", f"no such file or bundled scenario (bundled: {known})")])
+
+
+def bundled_names() -> list[str]:
+    """Names of the scenarios shipped in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def read_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
+    """The merged mapping of a scenario file after following ``extends``, and the file's path."""
+    path = _resolve(name_or_path)
+    if not path.exists():
+        raise ScenarioError(str(path), [("file", "file not found")])
+    if path.resolve() in _seen:
+        raise ScenarioError(str(path), [("extends", "circular extends")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ScenarioError(str(path), [("file", f"not valid YAML: {e}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), [("file", "must be a mapping of fields")])
+    parent = data.pop("extends", None)
+    if parent is not None:
+        base_ref = path.parent / f"{parent}" if str(parent).endswith((".yaml", ".yml")) else parent
+        base, _ = read_raw(base_ref, (*_seen, path.resolve()))
+        data = _merge(base, data)
+    csv = data.get("enterprises", {}).get("csv") if isinstance(data.get("enterprises"), dict) else None
+    if csv and not Path(csv).is_absolute():
+        data["enterprises"]["csv"] = str((path.parent / csv).resolve())
+    return data, path
+
+
+def validate(data: dict[str, Any], source: str) -> Scenario:
+    """Validate a mapping as a Scenario, raising ScenarioError naming each field and reason."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(source, _problems(e)) from None
+
+
+def _problems(e: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for err in e.errors():
+        path = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key; valid keys here: {', '.join(_valid_keys(err['loc'][:-1]))}"
+        if path == "" and "; " in msg and ": " in msg:  # cross-checks come as one message
+            out.extend(tuple(part.split(": ", 1)) for part in msg.split("; "))
+            continue
+        out.append((path or "scenario", msg))
+    return out
+
+
+def _valid_keys(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _inner_model(field.annotation)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _inner_model(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, Strict):
+        return ann
+    for arg in getattr(ann, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "overrides") -> None:
+    """Set ``a.b.0.c`` (or ``banks.techbank.spread_rate``, list items by name) in a nested mapping."""
+    parts = key.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            idx = _list_index(node, part)
+            if idx is None:
+                raise ScenarioError(source, [(key, f"no item {part!r} in {'.'.join(parts[:i]) or 'scenario'}")])
+            if last:
+                node[idx] = value
+            node = node[idx]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            elif part not in node or node[part] is None:
+                node[part] = {}
+            node = node[part]
+        else:
+            raise ScenarioError(source, [(key, f"{'.'.join(parts[:i])} is a value, not a mapping")])
+
+
+def _list_index(items: list, part: str) -> int | None:
+    if part.lstrip("-").isdigit():
+        i = int(part)
+        return i if -len(items) <= i < len(items) else None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    return None
+
+
+def load_scenario(name_or_path: str | Path | Scenario, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load a bundled scenario by name or a YAML file by path, validate it and apply overrides."""
+    if isinstance(name_or_path, Scenario):
+        return name_or_path.with_overrides(overrides) if overrides else name_or_path
+    data, path = read_raw(name_or_path)
+    for key, value in (overrides or {}).items():
+        set_dotted(data, key, value, str(path))
+    return validate(data, str(path))
+
+
+def without_policy(s: Scenario) -> Scenario:
+    """The paired counterfactual: the same region with plain bank credit and no public money.
+
+    Every product keeps its banks, term, ceiling and LGD but the bank bears the whole loss, with no fees,
+    premiums, subsidies, caps or eligibility limits; pools, budget, rewards, platforms, guarantors' and
+    insurers' business are removed. Credit beyond this run is the policy's additionality.
+    """
+    data = s.model_dump(mode="json")
+    plain = {p: 0.0 for p in PARTIES} | {"bank": 1.0}
+    data["products"] = [
+        {"name": p["name"], "banks": p["banks"], "shares": plain, "term_months": p["term_months"],
+         "max_loan_wan": p["max_loan_wan"], "lgd": p["lgd"]}
+        for p in data["products"]
+    ]
+    data["government"] = {}
+    data["platforms"] = {}
+    for b in data["banks"]:
+        b.update(relending_discount_rate=0.0, loss_weight=1.0, annual_quota_wan=None)
+    for ins in data["insurers"]:
+        ins["tech"]["uptake_share"] = 0.0
+    data["name"] = f"{s.name}-no-policy"
+    return validate(data, data["name"])

@@ -1,0 +1,385 @@
+"""The scenario schema: every field a scenario file may set, with unit, meaning, default and source.
+
+Frozen pydantic models with ``extra="forbid"``: an unknown key is an error listing the valid keys. Money in
+万元, rates annual decimals, ``_share`` in 0–1, ``_months`` in months. Defaults marked "typical" come from
+public scheme rules and statistics (source in the description); "assumption" marks a modelling choice.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.calendar import DEFAULT_LPR_PATH, YearMonth
+
+STAGES = ("seed", "startup", "growth", "mature")
+PARTIES = ("bank", "pool", "guarantor", "reguarantor", "insurer", "government")
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Money = Annotated[float, Field(ge=0.0)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Base of every schema block: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def _month(v: str) -> str:
+    return str(YearMonth.parse(v))
+
+
+class ByStage(Strict):
+    """One value for each lifecycle stage (研发 seed, 中试 start-up, 生产 growth, mature)."""
+
+    seed: float = Field(ge=0.0)
+    startup: float = Field(ge=0.0)
+    growth: float = Field(ge=0.0)
+    mature: float = Field(ge=0.0)
+
+    def values(self) -> tuple[float, float, float, float]:
+        """The four values in stage order."""
+        return (self.seed, self.startup, self.growth, self.mature)
+
+
+class StageMix(ByStage):
+    """Shares of firms in each stage; must sum to 1."""
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> StageMix:
+        total = sum(self.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"stage shares must sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class EnterpriseParams(Strict):
+    """The tech-SME population: size, lifecycle, revenue, financing needs and default risk."""
+
+    initial_count: int = Field(2000, ge=0, description="Firms alive at the start (count).")
+    entry_per_month: float = Field(
+        10.0, ge=0.0, description="Mean new firms per month (Poisson). Assumption, scale with the region."
+    )
+    csv: str | None = Field(
+        None, description="Path (relative to the scenario file) of a CSV of real firms for the initial population."
+    )
+    stage_mix: StageMix = Field(
+        StageMix(seed=0.25, startup=0.35, growth=0.3, mature=0.1),
+        description="Stage shares of initial and entering firms. Assumption after MOST tech-SME surveys.",
+    )
+    annual_pd: ByStage = Field(
+        ByStage(seed=0.08, startup=0.05, growth=0.03, mature=0.015),
+        description="Annual default probability of an average firm by stage (typical, MODEL.md §4.1).",
+    )
+    quality_pd_elasticity: float = Field(
+        0.5, ge=0.0, description="PD multiplier exp(-k θ) for latent quality θ ~ N(0,1). Assumption."
+    )
+    leverage_pd_factor: float = Field(
+        0.3, ge=0.0, description="PD multiplier 1 + k × debt / annual revenue. Assumption."
+    )
+    distress_pd_factor: float = Field(
+        0.5, ge=0.0, description="PD multiplier 1 + k × distress from unfunded needs. Assumption."
+    )
+    default_correlation: float = Field(
+        0.0, ge=0.0, lt=1.0, description="Vasicek one-factor asset correlation ρ (Basel SME range 0.12–0.24)."
+    )
+    exit_after_default_share: Share = Field(0.8, description="Chance a defaulted firm exits. Assumption.")
+    monthly_revenue_wan: ByStage = Field(
+        ByStage(seed=8.0, startup=40.0, growth=150.0, mature=500.0),
+        description="Median monthly revenue by stage, 万元. Assumption after 科技型中小企业 statistics.",
+    )
+    revenue_dispersion: float = Field(0.8, ge=0.0, description="Log-sd of initial revenue around the median.")
+    revenue_drift_rate: float = Field(0.05, description="Annual log-revenue drift of an average firm.")
+    quality_drift_rate: float = Field(0.05, description="Extra annual drift per unit of θ.")
+    funded_drift_rate: float = Field(0.08, description="Extra annual drift while a firm holds a loan.")
+    unfunded_drift_rate: float = Field(0.04, ge=0.0, description="Annual drift lost while a need goes unfunded.")
+    revenue_volatility_rate: float = Field(0.25, ge=0.0, description="Annual volatility of log revenue.")
+    need_rate: ByStage = Field(
+        ByStage(seed=0.25, startup=0.4, growth=0.5, mature=0.4),
+        description="Annual chance of a new financing need by stage (renewals of maturing loans are extra).",
+    )
+    need_revenue_months: float = Field(
+        3.0, gt=0.0, description="Loan need as months of revenue; typical tech loan 240万–510万 (MODEL.md §4.1)."
+    )
+    need_min_wan: Money = Field(50.0, description="Smallest loan a firm asks for, 万元.")
+    need_max_wan: Money = Field(1000.0, description="Largest loan a firm asks for, 万元 (product ceilings apply).")
+    initial_borrower_share: Share = Field(
+        0.3, description="Share of initial firms already holding a plain bank loan (the region's loan stock)."
+    )
+    max_cost_rate: Rate = Field(
+        0.12, description="Highest all-in annual cost a firm accepts (rate + fees + premium − subsidies). Assumption."
+    )
+    max_applications: int = Field(2, ge=1, le=10, description="Applications a firm makes per month at most.")
+    visibility_share: Share = Field(0.7, description="Chance an application is seen by the lender at all.")
+    distress_per_unfunded: float = Field(0.2, ge=0.0, description="Distress added by an unfunded need.")
+    distress_decay_share: Share = Field(0.9, description="Share of distress left after a month.")
+    stage_advance_rate: ByStage = Field(
+        ByStage(seed=0.15, startup=0.1, growth=0.04, mature=0.0),
+        description="Annual chance to advance to the next stage (lab → pilot → production). Assumption.",
+    )
+    funded_advance_factor: float = Field(1.5, ge=0.0, description="Stage-advance multiplier while funded.")
+    rd_share_of_loan: Share = Field(0.3, description="Share of a loan spent on R&D.")
+    patent_cost_wan: float = Field(50.0, gt=0.0, description="R&D spending per patent, 万元. Assumption.")
+    database_share: Share = Field(0.6, description="Share of firms in the enterprise database 科创企业库.")
+    high_tech_share: Share = Field(0.3, description="Share of firms certified high-tech 高新技术企业.")
+    patent_holder_share: Share = Field(0.4, description="Share of initial firms holding a patent.")
+    rd_setback_rate: Rate = Field(0.05, description="Annual chance of an R&D setback (科技保险 pays it). Assumption.")
+    setback_distress: float = Field(0.5, ge=0.0, description="Distress an uninsured setback adds.")
+    vc_rate: float = Field(0.02, ge=0.0, description="Annual chance a promising early-stage firm gets VC.")
+    vc_quality_threshold: float = Field(0.5, description="Minimum θ for VC interest.")
+    vc_amount_wan: Money = Field(500.0, description="Typical VC round, 万元.")
+    vc_pd_factor: Share = Field(0.7, description="PD multiplier for VC-backed firms.")
+    listing_rate: float = Field(0.01, ge=0.0, description="Annual listing chance of an eligible firm.")
+    listing_revenue_wan: Money = Field(300.0, description="Monthly revenue above which a firm may list.")
+    listing_neeq_share: Share = Field(0.7, description="Share of listings on NEEQ 新三板 (rest IPO/regional).")
+    listing_raise_wan: Money = Field(3000.0, description="Direct finance raised at listing, 万元.")
+
+
+class FixedMode(Strict):
+    """Stripped-down mode for checking results against formulas: no behaviour, constant book."""
+
+    enabled: bool = Field(False, description="Switch the fixed mode on.")
+    annual_pd: Rate = Field(0.03, description="Annual PD of every firm.")
+    loan_wan: Money = Field(1.0, description="Amount of every loan, 万元.")
+    term_months: int = Field(12, ge=1, description="Term of every loan; maturing loans roll over.")
+    lgd: Share = Field(0.6, description="Loss given default of every loan.")
+
+
+class BankParams(Strict):
+    """A lending bank or tech sub-branch 科技支行."""
+
+    name: str
+    capital_wan: Money = Field(200_000.0, description="Capital allotted to the region's tech lending, 万元.")
+    capital_ratio: Share = Field(0.105, description="Minimum capital ÷ loan book (CBIRC 10.5%).")
+    funding_discount_rate: float = Field(
+        0.015, ge=0.0, description="Funding cost = LPR − this. Assumption (deposit-funded banks)."
+    )
+    relending_discount_rate: float = Field(
+        0.0, ge=0.0, description="Further funding-cost cut on tech loans from re-lending 再贷款 (e.g. 0.01)."
+    )
+    spread_rate: float = Field(0.01, ge=0.0, description="Spread over LPR before risk premium.")
+    screening_noise: float = Field(
+        1.0, ge=0.0, description="SD of the bank's error on θ; a tech sub-branch is lower (e.g. 0.5)."
+    )
+    max_premium_rate: float = Field(
+        0.03, ge=0.0, description="Rate ≤ LPR + this (SME pricing band; inclusive-finance guidance). Assumption."
+    )
+    hurdle_rate: float = Field(0.005, description="Minimum expected annual margin to accept.")
+    npl_tolerance: Share = Field(0.03, description="Tech-loan NPL ratio above which the bank tightens (不良容忍度).")
+    tightening_rate: float = Field(0.02, ge=0.0, description="Hurdle increase, ramping from 0 at the tolerance to this at twice it.")
+    loss_weight: float = Field(
+        1.0, ge=0.0, description="Weight officers put on retained loss; < 1 with due-diligence exemption 尽职免责."
+    )
+    annual_quota_wan: Money | None = Field(None, description="Yearly tech-loan volume set aside 单列信贷规模.")
+    reliability_buffer_share: float = Field(
+        0.1, gt=0.0, description="A risk sharer is trusted fully while its funds ≥ this × its covered exposure."
+    )
+
+
+class GuarantorParams(Strict):
+    """A financing guarantor 融资担保; with ``reguarantor: true`` the provincial re-guarantor."""
+
+    name: str
+    reguarantor: bool = Field(False, description="Provincial re-guarantor taking a product's re-guarantee share.")
+    net_assets_wan: Money = Field(20_000.0, description="Net assets, 万元 (2亿 city government guarantor).")
+    leverage_cap: float = Field(10.0, gt=0.0, description="Guarantee balance ≤ cap × net assets (10×; 15× small).")
+    floor_wan: Money = Field(0.0, description="No new business below these net assets.")
+    single_borrower_share: Share = Field(0.1, description="One firm's guarantee ≤ this × net assets.")
+    max_pd: Rate = Field(0.08, description="Accept only firms whose estimated annual PD is at most this.")
+    screening_noise: float = Field(0.8, ge=0.0, description="SD of the guarantor's error on θ.")
+    counter_guarantee: bool = Field(True, description="Require counter-guarantee 反担保 (firm assets ≥ loan).")
+    opex_rate: float = Field(0.01, ge=0.0, description="Annual operating cost ÷ net assets.")
+    investment_rate: float = Field(0.025, ge=0.0, description="Annual investment income ÷ net assets.")
+    injections: list[tuple[str, Money]] = Field(
+        [], description="Government capital injections as (YYYY-MM, 万元)."
+    )
+
+    @field_validator("injections")
+    @classmethod
+    def _months(cls, v: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        return [(_month(d), a) for d, a in v]
+
+
+class TechInsurance(Strict):
+    """科技保险: R&D-failure cover bought by firms at a subsidised premium."""
+
+    uptake_share: Share = Field(0.0, description="Share of firms insured (at the subsidised price).")
+    premium_rate: Rate = Field(0.02, description="Annual premium ÷ sum insured.")
+    sum_insured_wan: Money = Field(100.0, description="Cover per firm, 万元.")
+
+
+class InsurerParams(Strict):
+    """An insurer writing loan guarantee insurance 贷款保证保险 and tech insurance 科技保险."""
+
+    name: str
+    capital_wan: Money = Field(50_000.0, description="Capital set against the region's book, 万元.")
+    premium_rate: Rate = Field(0.02, description="Initial annual premium ÷ loan.")
+    premium_cap_rate: Rate = Field(0.027, description="Premium ceiling (typical cap 2.7%/yr).")
+    premium_floor_rate: Rate = Field(0.01, description="Premium floor.")
+    target_loss_ratio: float = Field(0.7, gt=0.0, description="Yearly repricing aims at this loss ratio.")
+    reprice_step_share: Share = Field(0.2, description="Largest relative premium change a year.")
+    suspend_loss_ratio: float = Field(1.2, gt=0.0, description="Suspend new business at this loss ratio (Yunnan ≥120%).")
+    suspend_overdue_share: Share = Field(0.10, description="Suspend when overdue (default) rate reaches this.")
+    max_pd: Rate = Field(0.1, description="Underwrite only firms with estimated annual PD ≤ this.")
+    screening_noise: float = Field(0.9, ge=0.0, description="SD of the insurer's error on θ.")
+    stoploss_ratio: float = Field(1.5, gt=0.0, description="Government covers losses above this yearly loss ratio.")
+    stoploss_share: Share = Field(0.0, description="Share of the excess the government covers.")
+    tech: TechInsurance = Field(TechInsurance(), description="Tech insurance line.")
+
+
+class PoolParams(Strict):
+    """A risk compensation pool 风险补偿资金池 (tech credit, IP pledge, ...)."""
+
+    name: str
+    initial_wan: Money = Field(5000.0, description="Initial size, 万元.")
+    topup_wan: Money = Field(0.0, description="Added each January, 万元.")
+    refill_to_wan: Money | None = Field(None, description="Each January refill up to this size instead.")
+    per_loan_cap_wan: Money | None = Field(None, description="Most paid on one loan, 万元.")
+    per_bank_year_cap_wan: Money | None = Field(None, description="Most paid to one bank in a calendar year.")
+    npl_corridor: tuple[Share, Share] | None = Field(
+        None, description="Pay only on a bank's yearly covered NPL ratio between (lower, upper) (Shanghai 3–5%)."
+    )
+    leverage_multiple: float | None = Field(
+        None, gt=0.0, description="Covered balance ≤ m × pool balance (typical 5–10)."
+    )
+    suspend_npl_ratio: Share | None = Field(
+        None, description="No new covered lending for a bank whose covered NPL ratio passes this."
+    )
+
+    @field_validator("npl_corridor")
+    @classmethod
+    def _ordered(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and v[0] >= v[1]:
+            raise ValueError("npl_corridor lower bound must be below the upper bound")
+        return v
+
+
+class Subsidies(Strict):
+    """What the special fund 专项资金 pays besides loss shares."""
+
+    per_firm_year_cap_wan: Money | None = Field(None, description="Most interest subsidy per firm per year.")
+    bank_reward_share: Share = Field(0.0, description="Reward to banks as a share of new tech loans 以奖代补.")
+    listing_reward_wan: Money = Field(0.0, description="Reward per new listing, 万元.")
+    tech_premium_subsidy_share: Share = Field(0.0, description="Share of tech-insurance premiums subsidised.")
+
+
+class GovernmentParams(Strict):
+    """The special fund and the compensation pools."""
+
+    annual_budget_wan: Money = Field(0.0, description="Special-fund budget each calendar year, 万元.")
+    vc_guidance_multiplier: float = Field(
+        1.0, ge=0.0, description="VC rate multiplier from a guidance fund / angel sub-funds 天使投资子基金."
+    )
+    listing_multiplier: float = Field(1.0, ge=0.0, description="Listing rate multiplier from cultivation 上市培育.")
+    subsidies: Subsidies = Field(Subsidies(), description="Subsidy rules.")
+    pools: list[PoolParams] = Field([], description="Compensation pools.")
+
+
+class Shares(Strict):
+    """Who bears which share of a loan's loss; must sum to 1."""
+
+    bank: Share = 1.0
+    pool: Share = 0.0
+    guarantor: Share = 0.0
+    reguarantor: Share = 0.0
+    insurer: Share = 0.0
+    government: Share = 0.0
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Shares:
+        total = sum(getattr(self, p) for p in PARTIES)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"loss shares must sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class Eligibility(Strict):
+    """Which firms a product may lend to."""
+
+    stages: list[Literal["seed", "startup", "growth", "mature"]] = Field(list(STAGES))
+    database_only: bool = Field(False, description="Only firms in the enterprise database 科创企业库.")
+    high_tech_only: bool = Field(False, description="Only certified high-tech firms.")
+    patent_holders_only: bool = Field(False, description="Only firms holding a patent (IP pledge).")
+
+
+class ProductParams(Strict):
+    """A loan product as a risk-sharing contract."""
+
+    name: str
+    banks: list[str] = Field(description="Banks offering it (names in ``banks``).")
+    shares: Shares = Field(Shares(), description="Loss shares of bank, pool, guarantor, re-guarantor, insurer, government.")
+    pool: str | None = Field(None, description="Pool bearing the pool share.")
+    guarantor: str | None = Field(None, description="Guarantor bearing the guarantor share.")
+    reguarantor: str | None = Field(None, description="Re-guarantor bearing the re-guarantee share.")
+    insurer: str | None = Field(None, description="Insurer bearing the insurer share.")
+    rate_cap_rate: Rate | None = Field(None, description="Ceiling on the bank's annual rate.")
+    guarantee_fee_rate: Rate = Field(0.0, description="Annual guarantee fee (policy ≤1%, commercial 1.2–2.5%).")
+    reguarantee_fee_rate: Rate = Field(0.0, description="Annual re-guarantee fee paid by the guarantor (0.3–0.5%).")
+    interest_subsidy_share: Share = Field(0.0, description="Share of interest paid by the special fund 贴息.")
+    first_loan_interest_subsidy_share: Share | None = Field(None, description="Higher share on a firm's first loan.")
+    fee_subsidy_share: Share = Field(0.0, description="Share of the guarantee fee subsidised.")
+    premium_subsidy_share: Share = Field(0.0, description="Share of the insurance premium subsidised.")
+    eligibility: Eligibility = Field(Eligibility())
+    max_loan_wan: Money = Field(1000.0, description="Ceiling per loan, 万元.")
+    term_months: int = Field(12, ge=1, le=120, description="Term; principal is repaid at maturity.")
+    lgd: Share = Field(0.6, description="Loss given default; collateral or pledges lower it.")
+    signal_factor: float = Field(1.0, gt=0.0, description="Multiplies screening noise (tax-credit data 银税 < 1).")
+    ip_pledge: bool = Field(False, description="Counts as an IP-pledge loan 知识产权质押 in the outputs.")
+    reward_eligible: bool = Field(True, description="New loans earn the bank reward.")
+
+
+class Shock(Strict):
+    """A downturn window."""
+
+    start: str
+    months: int = Field(ge=1)
+    pd_multiplier: float = Field(1.0, ge=0.0, description="Default hazard multiplier in the window.")
+    revenue_hit_rate: float = Field(0.0, ge=0.0, description="Annual log-revenue drift lost in the window.")
+    deferral: bool = Field(False, description="延期还本付息: maturities in the window move past it.")
+    deferral_pd_factor: Share = Field(0.5, description="Borrowers' extra hazard kept under deferral.")
+
+    @field_validator("start")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        return _month(v)
+
+
+class MacroParams(Strict):
+    """LPR path and shocks."""
+
+    lpr_path: list[tuple[str, Rate]] = Field(list(DEFAULT_LPR_PATH), description="1-year LPR from each month.")
+    shocks: list[Shock] = Field([], description="Downturn windows.")
+
+    @field_validator("lpr_path")
+    @classmethod
+    def _months(cls, v: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        if not v:
+            raise ValueError("lpr_path needs at least one (YYYY-MM, rate) entry")
+        return [(_month(d), r) for d, r in v]
+
+
+class Platforms(Strict):
+    """Information and matching platforms."""
+
+    matching_extra_applications: int = Field(0, ge=0, description="Extra applications a month (平台抢单).")
+    matching_visibility_share: Share | None = Field(None, description="Visibility of applications with the platform.")
+    credit_info_noise_factor: float = Field(
+        1.0, gt=0.0, description="Multiplies every lender's screening noise (credit sharing < 1)."
+    )
+
+
+class Target(Strict):
+    """A numeric plan target: ``metric`` at ``date`` compared with ``threshold``."""
+
+    metric: str = Field(description="A column of the monthly table.")
+    date: str = Field(description="YYYY-MM at whose end the target is checked.")
+    threshold: float
+    op: Literal[">=", "<=", ">", "<"] = ">="
+    label: str = ""
+
+    @field_validator("date")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        return _month(v)

@@ -28,17 +28,17 @@ class Bank(mesa.Agent):
         """Annual funding cost of a tech loan: LPR less the funding discount and any re-lending cut."""
         return lpr - self.p.funding_discount_rate - self.p.relending_discount_rate
 
-    def quote(self, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, lpr: float,
-              cap: float | None) -> np.ndarray:
+    def quote(self, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, lpr: float, cap: float | None) -> np.ndarray:
         """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap."""
         premium = np.minimum(self.p.spread_rate + retained * pd_hat * lgd, self.p.max_premium_rate)
         rate = lpr + premium
         return np.minimum(rate, cap) if cap is not None else rate
 
-    def accepts(self, rate: np.ndarray, pd_hat: np.ndarray, lgd: float, retained: np.ndarray,
-                reward_rate: float, lpr: float) -> np.ndarray:
+    def accepts(
+        self, rate: np.ndarray, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, reward_rate: float, lpr: float
+    ) -> np.ndarray:
         """Expected margin ≥ hurdle, the retained loss weighted by the officers' loss weight (尽职免责 < 1)."""
-        margin = (rate - self.funding_cost(lpr) - retained * pd_hat * lgd * self.p.loss_weight + reward_rate)
+        margin = rate - self.funding_cost(lpr) - retained * pd_hat * lgd * self.p.loss_weight + reward_rate
         return margin >= self.p.hurdle_rate + self.tightening()
 
     def tightening(self) -> float:
@@ -85,6 +85,11 @@ class Bank(mesa.Agent):
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""
-        return {"balance_wan": self.balance_wan, "new_loans_wan": self.new_month_wan,
-                "npl_ratio": self.npl_ratio(), "tightening_rate": self.tightening(),
-                "loss_wan": self.loss_month_wan, "shortfall_wan": self.shortfall_month_wan}
+        return {
+            "balance_wan": self.balance_wan,
+            "new_loans_wan": self.new_month_wan,
+            "npl_ratio": self.npl_ratio(),
+            "tightening_rate": self.tightening(),
+            "loss_wan": self.loss_month_wan,
+            "shortfall_wan": self.shortfall_month_wan,
+        }

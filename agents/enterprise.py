@@ -20,10 +20,27 @@ SEED, STARTUP, GROWTH, MATURE = range(4)
 
 # Column name → dtype of the population arrays.
 FIELDS: dict[str, type] = {
-    "alive": bool, "stage": np.int8, "sector": np.int8, "age_months": np.int32, "theta": float,
-    "revenue_wan": float, "patents": float, "rd_wan": float, "in_database": bool, "high_tech": bool,
-    "black_list": bool, "vc_backed": bool, "listed": bool, "first_loan": bool, "debt_wan": float,
-    "distress": float, "need_wan": float, "tech_insured": bool, "funded_months": np.int32, "u_insure": float, "served": bool,
+    "alive": bool,
+    "stage": np.int8,
+    "sector": np.int8,
+    "age_months": np.int32,
+    "theta": float,
+    "revenue_wan": float,
+    "patents": float,
+    "rd_wan": float,
+    "in_database": bool,
+    "high_tech": bool,
+    "black_list": bool,
+    "vc_backed": bool,
+    "listed": bool,
+    "first_loan": bool,
+    "debt_wan": float,
+    "distress": float,
+    "need_wan": float,
+    "tech_insured": bool,
+    "funded_months": np.int32,
+    "u_insure": float,
+    "served": bool,
 }
 
 #: Columns a CSV of real firms may give; the rest are synthesised from the scenario's distributions.
@@ -102,8 +119,13 @@ class Enterprises:
     def _apply_table(self, t: pd.DataFrame, s: slice) -> None:
         if "stage" in t:
             self.stage[s] = t["stage"].map({k: i for i, k in enumerate(STAGES)}).to_numpy(np.int8)
-        for col, field in (("sector", "sector"), ("age_months", "age_months"), ("patents", "patents"),
-                           ("monthly_revenue_wan", "revenue_wan"), ("quality", "theta")):
+        for col, field in (
+            ("sector", "sector"),
+            ("age_months", "age_months"),
+            ("patents", "patents"),
+            ("monthly_revenue_wan", "revenue_wan"),
+            ("quality", "theta"),
+        ):
             if col in t:
                 getattr(self, field)[s] = t[col].to_numpy()
         for col in ("in_database", "high_tech", "vc_backed"):
@@ -118,8 +140,12 @@ class Enterprises:
         """Annual PD of firms ``idx`` as seen through quality ``theta_view`` (true θ or a lender's signal)."""
         p = self.p
         lev = self.debt_wan[idx] / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
-        pd_ = (self.stage_pd[self.stage[idx]] * np.exp(-p.quality_pd_elasticity * theta_view)
-               * (1.0 + p.leverage_pd_factor * lev) * (1.0 + p.distress_pd_factor * self.distress[idx]))
+        pd_ = (
+            self.stage_pd[self.stage[idx]]
+            * np.exp(-p.quality_pd_elasticity * theta_view)
+            * (1.0 + p.leverage_pd_factor * lev)
+            * (1.0 + p.distress_pd_factor * self.distress[idx])
+        )
         return np.minimum(np.where(self.vc_backed[idx], pd_ * p.vc_pd_factor, pd_), 0.99)
 
     def default_prob(self, month: int, pd_mult: np.ndarray | float, factor: float | None, rho: float) -> np.ndarray:
@@ -137,9 +163,13 @@ class Enterprises:
         """Revenue walk, distress decay, ageing and stage advance for one month."""
         p, n = self.p, self.n
         alive = self.alive[:n]
-        drift = (p.revenue_drift_rate + p.quality_drift_rate * self.theta[:n]
-                 + p.funded_drift_rate * funded - p.unfunded_drift_rate * (self.distress[:n] > 0.05)
-                 - drift_hit_rate) / 12.0
+        drift = (
+            p.revenue_drift_rate
+            + p.quality_drift_rate * self.theta[:n]
+            + p.funded_drift_rate * funded
+            - p.unfunded_drift_rate * (self.distress[:n] > 0.05)
+            - drift_hit_rate
+        ) / 12.0
         z = self.streams.normal("dynamics", month, n)
         vol = p.revenue_volatility_rate / np.sqrt(12.0)
         self.revenue_wan[:n] *= np.where(alive, np.exp(drift - 0.5 * vol**2 + vol * z), 1.0)

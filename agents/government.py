@@ -12,8 +12,16 @@ import numpy as np
 
 from sim.schema import GovernmentParams, PoolParams
 
-BUDGET_ITEMS = ("interest_subsidy", "fee_subsidy", "premium_subsidy", "tech_premium_subsidy", "bank_reward",
-                "listing_reward", "loss_share", "stoploss")
+BUDGET_ITEMS = (
+    "interest_subsidy",
+    "fee_subsidy",
+    "premium_subsidy",
+    "tech_premium_subsidy",
+    "bank_reward",
+    "listing_reward",
+    "loss_share",
+    "stoploss",
+)
 OTHER_ITEMS = ("pool_payout", "injection")
 
 
@@ -158,6 +166,11 @@ class CompensationPool(mesa.Agent):
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""
-        return {"balance_wan": self.balance_wan, "payouts_wan": self.payout_month_wan,
-                "covered_balance_wan": float(self.covered.sum()), "topup_wan": self.topup_month_wan,
-                "depleted": float(self.depleted_month is not None), "suspended_banks": float(self.suspended.sum())}
+        return {
+            "balance_wan": self.balance_wan,
+            "payouts_wan": self.payout_month_wan,
+            "covered_balance_wan": float(self.covered.sum()),
+            "topup_wan": self.topup_month_wan,
+            "depleted": float(self.depleted_month is not None),
+            "suspended_banks": float(self.suspended.sum()),
+        }

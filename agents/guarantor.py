@@ -20,7 +20,7 @@ class Guarantor(mesa.Agent):
         self.balance_wan = 0.0
         self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
         self.claims_total_wan = 0.0
-        self.injections = {d: a for d, a in params.injections}
+        self.injections = dict(params.injections)
 
     def open_for_business(self) -> bool:
         """New guarantees only while solvent and above the floor."""
@@ -79,6 +79,11 @@ class Guarantor(mesa.Agent):
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""
-        return {"net_assets_wan": self.net_assets_wan, "guarantee_balance_wan": self.balance_wan,
-                "leverage": self.leverage(), "claims_wan": self.claims_month_wan,
-                "fee_income_wan": self.fees_month_wan, "injection_wan": self.injected_month_wan}
+        return {
+            "net_assets_wan": self.net_assets_wan,
+            "guarantee_balance_wan": self.balance_wan,
+            "leverage": self.leverage(),
+            "claims_wan": self.claims_month_wan,
+            "fee_income_wan": self.fees_month_wan,
+            "injection_wan": self.injected_month_wan,
+        }

@@ -65,8 +65,9 @@ class Insurer(mesa.Agent):
         if self.premiums_12m.sum() > 0:
             step = self.p.reprice_step_share
             factor = np.clip(lr / self.p.target_loss_ratio, 1 - step, 1 + step)
-            self.premium_rate = float(np.clip(self.premium_rate * factor, self.p.premium_floor_rate,
-                                              self.p.premium_cap_rate))
+            self.premium_rate = float(
+                np.clip(self.premium_rate * factor, self.p.premium_floor_rate, self.p.premium_cap_rate)
+            )
         excess = max(self.claims_12m.sum() - self.p.stoploss_ratio * self.premiums_12m.sum(), 0.0)
         return excess * self.p.stoploss_share
 
@@ -80,7 +81,12 @@ class Insurer(mesa.Agent):
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""
-        return {"capital_wan": self.capital_wan, "premium_rate": self.premium_rate,
-                "premiums_wan": self.premium_month_wan, "claims_wan": self.claims_month_wan,
-                "loss_ratio": self.loss_ratio(), "suspended": float(self.suspended),
-                "insured_balance_wan": self.balance_wan}
+        return {
+            "capital_wan": self.capital_wan,
+            "premium_rate": self.premium_rate,
+            "premiums_wan": self.premium_month_wan,
+            "claims_wan": self.claims_month_wan,
+            "loss_ratio": self.loss_ratio(),
+            "suspended": float(self.suspended),
+            "insured_balance_wan": self.balance_wan,
+        }

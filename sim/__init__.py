@@ -8,7 +8,7 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 __all__ = ["EcosystemModel", "RunResult", "Scenario", "ScenarioError", "load_scenario", "run_paired"]
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy import keeps `sim.scenario` light for tools
+def __getattr__(name: str):
     if name == "EcosystemModel":
         from sim.model import EcosystemModel
 

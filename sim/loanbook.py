@@ -11,9 +11,20 @@ from __future__ import annotations
 import numpy as np
 
 COLUMNS: dict[str, type] = {
-    "firm": np.int64, "bank": np.int32, "product": np.int32, "principal": float, "rate": float,
-    "fee_rate": float, "refee_rate": float, "premium_rate": float, "int_sub_share": float,
-    "fee_sub_share": float, "prem_sub_share": float, "lgd": float, "start": np.int32, "maturity": np.int32,
+    "firm": np.int64,
+    "bank": np.int32,
+    "product": np.int32,
+    "principal": float,
+    "rate": float,
+    "fee_rate": float,
+    "refee_rate": float,
+    "premium_rate": float,
+    "int_sub_share": float,
+    "fee_sub_share": float,
+    "prem_sub_share": float,
+    "lgd": float,
+    "start": np.int32,
+    "maturity": np.int32,
     "active": bool,
 }
 

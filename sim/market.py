@@ -57,8 +57,12 @@ def reliability(m: EcosystemModel) -> list[np.ndarray]:
     """How far banks trust each risk sharer: funds ÷ (buffer × covered exposure), capped at 1."""
     buf = 0.1 if not m.banks else float(np.mean([b.p.reliability_buffer_share for b in m.banks]))
     out = []
-    for funds, exp in ((m.pool_funds(), m.exposure[POOL]), (m.guarantor_funds(), m.exposure[GUAR]),
-                       (m.guarantor_funds(), m.exposure[REGUAR]), (m.insurer_funds(), m.exposure[INS])):
+    for funds, exp in (
+        (m.pool_funds(), m.exposure[POOL]),
+        (m.guarantor_funds(), m.exposure[GUAR]),
+        (m.guarantor_funds(), m.exposure[REGUAR]),
+        (m.insurer_funds(), m.exposure[INS]),
+    ):
         need = buf * exp
         out.append(np.where(need > 0, np.minimum(funds / np.maximum(need, 1e-12), 1.0), (funds > 0) * 1.0))
     return out
@@ -72,9 +76,11 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
     theta = pop.theta[firms]
     plat = m.s.platforms.credit_info_noise_factor
     rel = reliability(m)
-    retained = 1.0 - sum(pr.shares[cp, j] * np.where(pr.accounts[cp, j] >= 0, r[np.maximum(pr.accounts[cp, j], 0)]
-                                                       if r.size else 0.0, 0.0)
-                         for j, r in zip((POOL, GUAR, REGUAR, INS), rel, strict=True))
+    retained = 1.0 - sum(
+        pr.shares[cp, j]
+        * np.where(pr.accounts[cp, j] >= 0, r[np.maximum(pr.accounts[cp, j], 0)] if r.size else 0.0, 0.0)
+        for j, r in zip((POOL, GUAR, REGUAR, INS), rel, strict=True)
+    )
     open_ = m.government.commitments_open()
     first = ~pop.first_loan[firms]
     amount = np.minimum(pop.need_wan[firms][:, None], pr.max_loan[cp][None, :])
@@ -93,7 +99,10 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
             premium[:, c] = m.insurers[pr.accounts[p, INS]].premium_rate
     gate = float(open_)
     int_sub = np.where(first[:, None], pr.first_sub[cp], pr.int_sub[cp]) * gate
-    fee_sub, prem_sub = np.broadcast_to(pr.fee_sub[cp] * gate, (k, nc)), np.broadcast_to(pr.prem_sub[cp] * gate, (k, nc))
+    fee_sub, prem_sub = (
+        np.broadcast_to(pr.fee_sub[cp] * gate, (k, nc)),
+        np.broadcast_to(pr.prem_sub[cp] * gate, (k, nc)),
+    )
     cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + premium * (1 - prem_sub)
     return Offers(amount, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
 
@@ -137,8 +146,11 @@ def originate(m: EcosystemModel, month: int) -> dict[str, float]:
     for r in range(rounds):
         ch = order[:, r]
         tried = pending & np.isfinite(cost[rows_all, ch])
-        seen = m.streams.uniform("apply", month, pop.n)[firms] if r == 0 else \
-            m.streams.gen("apply", month, r).random(pop.n)[firms]
+        seen = (
+            m.streams.uniform("apply", month, pop.n)[firms]
+            if r == 0
+            else m.streams.gen("apply", month, r).random(pop.n)[firms]
+        )
         rows = np.flatnonzero(tried & (seen < vis) & offers.accept[rows_all, ch])
         stats["applications"] += float(tried.sum())
         rows = rows[capacity_ok(m, ch[rows], offers.amount[rows, ch[rows]])]
@@ -167,11 +179,23 @@ def capacity_ok(m: EcosystemModel, ch: np.ndarray, amount: np.ndarray) -> np.nda
 
 def book(m: EcosystemModel, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray, month: int) -> None:
     """Write accepted loans to the book and tell every party its new business."""
-    pr, pop = m.products, m.pop
+    pr = m.products
     p, bank = pr.ch_prod[ch], pr.ch_bank[ch]
     amount = o.amount[rows, ch]
-    m.book.add(firm=slots, bank=bank, product=p, principal=amount, rate=o.rate[rows, ch], fee_rate=pr.fee[p],
-               refee_rate=np.where(pr.accounts[p, REGUAR] >= 0, pr.refee[p], 0.0), premium_rate=o.premium[rows, ch],
-               int_sub_share=o.int_sub[rows, ch], fee_sub_share=o.fee_sub[rows, ch], prem_sub_share=o.prem_sub[rows, ch],
-               lgd=pr.lgd[p], start=month, maturity=month + pr.term[p])
+    m.book.add(
+        firm=slots,
+        bank=bank,
+        product=p,
+        principal=amount,
+        rate=o.rate[rows, ch],
+        fee_rate=pr.fee[p],
+        refee_rate=np.where(pr.accounts[p, REGUAR] >= 0, pr.refee[p], 0.0),
+        premium_rate=o.premium[rows, ch],
+        int_sub_share=o.int_sub[rows, ch],
+        fee_sub_share=o.fee_sub[rows, ch],
+        prem_sub_share=o.prem_sub[rows, ch],
+        lgd=pr.lgd[p],
+        start=month,
+        maturity=month + pr.term[p],
+    )
     m.register_new_loans(slots, bank, p, amount)

@@ -80,9 +80,16 @@ class EcosystemModel(mesa.Model):
         bank = holders % len(self.banks)
         spread = np.array([b.p.spread_rate for b in self.banks])[bank]
         legacy = self.products.legacy
-        self.book.add(firm=holders, bank=bank, product=np.full(holders.size, legacy), principal=amount,
-                      rate=self.lpr + spread, lgd=self.products.lgd[legacy], start=0,
-                      maturity=1 + (u[u < p.initial_borrower_share] * 12 / p.initial_borrower_share).astype(int))
+        self.book.add(
+            firm=holders,
+            bank=bank,
+            product=np.full(holders.size, legacy),
+            principal=amount,
+            rate=self.lpr + spread,
+            lgd=self.products.lgd[legacy],
+            start=0,
+            maturity=1 + (u[u < p.initial_borrower_share] * 12 / p.initial_borrower_share).astype(int),
+        )
         self.pop.debt_wan[holders] = amount
         self.pop.first_loan[holders] = True
         self.update_institutions()
@@ -94,8 +101,17 @@ class EcosystemModel(mesa.Model):
         ch = chans[slots % chans.size]
         prod, bank = pr.ch_prod[ch], pr.ch_bank[ch]
         amount = np.full(slots.size, f.loan_wan)
-        self.book.add(firm=slots, bank=bank, product=prod, principal=amount, rate=self.lpr, fee_rate=pr.fee[prod],
-                      lgd=f.lgd, start=month, maturity=month + 1 + (slots % f.term_months))
+        self.book.add(
+            firm=slots,
+            bank=bank,
+            product=prod,
+            principal=amount,
+            rate=self.lpr,
+            fee_rate=pr.fee[prod],
+            lgd=f.lgd,
+            start=month,
+            maturity=month + 1 + (slots % f.term_months),
+        )
         self.register_new_loans(slots, bank, prod, amount)
 
     def _grow_firm_arrays(self) -> None:
@@ -137,8 +153,9 @@ class EcosystemModel(mesa.Model):
             self.firm_subsidy_year[:] = 0.0
         self.lpr = float(self.lpr_path[self.month - 1])
         now = self.calendar_month
-        self.shock = next((sh for sh in self.s.macro.shocks
-                           if 0 <= YearMonth.parse(sh.start).months_until(now) < sh.months), None)
+        self.shock = next(
+            (sh for sh in self.s.macro.shocks if 0 <= YearMonth.parse(sh.start).months_until(now) < sh.months), None
+        )
         self.deferral_until = None
         if self.shock is not None and self.shock.deferral:
             end = YearMonth.parse(self.shock.start).plus(self.shock.months)
@@ -160,10 +177,16 @@ class EcosystemModel(mesa.Model):
         vc, listed = self.pop.equity(m, g.vc_guidance_multiplier, g.listing_multiplier)
         reward = self.government.pay("listing_reward", np.full(listed.size, g.subsidies.listing_reward_wan))
         neeq = self.streams.uniform("equity", 7000 + m, self.pop.n)[listed] < p.listing_neeq_share
-        self.recorder.add({"vc_rounds": vc.size, "vc_investment_wan": vc.size * p.vc_amount_wan,
-                           "listings_new": listed.size, "listings_neeq_new": int(neeq.sum()),
-                           "direct_finance_wan": listed.size * p.listing_raise_wan,
-                           "listing_reward_wan": float(reward.sum())})
+        self.recorder.add(
+            {
+                "vc_rounds": vc.size,
+                "vc_investment_wan": vc.size * p.vc_amount_wan,
+                "listings_new": listed.size,
+                "listings_neeq_new": int(neeq.sum()),
+                "direct_finance_wan": listed.size * p.listing_raise_wan,
+                "listing_reward_wan": float(reward.sum()),
+            }
+        )
         self.tech_insurance()
 
     def tech_insurance(self) -> None:
@@ -235,11 +258,16 @@ class EcosystemModel(mesa.Model):
         by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
         by_p = by_pb.sum(axis=1)
         pr = self.products
-        for j, parties in ((POOL, self.government.pools), (GUAR, self.guarantors), (REGUAR, self.guarantors),
-                           (INS, self.insurers)):
+        for j, parties in (
+            (POOL, self.government.pools),
+            (GUAR, self.guarantors),
+            (REGUAR, self.guarantors),
+            (INS, self.insurers),
+        ):
             sel = pr.accounts[:, j] >= 0
-            self.exposure[j] = np.bincount(pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j],
-                                           minlength=len(parties))
+            self.exposure[j] = np.bincount(
+                pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j], minlength=len(parties)
+            )
         for bank, bal in zip(self.banks, by_pb.sum(axis=0), strict=True):
             bank.review(float(bal), self.month)
         label = self.label
@@ -317,8 +345,14 @@ class EcosystemModel(mesa.Model):
         pop.need_wan[slots] = 0.0
         share = self.s.government.subsidies.bank_reward_share
         reward = self.government.pay("bank_reward", amount * share * pr.reward[prod]) if share > 0 else np.zeros(0)
-        self.recorder.add({"new_loans": slots.size, "new_loans_wan": float(amount.sum()),
-                           "first_loans_new": int(first.sum()), "bank_reward_wan": float(reward.sum())})
+        self.recorder.add(
+            {
+                "new_loans": slots.size,
+                "new_loans_wan": float(amount.sum()),
+                "first_loans_new": int(first.sum()),
+                "bank_reward_wan": float(reward.sum()),
+            }
+        )
 
     # ---- running ------------------------------------------------------------------------------------------
     def run(self, months: int | None = None) -> RunResult:
@@ -331,7 +365,7 @@ class EcosystemModel(mesa.Model):
         return build_result(self)
 
 
-def _new_book(initial: int):  # noqa: ANN202
+def _new_book(initial: int):
     from sim.loanbook import LoanBook
 
     return LoanBook(capacity=max(1024, 2 * initial))

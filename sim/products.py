@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.schema import PARTIES, STAGES
 from sim.scenario import Scenario
+from sim.schema import PARTIES, STAGES
 
-POOL, GUAR, REGUAR, INS, GOV = (PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer",
-                                                             "government"))
+POOL, GUAR, REGUAR, INS, GOV = (PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer", "government"))
 
 
 @dataclass
@@ -79,24 +78,41 @@ def compile_products(s: Scenario) -> ProductTable:
         accounts[i, GOV] = 0
     accounts[-1, GOV] = 0
 
-    def col(attr: str, legacy: float, f=lambda v: v) -> np.ndarray:  # noqa: ANN001
+    def col(attr: str, legacy: float, f=lambda v: v) -> np.ndarray:
         return np.array([f(getattr(p, attr)) for p in prods] + [legacy], dtype=float)
 
-    first = np.array([p.first_loan_interest_subsidy_share if p.first_loan_interest_subsidy_share is not None
-                      else p.interest_subsidy_share for p in prods] + [0.0])
+    first = np.array(
+        [
+            p.first_loan_interest_subsidy_share
+            if p.first_loan_interest_subsidy_share is not None
+            else p.interest_subsidy_share
+            for p in prods
+        ]
+        + [0.0]
+    )
     stage_ok = np.array([[st in p.eligibility.stages for st in STAGES] for p in prods] + [[True] * 4])
     ch = [(i, banks[b]) for i, p in enumerate(prods) for b in p.banks]
     return ProductTable(
-        names=[p.name for p in prods] + ["legacy"], shares=shares, accounts=accounts,
-        lgd=col("lgd", 0.6), term=col("term_months", 12).astype(int), max_loan=col("max_loan_wan", np.inf),
+        names=[p.name for p in prods] + ["legacy"],
+        shares=shares,
+        accounts=accounts,
+        lgd=col("lgd", 0.6),
+        term=col("term_months", 12).astype(int),
+        max_loan=col("max_loan_wan", np.inf),
         cap=col("rate_cap_rate", np.nan, lambda v: np.nan if v is None else v),
-        fee=col("guarantee_fee_rate", 0.0), refee=col("reguarantee_fee_rate", 0.0),
-        int_sub=col("interest_subsidy_share", 0.0), first_sub=first, fee_sub=col("fee_subsidy_share", 0.0),
-        prem_sub=col("premium_subsidy_share", 0.0), signal_factor=col("signal_factor", 1.0),
-        ip_pledge=col("ip_pledge", 0.0).astype(bool), reward=col("reward_eligible", 0.0).astype(bool),
+        fee=col("guarantee_fee_rate", 0.0),
+        refee=col("reguarantee_fee_rate", 0.0),
+        int_sub=col("interest_subsidy_share", 0.0),
+        first_sub=first,
+        fee_sub=col("fee_subsidy_share", 0.0),
+        prem_sub=col("premium_subsidy_share", 0.0),
+        signal_factor=col("signal_factor", 1.0),
+        ip_pledge=col("ip_pledge", 0.0).astype(bool),
+        reward=col("reward_eligible", 0.0).astype(bool),
         stage_ok=stage_ok,
         database_only=np.array([p.eligibility.database_only for p in prods] + [False]),
         high_tech_only=np.array([p.eligibility.high_tech_only for p in prods] + [False]),
         patent_only=np.array([p.eligibility.patent_holders_only for p in prods] + [False]),
-        ch_prod=np.array([c[0] for c in ch], dtype=np.int64), ch_bank=np.array([c[1] for c in ch], dtype=np.int64),
+        ch_prod=np.array([c[0] for c in ch], dtype=np.int64),
+        ch_bank=np.array([c[1] for c in ch], dtype=np.int64),
     )

@@ -18,23 +18,69 @@ from sim.schema import PARTIES, STAGES
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
-FLOWS = ("new_loans", "new_loans_wan", "first_loans_new", "applications", "approvals", "defaults",
-         "defaulted_loans", "loss_wan", "shortfall_wan", *(f"loss_{p}_wan" for p in PARTIES), "rd_spending_wan",
-         "vc_rounds", "vc_investment_wan", "listings_new", "listings_neeq_new", "direct_finance_wan",
-         "listing_reward_wan", "bank_reward_wan", "interest_wan")
-CUMULATIVE = {"new_loans_cum_wan": "new_loans_wan", "first_loan_firms_cum": "first_loans_new",
-              "listings_cum": "listings_new", "listings_neeq_cum": "listings_neeq_new",
-              "direct_finance_cum_wan": "direct_finance_wan", "vc_investment_cum_wan": "vc_investment_wan",
-              "tech_insurance_premium_cum_wan": "tech_insurance_premium_wan",
-              "fiscal_spending_cum_wan": "fiscal_spending_wan", "defaults_cum": "defaults",
-              "pool_payouts_cum_wan": "pool_payouts_wan"}
-STOCKS = ("month", "date", "lpr_rate", "tech_loan_balance_wan", "borrowers", "firms_served_cum", "approval_rate",
-          "avg_cost_rate", "npl_ratio", "pool_balance_wan", "pool_payouts_wan", "guarantor_net_assets_wan",
-          "guarantee_balance_wan", "guarantor_leverage", "reguarantor_net_assets_wan", "insurer_premiums_wan",
-          "insurer_claims_wan", "insurer_loss_ratio", "tech_insurance_premium_wan",
-          *(f"spend_{i}_wan" for i in BUDGET_ITEMS + OTHER_ITEMS), "fiscal_spending_wan", "budget_left_wan",
-          "patents", *(f"firms_{s}" for s in STAGES), "firms_alive", "listings_ipo_cum",
-          "vc_linked_loan_balance_wan", "ip_pledge_loan_balance_wan")
+FLOWS = (
+    "new_loans",
+    "new_loans_wan",
+    "first_loans_new",
+    "applications",
+    "approvals",
+    "defaults",
+    "defaulted_loans",
+    "loss_wan",
+    "shortfall_wan",
+    *(f"loss_{p}_wan" for p in PARTIES),
+    "rd_spending_wan",
+    "vc_rounds",
+    "vc_investment_wan",
+    "listings_new",
+    "listings_neeq_new",
+    "direct_finance_wan",
+    "listing_reward_wan",
+    "bank_reward_wan",
+    "interest_wan",
+)
+CUMULATIVE = {
+    "new_loans_cum_wan": "new_loans_wan",
+    "first_loan_firms_cum": "first_loans_new",
+    "listings_cum": "listings_new",
+    "listings_neeq_cum": "listings_neeq_new",
+    "direct_finance_cum_wan": "direct_finance_wan",
+    "vc_investment_cum_wan": "vc_investment_wan",
+    "tech_insurance_premium_cum_wan": "tech_insurance_premium_wan",
+    "fiscal_spending_cum_wan": "fiscal_spending_wan",
+    "defaults_cum": "defaults",
+    "pool_payouts_cum_wan": "pool_payouts_wan",
+}
+STOCKS = (
+    "month",
+    "date",
+    "lpr_rate",
+    "tech_loan_balance_wan",
+    "borrowers",
+    "firms_served_cum",
+    "approval_rate",
+    "avg_cost_rate",
+    "npl_ratio",
+    "pool_balance_wan",
+    "pool_payouts_wan",
+    "guarantor_net_assets_wan",
+    "guarantee_balance_wan",
+    "guarantor_leverage",
+    "reguarantor_net_assets_wan",
+    "insurer_premiums_wan",
+    "insurer_claims_wan",
+    "insurer_loss_ratio",
+    "tech_insurance_premium_wan",
+    *(f"spend_{i}_wan" for i in BUDGET_ITEMS + OTHER_ITEMS),
+    "fiscal_spending_wan",
+    "budget_left_wan",
+    "patents",
+    *(f"firms_{s}" for s in STAGES),
+    "firms_alive",
+    "listings_ipo_cum",
+    "vc_linked_loan_balance_wan",
+    "ip_pledge_loan_balance_wan",
+)
 METRICS: tuple[str, ...] = STOCKS + FLOWS + tuple(CUMULATIVE)
 
 
@@ -90,20 +136,30 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
     stages = pop.stage_counts()
     spend = {f"spend_{k}_wan": v for k, v in gov.spent_month.items()}
     out = {
-        "month": m.month, "date": m.label, "lpr_rate": m.lpr, "tech_loan_balance_wan": bal,
-        "borrowers": int(np.unique(b.firm[rows]).size), "firms_served_cum": int(pop.served[:n].sum()),
+        "month": m.month,
+        "date": m.label,
+        "lpr_rate": m.lpr,
+        "tech_loan_balance_wan": bal,
+        "borrowers": int(np.unique(b.firm[rows]).size),
+        "firms_served_cum": int(pop.served[:n].sum()),
         "approval_rate": flows["approvals"] / flows["applications"] if flows["applications"] else np.nan,
-        "avg_cost_rate": flows.get("avg_cost_rate", np.nan), "npl_ratio": bad / (bal + bad) if bad > 0 else 0.0,
+        "avg_cost_rate": flows.get("avg_cost_rate", np.nan),
+        "npl_ratio": bad / (bal + bad) if bad > 0 else 0.0,
         "pool_balance_wan": float(m.pool_funds().sum()),
         "pool_payouts_wan": sum(p.payout_month_wan for p in gov.pools),
-        "guarantor_net_assets_wan": g_assets, "guarantee_balance_wan": g_bal,
+        "guarantor_net_assets_wan": g_assets,
+        "guarantee_balance_wan": g_bal,
         "guarantor_leverage": g_bal / g_assets if g_assets > 0 else (np.inf if g_bal > 0 else 0.0),
         "reguarantor_net_assets_wan": sum(g.net_assets_wan for g in rs),
-        "insurer_premiums_wan": prem, "insurer_claims_wan": claims,
+        "insurer_premiums_wan": prem,
+        "insurer_claims_wan": claims,
         "insurer_loss_ratio": c12 / p12 if p12 > 0 else 0.0,
         "tech_insurance_premium_wan": sum(i.tech_premium_month_wan for i in m.insurers),
-        **spend, "fiscal_spending_wan": gov.spending_month_wan(), "budget_left_wan": gov.budget_left_wan,
-        "patents": float(pop.patents[:n][alive].sum()), "firms_alive": int(alive.sum()),
+        **spend,
+        "fiscal_spending_wan": gov.spending_month_wan(),
+        "budget_left_wan": gov.budget_left_wan,
+        "patents": float(pop.patents[:n][alive].sum()),
+        "firms_alive": int(alive.sum()),
         **{f"firms_{s}": int(c) for s, c in zip(STAGES, stages, strict=True)},
         "vc_linked_loan_balance_wan": float(prin[pop.vc_backed[b.firm[rows]]].sum()),
         "ip_pledge_loan_balance_wan": float(prin[m.products.ip_pledge[b.product[rows]]].sum()),
@@ -114,12 +170,21 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
 def _institution_rows(m: EcosystemModel) -> list[dict]:
     base = {"month": m.month, "date": m.label}
     rows = [base | {"kind": "bank", "name": x.name} | x.report() for x in m.banks]
-    rows += [base | {"kind": "reguarantor" if x.p.reguarantor else "guarantor", "name": x.name} | x.report()
-             for x in m.guarantors]
+    rows += [
+        base | {"kind": "reguarantor" if x.p.reguarantor else "guarantor", "name": x.name} | x.report()
+        for x in m.guarantors
+    ]
     rows += [base | {"kind": "insurer", "name": x.name} | x.report() for x in m.insurers]
     rows += [base | {"kind": "pool", "name": x.name} | x.report() for x in m.government.pools]
-    rows.append(base | {"kind": "government", "name": "special fund", "budget_left_wan": m.government.budget_left_wan,
-                        "spending_wan": m.government.spending_month_wan()})
+    rows.append(
+        base
+        | {
+            "kind": "government",
+            "name": "special fund",
+            "budget_left_wan": m.government.budget_left_wan,
+            "spending_wan": m.government.spending_month_wan(),
+        }
+    )
     return rows
 
 

@@ -69,27 +69,46 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, balance0: float) -> dict[str,
     year_end.setdefault(str(last["month_label"])[:4], bal_end)
     spend = float(last["fiscal_spending_cum_wan"])
     new_credit = float(last["new_loans_cum_wan"])
-    pools = {p.name: {"depleted": p.depleted_month is not None, "depletion_month": p.depleted_month,
-                      "months_to_depletion": (m.start.months_until(YearMonth.parse(p.depleted_month)) + 1
-                                              if p.depleted_month else None),
-                      "balance_end_wan": p.balance_wan, "payouts_wan": float(sum(
-                          r["payouts_wan"] for r in m.recorder.institutions if r["name"] == p.name
-                          and r["kind"] == "pool"))}
-             for p in m.government.pools}
+    pools = {
+        p.name: {
+            "depleted": p.depleted_month is not None,
+            "depletion_month": p.depleted_month,
+            "months_to_depletion": (
+                m.start.months_until(YearMonth.parse(p.depleted_month)) + 1 if p.depleted_month else None
+            ),
+            "balance_end_wan": p.balance_wan,
+            "payouts_wan": float(
+                sum(r["payouts_wan"] for r in m.recorder.institutions if r["name"] == p.name and r["kind"] == "pool")
+            ),
+        }
+        for p in m.government.pools
+    }
     depl = sorted((v["months_to_depletion"], v["depletion_month"]) for v in pools.values() if v["depleted"])
     gs = [g for g in m.guarantors if not g.p.reguarantor]
     g_bal = mo["guarantee_balance_wan"].mean()
     summary = {
-        "scenario": m.s.name, "title": m.s.title, "seed": _num(m.seed) if not hasattr(m.seed, "spawn") else None,
-        "start": str(m.start), "end": str(mo["month_label"].iloc[-1]), "months": months,
-        "credit_balance_start_wan": balance0, "credit_balance_end_wan": bal_end, "year_end_balance_wan": year_end,
+        "scenario": m.s.name,
+        "title": m.s.title,
+        "seed": _num(m.seed) if not hasattr(m.seed, "spawn") else None,
+        "start": str(m.start),
+        "end": str(mo["month_label"].iloc[-1]),
+        "months": months,
+        "credit_balance_start_wan": balance0,
+        "credit_balance_end_wan": bal_end,
+        "year_end_balance_wan": year_end,
         "credit_cagr": (bal_end / balance0) ** (12 / months) - 1 if balance0 > 0 and bal_end > 0 else None,
-        "new_credit_wan": new_credit, "borrowers_end": int(last["borrowers"]),
-        "first_loan_firms": int(last["first_loan_firms_cum"]), "firms_served": int(last["firms_served_cum"]),
-        "npl_ratio_end": float(last["npl_ratio"]), "avg_cost_rate_mean": _num(mo["avg_cost_rate"].mean()),
-        "public_spending_wan": spend, "fiscal_leverage": new_credit / spend if spend > 0 else None,
+        "new_credit_wan": new_credit,
+        "borrowers_end": int(last["borrowers"]),
+        "first_loan_firms": int(last["first_loan_firms_cum"]),
+        "firms_served": int(last["firms_served_cum"]),
+        "npl_ratio_end": float(last["npl_ratio"]),
+        "avg_cost_rate_mean": _num(mo["avg_cost_rate"].mean()),
+        "public_spending_wan": spend,
+        "fiscal_leverage": new_credit / spend if spend > 0 else None,
         "additionality_wan": None,
-        "pools": pools, "pool_depleted": bool(depl), "pool_depletion_month": depl[0][1] if depl else None,
+        "pools": pools,
+        "pool_depleted": bool(depl),
+        "pool_depletion_month": depl[0][1] if depl else None,
         "pool_months_to_depletion": depl[0][0] if depl else None,
         "pool_balance_end_wan": float(last["pool_balance_wan"]),
         "guarantor_claims_rate": (sum(g.claims_total_wan for g in gs) / g_bal * 12 / months) if g_bal > 0 else None,
@@ -97,8 +116,10 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, balance0: float) -> dict[str,
         "guarantor_net_assets_end_wan": sum(g.net_assets_wan for g in gs) if gs else None,
         "guarantor_insolvent": any(g.net_assets_wan <= 0 for g in gs),
         "budget_exhausted_months": list(m.government.exhausted_months),
-        "listings": int(last["listings_cum"]), "patents_end": float(last["patents"]),
-        "rd_spending_wan": float(mo["rd_spending_wan"].sum()), "firms_alive_end": int(last["firms_alive"]),
+        "listings": int(last["listings_cum"]),
+        "patents_end": float(last["patents"]),
+        "rd_spending_wan": float(mo["rd_spending_wan"].sum()),
+        "firms_alive_end": int(last["firms_alive"]),
         "conservation_error_wan": m.conservation_error_wan,
     }
     summary["targets"] = check_targets(m, mo)
@@ -116,6 +137,15 @@ def check_targets(m: EcosystemModel, mo: pd.DataFrame) -> list[dict[str, Any]]:
             raise KeyError(f"target metric {t.metric!r} is not a monthly column")
         value = float(row[t.metric].iloc[0]) if len(row) else None
         met = value is not None and bool(OPS[t.op](value, t.threshold))
-        out.append({"metric": t.metric, "date": t.date, "op": t.op, "threshold": t.threshold,
-                    "label": t.label, "value": value, "met": met})
+        out.append(
+            {
+                "metric": t.metric,
+                "date": t.date,
+                "op": t.op,
+                "threshold": t.threshold,
+                "label": t.label,
+                "value": value,
+                "met": met,
+            }
+        )
     return out

@@ -9,8 +9,9 @@ from sim.result import RunResult
 from sim.scenario import Scenario, load_scenario, without_policy
 
 
-def run_paired(scenario: str | Scenario, seed: Any, months: int | None = None,
-               overrides: dict[str, Any] | None = None) -> RunResult:
+def run_paired(
+    scenario: str | Scenario, seed: Any, months: int | None = None, overrides: dict[str, Any] | None = None
+) -> RunResult:
     """Run a scenario and the same region without policy under the same seed; fill additionality."""
     s = load_scenario(scenario, overrides)
     result = EcosystemModel(s, rng=seed).run(months)

@@ -107,8 +107,13 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
     pools = {p.name for p in s.government.pools}
     guar = {g.name: g for g in s.guarantors}
     insurers = {i.name for i in s.insurers}
-    for kind, items in (("banks", s.banks), ("guarantors", s.guarantors), ("insurers", s.insurers),
-                        ("products", s.products), ("government.pools", s.government.pools)):
+    for kind, items in (
+        ("banks", s.banks),
+        ("guarantors", s.guarantors),
+        ("insurers", s.insurers),
+        ("products", s.products),
+        ("government.pools", s.government.pools),
+    ):
         names = [x.name for x in items]
         for n in {n for n in names if names.count(n) > 1}:
             out.append((kind, f"name {n!r} is used twice"))
@@ -119,13 +124,19 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
                 out.append((f"{where}.banks", f"unknown bank {b!r}; banks are {sorted(banks)}"))
         if not p.banks:
             out.append((f"{where}.banks", "a product needs at least one bank"))
-        refs = (("pool", p.pool, pools, "pool"), ("guarantor", p.guarantor, set(guar), "guarantor"),
-                ("reguarantor", p.reguarantor, set(guar), "reguarantor"), ("insurer", p.insurer, insurers, "insurer"))
+        refs = (
+            ("pool", p.pool, pools, "pool"),
+            ("guarantor", p.guarantor, set(guar), "guarantor"),
+            ("reguarantor", p.reguarantor, set(guar), "reguarantor"),
+            ("insurer", p.insurer, insurers, "insurer"),
+        )
         for field, name, known, share in refs:
             if name is not None and name not in known:
                 out.append((f"{where}.{field}", f"unknown {field} {name!r}; known: {sorted(known)}"))
             if getattr(p.shares, share) > 0 and name is None:
-                out.append((f"{where}.{field}", f"shares.{share} is {getattr(p.shares, share)} but no {field} is named"))
+                out.append(
+                    (f"{where}.{field}", f"shares.{share} is {getattr(p.shares, share)} but no {field} is named")
+                )
         if p.reguarantor is not None and p.reguarantor in guar and not guar[p.reguarantor].reguarantor:
             out.append((f"{where}.reguarantor", f"{p.reguarantor!r} is not marked reguarantor: true"))
     start, end = s.start_month, s.end_month
@@ -148,8 +159,12 @@ def _merge(base: Any, delta: Any) -> Any:
         for k, v in delta.items():
             out[k] = _merge(base[k], v) if k in base else v
         return out
-    if (isinstance(base, list) and isinstance(delta, list) and delta
-            and all(isinstance(x, dict) and "name" in x for x in base + delta)):
+    if (
+        isinstance(base, list)
+        and isinstance(delta, list)
+        and delta
+        and all(isinstance(x, dict) and "name" in x for x in base + delta)
+    ):
         out = list(base)
         names = [x["name"] for x in out]
         for item in delta:
@@ -298,10 +313,16 @@ def without_policy(s: Scenario) -> Scenario:
     insurers' business are removed. Credit beyond this run is the policy's additionality.
     """
     data = s.model_dump(mode="json")
-    plain = {p: 0.0 for p in PARTIES} | {"bank": 1.0}
+    plain = dict.fromkeys(PARTIES, 0.0) | {"bank": 1.0}
     data["products"] = [
-        {"name": p["name"], "banks": p["banks"], "shares": plain, "term_months": p["term_months"],
-         "max_loan_wan": p["max_loan_wan"], "lgd": p["lgd"]}
+        {
+            "name": p["name"],
+            "banks": p["banks"],
+            "shares": plain,
+            "term_months": p["term_months"],
+            "max_loan_wan": p["max_loan_wan"],
+            "lgd": p["lgd"],
+        }
         for p in data["products"]
     ]
     data["government"] = {}

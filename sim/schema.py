@@ -168,7 +168,9 @@ class BankParams(Strict):
     )
     hurdle_rate: float = Field(0.005, description="Minimum expected annual margin to accept.")
     npl_tolerance: Share = Field(0.03, description="Tech-loan NPL ratio above which the bank tightens (不良容忍度).")
-    tightening_rate: float = Field(0.02, ge=0.0, description="Hurdle increase, ramping from 0 at the tolerance to this at twice it.")
+    tightening_rate: float = Field(
+        0.02, ge=0.0, description="Hurdle increase, ramping from 0 at the tolerance to this at twice it."
+    )
     loss_weight: float = Field(
         1.0, ge=0.0, description="Weight officers put on retained loss; < 1 with due-diligence exemption 尽职免责."
     )
@@ -192,9 +194,7 @@ class GuarantorParams(Strict):
     counter_guarantee: bool = Field(True, description="Require counter-guarantee 反担保 (firm assets ≥ loan).")
     opex_rate: float = Field(0.01, ge=0.0, description="Annual operating cost ÷ net assets.")
     investment_rate: float = Field(0.025, ge=0.0, description="Annual investment income ÷ net assets.")
-    injections: list[tuple[str, Money]] = Field(
-        [], description="Government capital injections as (YYYY-MM, 万元)."
-    )
+    injections: list[tuple[str, Money]] = Field([], description="Government capital injections as (YYYY-MM, 万元).")
 
     @field_validator("injections")
     @classmethod
@@ -220,7 +220,9 @@ class InsurerParams(Strict):
     premium_floor_rate: Rate = Field(0.01, description="Premium floor.")
     target_loss_ratio: float = Field(0.7, gt=0.0, description="Yearly repricing aims at this loss ratio.")
     reprice_step_share: Share = Field(0.2, description="Largest relative premium change a year.")
-    suspend_loss_ratio: float = Field(1.2, gt=0.0, description="Suspend new business at this loss ratio (Yunnan ≥120%).")
+    suspend_loss_ratio: float = Field(
+        1.2, gt=0.0, description="Suspend new business at this loss ratio (Yunnan ≥120%)."
+    )
     suspend_overdue_share: Share = Field(0.10, description="Suspend when overdue (default) rate reaches this.")
     max_pd: Rate = Field(0.1, description="Underwrite only firms with estimated annual PD ≤ this.")
     screening_noise: float = Field(0.9, ge=0.0, description="SD of the insurer's error on θ.")
@@ -309,7 +311,9 @@ class ProductParams(Strict):
 
     name: str
     banks: list[str] = Field(description="Banks offering it (names in ``banks``).")
-    shares: Shares = Field(Shares(), description="Loss shares of bank, pool, guarantor, re-guarantor, insurer, government.")
+    shares: Shares = Field(
+        Shares(), description="Loss shares of bank, pool, guarantor, re-guarantor, insurer, government."
+    )
     pool: str | None = Field(None, description="Pool bearing the pool share.")
     guarantor: str | None = Field(None, description="Guarantor bearing the guarantor share.")
     reguarantor: str | None = Field(None, description="Re-guarantor bearing the re-guarantee share.")

@@ -60,8 +60,12 @@ def pay_subsidies(m: EcosystemModel) -> dict[str, float]:
     sub_p = gov.pay("premium_subsidy", prem * b.prem_sub_share[rows])
     prod = b.product[rows]
     acc = m.products.accounts[prod]
-    for j, col, amounts, sign in ((GUAR, "g", fee, 1), (REGUAR, "g", refee, 1), (GUAR, "g", refee, -1),
-                                  (INS, "i", prem, 1)):
+    for j, col, amounts, sign in (
+        (GUAR, "g", fee, 1),
+        (REGUAR, "g", refee, 1),
+        (GUAR, "g", refee, -1),
+        (INS, "i", prem, 1),
+    ):
         parties = m.guarantors if col == "g" else m.insurers
         if not parties:
             continue
@@ -69,12 +73,12 @@ def pay_subsidies(m: EcosystemModel) -> dict[str, float]:
         per = np.bincount(acc[sel, j], weights=amounts[sel], minlength=len(parties))
         for party, amt in zip(parties, per, strict=True):
             if amt:
-                (party.collect_fees(amt) if sign > 0 else party.pay_fees(amt)) if col == "g" else \
-                    party.collect_premiums(amt)
+                (
+                    party.collect_fees(amt) if sign > 0 else party.pay_fees(amt)
+                ) if col == "g" else party.collect_premiums(amt)
     net = (interest + fee + prem - sub_i - sub_f - sub_p) * 12.0
     total = float(P.sum())
-    return {"avg_cost_rate": float(net.sum() / total) if total > 0 else np.nan,
-            "interest_wan": float(interest.sum())}
+    return {"avg_cost_rate": float(net.sum() / total) if total > 0 else np.nan, "interest_wan": float(interest.sum())}
 
 
 def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dict[str, float]:
@@ -82,8 +86,11 @@ def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dic
     b = m.book
     rows = b.open_rows()
     rows = rows[defaulted[b.firm[rows]]]
-    out = {f"loss_{p}_wan": 0.0 for p in PARTIES} | {"loss_wan": 0.0, "shortfall_wan": 0.0,
-                                                     "defaulted_loans": float(rows.size)}
+    out = {f"loss_{p}_wan": 0.0 for p in PARTIES} | {
+        "loss_wan": 0.0,
+        "shortfall_wan": 0.0,
+        "defaulted_loans": float(rows.size),
+    }
     if rows.size == 0:
         return out
     principal = b.principal[rows]
@@ -96,11 +103,16 @@ def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dic
         sel = (accounts[:, POOL] == pool.index) & (claims[:, POOL] > 0)
         if sel.any():
             claims[sel, POOL] = pool.admissible(claims[sel, POOL], principal[sel], bank[sel])
-    available = [None, m.pool_funds(), m.guarantor_funds(), m.guarantor_funds(), m.insurer_funds(),
-                 np.array([m.government.budget_left_wan])]
+    available = [
+        None,
+        m.pool_funds(),
+        m.guarantor_funds(),
+        m.guarantor_funds(),
+        m.insurer_funds(),
+        np.array([m.government.budget_left_wan]),
+    ]
     paid, shortfall, totals = settle(loss, claims, accounts, available)
-    m.conservation_error_wan = max(m.conservation_error_wan,
-                                   float(np.abs(paid.sum(axis=1) + shortfall - loss).max()))
+    m.conservation_error_wan = max(m.conservation_error_wan, float(np.abs(paid.sum(axis=1) + shortfall - loss).max()))
     debit(m, paid, totals, accounts, principal)
     nb = len(m.banks)
     own = np.bincount(bank, weights=paid[:, BANK], minlength=nb)
@@ -116,8 +128,9 @@ def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dic
     return out
 
 
-def debit(m: EcosystemModel, paid: np.ndarray, totals: list[np.ndarray], accounts: np.ndarray,
-          principal: np.ndarray) -> None:
+def debit(
+    m: EcosystemModel, paid: np.ndarray, totals: list[np.ndarray], accounts: np.ndarray, principal: np.ndarray
+) -> None:
     """Each party pays what the waterfall says, through its own method."""
     for pool in m.government.pools:
         sel = accounts[:, POOL] == pool.index

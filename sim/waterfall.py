@@ -15,8 +15,9 @@ from sim.schema import PARTIES
 BANK = PARTIES.index("bank")
 
 
-def settle(loss: np.ndarray, claims: np.ndarray, accounts: np.ndarray,
-           available: list[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+def settle(
+    loss: np.ndarray, claims: np.ndarray, accounts: np.ndarray, available: list[np.ndarray | None]
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Settle ``k`` defaults.
 
     Args:

@@ -1,0 +1,89 @@
+"""The ``techfin`` command line.
+
+User errors (a bad scenario file, an unknown scenario, a bad ``--set``) print one clear message and exit 2,
+with no traceback and no partial output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import yaml
+
+from sim.scenario import ScenarioError
+
+EXIT_USER = 2
+
+
+class UserError(Exception):
+    """A mistake in the command line or its inputs, reported without a traceback."""
+
+
+def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
+    """``["a.b=1", "c=[1, 2]"]`` → ``{"a.b": 1, "c": [1, 2]}`` (values parsed as YAML)."""
+    out: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--set {item!r}: expected dotted.key=value")
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as e:
+            raise UserError(f"--set {item!r}: value is not valid YAML ({e})") from None
+    return out
+
+
+def add_common(p: argparse.ArgumentParser, seed_help: str = "root seed") -> None:
+    """Options every simulation command takes."""
+    p.add_argument("--seed", type=int, default=2017, help=f"{seed_help} (default 2017)")
+    p.add_argument("--months", type=int, default=None, help="months to simulate (default: the scenario's horizon)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario field (repeatable)")
+    p.add_argument("--out", default=None, help="output folder (default: results/<timestamp>_<name>)")
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def command(name: str, setup: Callable[[argparse.ArgumentParser], None]):
+    """Register a subcommand: ``setup`` adds its arguments, the decorated function runs it."""
+
+    def wrap(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = (setup, fn)
+        return fn
+
+    return wrap
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every registered subcommand."""
+    from experiments import commands  # noqa: F401 - registers the subcommands
+
+    parser = argparse.ArgumentParser(prog="techfin", description="Simulate sci-tech finance policy designs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (setup, fn) in COMMANDS.items():
+        p = sub.add_parser(name, help=(fn.__doc__ or "").strip().splitlines()[0])
+        setup(p)
+        p.set_defaults(func=fn)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``techfin`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as e:
+        print(str(e), file=sys.stderr)
+    except UserError as e:
+        print(f"techfin: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("techfin: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_USER
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Subcommands of ``techfin``: run, validate, scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from experiments.cli import EXIT_USER, UserError, add_common, command, parse_sets
+from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
+from sim.scenario import ScenarioError, bundled_names, load_scenario
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", help="bundled scenario name (see `techfin scenarios`) or a YAML path")
+    add_common(p)
+    p.add_argument("--no-baseline", action="store_true", help="skip the paired no-policy run (additionality)")
+
+
+@command("run", _run_args)
+def run(args: argparse.Namespace) -> int:
+    """Run one scenario; print its summary; write monthly tables and summary.json."""
+    from sim.model import EcosystemModel
+    from sim.runs import run_paired
+
+    scenario = load_scenario(args.scenario, parse_sets(args.set))
+    if args.months is not None and args.months < 1:
+        raise UserError(f"--months {args.months}: must be at least 1")
+    out = Path(args.out) if args.out else default_out(scenario.name)
+    with staged_dir(out) as tmp:
+        if args.no_baseline:
+            result = EcosystemModel(scenario, rng=args.seed).run(args.months)
+        else:
+            result = run_paired(scenario, args.seed, args.months)
+        write_table(result.monthly, tmp, "monthly")
+        write_table(result.institutions, tmp, "institutions")
+        write_json(result.summary, tmp / "summary.json")
+        write_json(scenario.model_dump(mode="json"), tmp / "scenario.json")
+    print(format_summary(result.summary))
+    print(f"\nwrote {out}/ (monthly, institutions as Parquet and CSV; summary.json)")
+    return 0
+
+
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", help="scenario YAML files or bundled names")
+
+
+@command("validate", _validate_args)
+def validate(args: argparse.Namespace) -> int:
+    """Check scenario files; print each problem as `file: field.path: reason`."""
+    from agents.enterprise import read_firms_csv
+
+    bad = 0
+    for f in args.files:
+        try:
+            s = load_scenario(f)
+            if s.enterprises.csv:
+                try:
+                    read_firms_csv(s.enterprises.csv)
+                except (OSError, ValueError) as e:
+                    raise ScenarioError(str(f), [("enterprises.csv", str(e))]) from None
+        except ScenarioError as e:
+            print(str(e))
+            bad += 1
+            continue
+        print(f"{f}: ok ({s.name}, {s.start}, {s.horizon_months} months)")
+    return EXIT_USER if bad else 0
+
+
+@command("scenarios", lambda p: None)
+def scenarios(args: argparse.Namespace) -> int:
+    """List bundled scenarios with their titles and horizons."""
+    from sim.scenario import SCENARIO_DIR
+
+    for name in bundled_names():
+        try:
+            s = load_scenario(name)
+        except ScenarioError as e:
+            print(f"{name:28s} INVALID: {e}", file=sys.stderr)
+            continue
+        raw = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+        ext = f" (extends {raw['extends']})" if "extends" in raw else ""
+        print(f"{name:28s} {s.start} +{s.horizon_months:3d}m  {s.title}{ext}")
+    return 0

@@ -1,0 +1,108 @@
+"""Output folders and the readable run summary."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+
+
+def default_out(name: str) -> Path:
+    """``results/<timestamp>_<name>``."""
+    return RESULTS / f"{datetime.now():%Y%m%d-%H%M%S}_{name}"
+
+
+@contextlib.contextmanager
+def staged_dir(final: Path) -> Iterator[Path]:
+    """Write into a temporary sibling folder and move it into place only if the block succeeds."""
+    final = Path(final)
+    if final.exists() and any(final.iterdir()):
+        from experiments.cli import UserError
+
+        raise UserError(f"--out {final}: folder exists and is not empty")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if final.exists():
+        final.rmdir()
+    tmp.rename(final)
+
+
+def write_table(df: pd.DataFrame, folder: Path, stem: str) -> None:
+    """Write a table as Parquet and CSV."""
+    df.to_parquet(folder / f"{stem}.parquet", index=False)
+    df.to_csv(folder / f"{stem}.csv", index=False)
+
+
+def write_json(obj: Any, path: Path) -> None:
+    """JSON with UTF-8 text kept readable."""
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+
+
+def yi(wan: float | None) -> str:
+    """万元 as a readable amount in 亿 or 万."""
+    if wan is None:
+        return "—"
+    return f"{wan / 1e4:,.2f}亿" if abs(wan) >= 1e4 else f"{wan:,.0f}万"
+
+
+def pct(x: float | None) -> str:
+    """A share as a percentage."""
+    return "—" if x is None else f"{100 * x:.2f}%"
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """The run summary a planner reads first."""
+    lines = [
+        f"{s['scenario']}  {s.get('title', '')}".rstrip(),
+        f"  period          {s['start']} → {s['end']} ({s['months']} months), seed {s['seed']}",
+    ]
+    lines.append("  tech-loan balance at year end:")
+    lines += [f"    {y}          {yi(v)}" for y, v in s["year_end_balance_wan"].items()]
+    cagr = s["credit_cagr"]
+    lines += [
+        f"  start balance   {yi(s['credit_balance_start_wan'])}   CAGR {pct(cagr)}",
+        (f"  new credit      {yi(s['new_credit_wan'])}   borrowers at end {s['borrowers_end']:,}"
+        f"   first-loan firms {s['first_loan_firms']:,}"),
+        f"  NPL ratio (end) {pct(s['npl_ratio_end'])}   mean all-in cost {pct(s['avg_cost_rate_mean'])}",
+    ]
+    for name, p in s["pools"].items():
+        when = f"depleted {p['depletion_month']}" if p["depleted"] else "not depleted"
+        lines.append(f"  pool {name}: balance {yi(p['balance_end_wan'])}, paid {yi(p['payouts_wan'])}, {when}")
+    lev = s["fiscal_leverage"]
+    lines.append(
+        f"  public money    {yi(s['public_spending_wan'])}   fiscal leverage "
+        f"{'—' if lev is None else f'{lev:,.1f}×'} (new credit per 万 of public money)"
+    )
+    if s.get("additionality_wan") is not None:
+        lines.append(f"  additionality   {yi(s['additionality_wan'])} new credit beyond the no-policy run")
+    if s["budget_exhausted_months"]:
+        lines.append(f"  budget ran out  {', '.join(s['budget_exhausted_months'])}")
+    if s["guarantor_net_assets_end_wan"] is not None:
+        lines.append(
+            f"  guarantors      net assets {yi(s['guarantor_net_assets_end_wan'])}, max leverage "
+            f"{s['guarantor_leverage_max'] or 0:.1f}×, claims rate {pct(s['guarantor_claims_rate'])}/yr"
+        )
+    if s["targets"]:
+        lines.append(f"  plan targets    {s['targets_met']} of {s['targets_total']} met")
+        for t in s["targets"]:
+            mark = "met   " if t["met"] else "MISSED"
+            val = "—" if t["value"] is None else f"{t['value']:,.4g}"
+            lines.append(
+                f"    {mark} {t['date']} {t['metric']} {t['op']} {t['threshold']:,.4g} (got {val})"
+                f"  {t['label']}".rstrip()
+            )
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Set up and run techfin-sim with nothing but Python ≥ 3.11.
+
+    python3 tasks.py demo    # create .venv if absent, install, run the bundled default scenario
+    python3 tasks.py test    # create .venv if absent, install, run the test suite
+    python3 tasks.py setup   # only the set-up
+
+The virtual environment is (re)installed when it is missing or pyproject.toml has changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if sys.platform == "win32" else "bin")
+STAMP = VENV / ".installed"
+DEMO_SCENARIO = "jiaxing-2017"
+
+
+def sh(*cmd: str | Path) -> None:
+    """Run a command in the repository, exiting with its code if it fails."""
+    code = subprocess.call([str(c) for c in cmd], cwd=ROOT)
+    if code:
+        sys.exit(code)
+
+
+def setup() -> None:
+    """Create .venv when absent and install the project with its dev extras."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs before the project is installed
+        sys.exit(f"techfin-sim needs Python ≥ 3.11; this is {sys.version.split()[0]}")
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not (BIN / "python").exists():
+        print("creating .venv ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    if not STAMP.exists() or STAMP.read_text() != want:
+        print("installing techfin-sim and its dependencies into .venv ...", flush=True)
+        sh(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
+        sh(BIN / "python", "-m", "pip", "install", "-q", "-e", ".[dev]")
+        STAMP.write_text(want)
+
+
+def main(argv: list[str]) -> None:
+    """Dispatch ``setup``, ``demo``, ``test`` or ``lint``."""
+    task, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if task not in ("setup", "demo", "test", "lint"):
+        sys.exit(__doc__)
+    setup()
+    if task == "demo":
+        sh(BIN / "techfin", "run", DEMO_SCENARIO, *rest)
+    elif task == "test":
+        sh(BIN / "python", "-m", "pytest", *rest)
+    elif task == "lint":
+        sh(BIN / "ruff", "check", ".")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -23,22 +23,28 @@ class Insurer(mesa.Agent):
         self.claims_12m = np.zeros(12)
         self.defaults_12m = np.zeros(12)
         self.balance_wan = 0.0
-        self.premium_month_wan = self.claims_month_wan = self.tech_premium_month_wan = 0.0
+        self.premium_month_wan = self.claims_month_wan = 0.0
+        self.tech_premium_month_wan = self.tech_claims_month_wan = 0.0
 
     def screens(self, pd_hat: np.ndarray) -> np.ndarray:
         """Underwrite firms with estimated PD within appetite, unless suspended."""
         return (pd_hat <= self.p.max_pd) & (not self.suspended) & (self.capital_wan > 0)
 
     def collect_premiums(self, amount_wan: float, tech: bool = False) -> None:
-        """Premium income (loan insurance, or tech insurance with ``tech``)."""
+        """Premium income of the loan-insurance line, or of the tech-insurance line with ``tech``."""
         self.capital_wan += amount_wan
-        self.premium_month_wan += amount_wan
         if tech:
             self.tech_premium_month_wan += amount_wan
+        else:
+            self.premium_month_wan += amount_wan
 
-    def pay_claims(self, amount_wan: float, defaulted_principal_wan: float = 0.0) -> None:
-        """Claims paid (never more than capital: see the waterfall)."""
+    def pay_claims(self, amount_wan: float, defaulted_principal_wan: float = 0.0, tech: bool = False) -> None:
+        """Claims paid (never more than capital: see the waterfall). Only the loan line counts toward the
+        loss ratio and overdue rate that drive repricing and suspension."""
         self.capital_wan = max(self.capital_wan - amount_wan, 0.0)
+        if tech:
+            self.tech_claims_month_wan += amount_wan
+            return
         self.claims_month_wan += amount_wan
         self.defaults_12m[self.model.month % 12] += defaulted_principal_wan
 
@@ -77,7 +83,8 @@ class Insurer(mesa.Agent):
 
     def start_month(self) -> None:
         """Reset monthly counters."""
-        self.premium_month_wan = self.claims_month_wan = self.tech_premium_month_wan = 0.0
+        self.premium_month_wan = self.claims_month_wan = 0.0
+        self.tech_premium_month_wan = self.tech_claims_month_wan = 0.0
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""
@@ -88,5 +95,7 @@ class Insurer(mesa.Agent):
             "claims_wan": self.claims_month_wan,
             "loss_ratio": self.loss_ratio(),
             "suspended": float(self.suspended),
+            "tech_premiums_wan": self.tech_premium_month_wan,
+            "tech_claims_wan": self.tech_claims_month_wan,
             "insured_balance_wan": self.balance_wan,
         }

@@ -75,8 +75,10 @@ def format_summary(s: dict[str, Any]) -> str:
     cagr = s["credit_cagr"]
     lines += [
         f"  start balance   {yi(s['credit_balance_start_wan'])}   CAGR {pct(cagr)}",
-        (f"  new credit      {yi(s['new_credit_wan'])}   borrowers at end {s['borrowers_end']:,}"
-        f"   first-loan firms {s['first_loan_firms']:,}"),
+        (
+            f"  new credit      {yi(s['new_credit_wan'])}   borrowers at end {s['borrowers_end']:,}"
+            f"   first-loan firms {s['first_loan_firms']:,}"
+        ),
         f"  NPL ratio (end) {pct(s['npl_ratio_end'])}   mean all-in cost {pct(s['avg_cost_rate_mean'])}",
     ]
     for name, p in s["pools"].items():

@@ -3,7 +3,8 @@
 Each row records the firm, lending bank and product (whose risk-sharing contract fixes who bears which share
 of a loss), principal, annual rate, fee and premium rates and subsidy shares locked at origination, and the
 start and maturity months. Principal is repaid at maturity (bullet loans), so exposure = principal.
-Closed rows are dropped when they outnumber open ones, so monthly work scales with the open book.
+Closed rows are dropped at each month end once they are more than a tenth of the rows, so monthly work scales
+with the open book and money flows can use cheap slice views masked by ``active``.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ class LoanBook:
         self.active[rows] = False
 
     def compact(self) -> None:
-        """Drop closed rows once they are the majority (row indices change)."""
+        """Drop closed rows once they are more than a tenth of the rows (row indices change)."""
         keep = self.active[: self.n]
-        if keep.sum() * 2 >= self.n:
+        if 10 * (self.n - keep.sum()) <= self.n:
             return
         idx = np.flatnonzero(keep)
         for name in COLUMNS:

@@ -206,7 +206,8 @@ class EcosystemModel(mesa.Model):
                 prem = np.full(int(mine.sum()), t.sum_insured_wan * t.premium_rate / 12.0)
                 self.government.pay("tech_premium_subsidy", prem * share)
                 ins.collect_premiums(float(prem.sum()), tech=True)
-                ins.pay_claims(min(float((mine & setback).sum() * t.sum_insured_wan), ins.capital_wan))
+                claims = float((mine & setback).sum() * t.sum_insured_wan)
+                ins.pay_claims(min(claims, ins.capital_wan), tech=True)
                 insured |= mine
         pop.tech_insured[:n] = insured
         pop.distress[:n] += np.where(setback & ~insured, pop.p.setback_distress, 0.0)
@@ -250,8 +251,7 @@ class EcosystemModel(mesa.Model):
     def update_institutions(self) -> None:
         """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
         b = self.book
-        if b.n > 4 * max(b.active[: b.n].sum(), 1):
-            b.compact()
+        b.compact()
         rows = b.open_rows()
         nb, P = len(self.banks), len(self.products.names)
         prin = b.principal[rows]
@@ -298,7 +298,8 @@ class EcosystemModel(mesa.Model):
 
     def signal_noise(self, kind: str, name: str, month: int) -> np.ndarray:
         """Standard-normal screening errors of one institution for every firm slot this month."""
-        return self.streams.gen("signal", month, f"{kind}:{name}").standard_normal(self.pop.n)
+        gen = self.streams.gen("signal", month, f"{kind}:{name}")
+        return gen.standard_normal(self.pop.n, dtype=np.float32)
 
     def pool_funds(self) -> np.ndarray:
         """Balance of each pool."""

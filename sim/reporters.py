@@ -128,8 +128,8 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
     g_bal = sum(g.balance_wan for g in gs)
     bad = sum(bk.defaults_12m.sum() for bk in m.banks)
     bal = float(prin.sum())
-    prem = sum(i.premium_month_wan for i in m.insurers)
-    claims = sum(i.claims_month_wan for i in m.insurers)
+    prem = sum(i.premium_month_wan + i.tech_premium_month_wan for i in m.insurers)
+    claims = sum(i.claims_month_wan + i.tech_claims_month_wan for i in m.insurers)
     p12 = sum(i.premiums_12m.sum() for i in m.insurers)
     c12 = sum(i.claims_12m.sum() for i in m.insurers)
     alive = pop.alive[:n]
@@ -140,7 +140,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "date": m.label,
         "lpr_rate": m.lpr,
         "tech_loan_balance_wan": bal,
-        "borrowers": int(np.unique(b.firm[rows]).size),
+        "borrowers": int(np.count_nonzero(pop.debt_wan[:n] > 0)),  # a firm holds at most one loan
         "firms_served_cum": int(pop.served[:n].sum()),
         "approval_rate": flows["approvals"] / flows["applications"] if flows["applications"] else np.nan,
         "avg_cost_rate": flows.get("avg_cost_rate", np.nan),

@@ -125,7 +125,7 @@ class EnterpriseParams(Strict):
     database_share: Share = Field(0.6, description="Share of firms in the enterprise database 科创企业库.")
     high_tech_share: Share = Field(0.3, description="Share of firms certified high-tech 高新技术企业.")
     patent_holder_share: Share = Field(0.4, description="Share of initial firms holding a patent.")
-    rd_setback_rate: Rate = Field(0.05, description="Annual chance of an R&D setback (科技保险 pays it). Assumption.")
+    rd_setback_rate: Rate = Field(0.02, description="Annual chance of an R&D setback (科技保险 pays it). Assumption.")
     setback_distress: float = Field(0.5, ge=0.0, description="Distress an uninsured setback adds.")
     vc_rate: float = Field(0.02, ge=0.0, description="Annual chance a promising early-stage firm gets VC.")
     vc_quality_threshold: float = Field(0.5, description="Minimum θ for VC interest.")
@@ -206,7 +206,9 @@ class TechInsurance(Strict):
     """科技保险: R&D-failure cover bought by firms at a subsidised premium."""
 
     uptake_share: Share = Field(0.0, description="Share of firms insured (at the subsidised price).")
-    premium_rate: Rate = Field(0.02, description="Annual premium ÷ sum insured.")
+    premium_rate: Rate = Field(
+        0.025, description="Annual premium ÷ sum insured (R&D insurance 1–3%; ≈ fair at a 2% setback rate)."
+    )
     sum_insured_wan: Money = Field(100.0, description="Cover per firm, 万元.")
 
 

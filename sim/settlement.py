@@ -40,45 +40,50 @@ def repay_maturities(m: EcosystemModel, month: int, deferral_until: int | None) 
 
 
 def pay_subsidies(m: EcosystemModel) -> dict[str, float]:
-    """Interest, guarantee fees, re-guarantee fees and premiums for the month, with subsidies from the fund."""
-    b, gov = m.book, m.government
-    rows = b.open_rows()
-    P = b.principal[rows]
-    interest = P * b.rate[rows] / 12.0
-    fee = P * b.fee_rate[rows] / 12.0
-    refee = P * b.refee_rate[rows] / 12.0
-    prem = P * b.premium_rate[rows] / 12.0
-    want = interest * b.int_sub_share[rows]
+    """Interest, guarantee fees, re-guarantee fees and premiums for the month, with subsidies from the fund.
+
+    Works on slice views of the whole book with closed loans masked to zero (the book is compacted monthly).
+    """
+    b, gov, n = m.book, m.government, m.book.n
+    P = b.principal[:n] * b.active[:n]
+    interest = P * b.rate[:n] / 12.0
+    fee = P * b.fee_rate[:n] / 12.0
+    refee = P * b.refee_rate[:n] / 12.0
+    prem = P * b.premium_rate[:n] / 12.0
+    want = interest * b.int_sub_share[:n]
     cap = m.s.government.subsidies.per_firm_year_cap_wan
-    firms = b.firm[rows]
-    if cap is not None and want.size:
-        room = np.maximum(cap - m.firm_subsidy_year[firms], 0.0)
-        want = np.minimum(want, room)  # one loan per firm, so the firm's room is the loan's
+    firms = b.firm[:n]
+    if cap is not None and n:
+        want = np.minimum(want, np.maximum(cap - m.firm_subsidy_year[firms], 0.0))  # one open loan per firm
     sub_i = gov.pay("interest_subsidy", want)
-    m.firm_subsidy_year[firms] += sub_i
-    sub_f = gov.pay("fee_subsidy", fee * b.fee_sub_share[rows])
-    sub_p = gov.pay("premium_subsidy", prem * b.prem_sub_share[rows])
-    prod = b.product[rows]
-    acc = m.products.accounts[prod]
-    for j, col, amounts, sign in (
-        (GUAR, "g", fee, 1),
-        (REGUAR, "g", refee, 1),
-        (GUAR, "g", refee, -1),
-        (INS, "i", prem, 1),
-    ):
-        parties = m.guarantors if col == "g" else m.insurers
-        if not parties:
-            continue
-        sel = acc[:, j] >= 0
-        per = np.bincount(acc[sel, j], weights=amounts[sel], minlength=len(parties))
-        for party, amt in zip(parties, per, strict=True):
-            if amt:
-                (
-                    party.collect_fees(amt) if sign > 0 else party.pay_fees(amt)
-                ) if col == "g" else party.collect_premiums(amt)
-    net = (interest + fee + prem - sub_i - sub_f - sub_p) * 12.0
+    np.add.at(m.firm_subsidy_year, firms[sub_i > 0], sub_i[sub_i > 0])
+    sub_f = gov.pay("fee_subsidy", fee * b.fee_sub_share[:n])
+    sub_p = gov.pay("premium_subsidy", prem * b.prem_sub_share[:n])
+    _collect_fees(m, b.product[:n], fee, refee, prem)
+    net = float((interest + fee + prem - sub_i - sub_f - sub_p).sum()) * 12.0
     total = float(P.sum())
-    return {"avg_cost_rate": float(net.sum() / total) if total > 0 else np.nan, "interest_wan": float(interest.sum())}
+    return {"avg_cost_rate": net / total if total > 0 else np.nan, "interest_wan": float(interest.sum())}
+
+
+def _collect_fees(m: EcosystemModel, product: np.ndarray, fee: np.ndarray, refee: np.ndarray, prem: np.ndarray) -> None:
+    """Guarantors collect fees and pay re-guarantee fees; re-guarantors and insurers collect theirs."""
+    npr = len(m.products.names)
+    acc = m.products.accounts
+    by_prod = {
+        name: np.bincount(product, weights=v, minlength=npr)
+        for name, v in (("fee", fee), ("refee", refee), ("prem", prem))
+    }
+    for j, what, sign in ((GUAR, "fee", 1), (REGUAR, "refee", 1), (GUAR, "refee", -1), (INS, "prem", 1)):
+        parties = m.insurers if j == INS else m.guarantors
+        sel = acc[:, j] >= 0
+        if not parties or not sel.any():
+            continue
+        per = np.bincount(acc[sel, j], weights=by_prod[what][sel], minlength=len(parties))
+        for party, amt in zip(parties, per, strict=True):
+            if amt and j == INS:
+                party.collect_premiums(float(amt))
+            elif amt:
+                (party.collect_fees if sign > 0 else party.pay_fees)(float(amt))
 
 
 def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dict[str, float]:

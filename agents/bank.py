@@ -48,10 +48,11 @@ class Bank(mesa.Agent):
         return self.p.tightening_rate * excess
 
     def headroom_wan(self) -> float:
-        """New lending still possible this month under capital and the yearly tech-loan quota."""
+        """New lending still possible this month: room under capital, or what is left of the yearly set-aside
+        单列信贷规模 for tech loans, whichever is larger."""
         room = self.p.capital_wan / self.p.capital_ratio - self.balance_wan
         if self.p.annual_quota_wan is not None:
-            room = min(room, self.p.annual_quota_wan - self.new_year_wan)
+            room = max(room, self.p.annual_quota_wan - self.new_year_wan)
         return max(room, 0.0)
 
     def book_loans(self, amount_wan: float) -> None:
@@ -75,10 +76,10 @@ class Bank(mesa.Agent):
         """Month end: true up the balance, tighten above the NPL tolerance, relax below it."""
         self.balance_wan = balance_wan
         self.tight = self.npl_ratio() > self.p.npl_tolerance
-        self.defaults_12m[(month + 1) % 12] = 0.0
 
-    def start_month(self, new_year: bool) -> None:
-        """Reset monthly (and in January yearly) counters."""
+    def start_month(self, new_year: bool, month: int) -> None:
+        """Reset monthly (and in January yearly) counters; drop the month leaving the 12-month NPL window."""
+        self.defaults_12m[month % 12] = 0.0
         self.new_month_wan = self.loss_month_wan = self.shortfall_month_wan = 0.0
         if new_year:
             self.new_year_wan = 0.0

@@ -40,6 +40,7 @@ FIELDS: dict[str, type] = {
     "tech_insured": bool,
     "funded_months": np.int32,
     "u_insure": float,
+    "need_age": np.int32,
     "served": bool,
 }
 
@@ -200,9 +201,13 @@ class Enterprises:
         self.need_wan[:n] = np.where(new, amount, self.need_wan[:n])
 
     def unfunded(self, slots: np.ndarray) -> None:
-        """Needs that found no lender this month: distress rises and the need lapses."""
-        self.distress[slots] += self.p.distress_per_unfunded
-        self.need_wan[slots] = 0.0
+        """Needs that found no lender this month: after ``need_patience_months`` the need lapses and distress
+        rises."""
+        self.need_age[slots] += 1
+        lapsed = slots[self.need_age[slots] >= self.p.need_patience_months]
+        self.distress[lapsed] += self.p.distress_per_unfunded
+        self.need_wan[lapsed] = 0.0
+        self.need_age[lapsed] = 0
 
     def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
         """VC rounds to promising early-stage firms and listings of large ones; returns both slot arrays."""

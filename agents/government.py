@@ -28,12 +28,12 @@ OTHER_ITEMS = ("pool_payout", "injection")
 class Government(mesa.Agent):
     """The special fund; the pools are separate agents it owns."""
 
-    def __init__(self, model: mesa.Model, params: GovernmentParams, n_banks: int) -> None:
+    def __init__(self, model: mesa.Model, params: GovernmentParams, n_banks: int, start: str) -> None:
         super().__init__(model)
         self.p = params
         self.name = "government"
         self.budget_left_wan = params.annual_budget_wan
-        self.pools = [CompensationPool(model, pp, i, n_banks) for i, pp in enumerate(params.pools)]
+        self.pools = [CompensationPool(model, pp, i, n_banks, start) for i, pp in enumerate(params.pools)]
         self.spent_month = dict.fromkeys(BUDGET_ITEMS + OTHER_ITEMS, 0.0)
         self.exhausted_months: list[str] = []
 
@@ -56,13 +56,17 @@ class Government(mesa.Agent):
         """Public money spent outside the budget (pool payouts, injections)."""
         self.spent_month[item] += amount_wan
 
-    def start_month(self, new_year: bool) -> None:
-        """Reset monthly counters; in January open the new year's budget and top up pools."""
+    def start_month(self, new_year: bool, label: str) -> None:
+        """Reset monthly counters; set up pools due this month; in January open the new year's budget and
+        top up pools."""
         self.spent_month = dict.fromkeys(self.spent_month, 0.0)
+        for pool in self.pools:
+            pool.start_month(label)
         if new_year:
             self.budget_left_wan = self.p.annual_budget_wan
             for pool in self.pools:
-                pool.new_year()
+                if pool.set_up:
+                    pool.new_year()
 
     def close_month(self, label: str) -> None:
         """Note the month a year's budget ran out."""
@@ -75,16 +79,23 @@ class Government(mesa.Agent):
         """All public money spent this month."""
         return sum(self.spent_month.values())
 
+    def report(self) -> dict[str, float]:
+        """This month's row of the institutions table: budget left and spending by instrument."""
+        return {"budget_left_wan": self.budget_left_wan, "spending_wan": self.spending_month_wan()} | {
+            f"spend_{k}_wan": v for k, v in self.spent_month.items()
+        }
+
 
 class CompensationPool(mesa.Agent):
     """A compensation pool: caps, NPL corridor, leverage commitment, suspension, top-ups and depletion."""
 
-    def __init__(self, model: mesa.Model, params: PoolParams, index: int, n_banks: int) -> None:
+    def __init__(self, model: mesa.Model, params: PoolParams, index: int, n_banks: int, start: str) -> None:
         super().__init__(model)
         self.p = params
         self.name = params.name
         self.index = index
-        self.balance_wan = params.initial_wan
+        self.set_up = params.start is None or params.start <= start
+        self.balance_wan = params.initial_wan if self.set_up else 0.0
         self.paid_year = np.zeros(n_banks)
         self.defaults_year = np.zeros(n_banks)
         self.covered_start = np.zeros(n_banks)
@@ -92,7 +103,7 @@ class CompensationPool(mesa.Agent):
         self.suspended = np.zeros(n_banks, dtype=bool)
         self.payout_month_wan = self.topup_month_wan = 0.0
         self.depleted_month: str | None = None
-        self._funded = params.initial_wan > 0
+        self._funded = self.balance_wan > 0
 
     def open_for(self, bank: int) -> bool:
         """Whether ``bank`` may still write covered loans (not suspended, pool not empty)."""
@@ -145,7 +156,7 @@ class CompensationPool(mesa.Agent):
         if self.p.refill_to_wan is not None:
             self.balance_wan = max(self.balance_wan, self.p.refill_to_wan)
         self.balance_wan += self.p.topup_wan
-        self.topup_month_wan = self.balance_wan - before
+        self.topup_month_wan += self.balance_wan - before
         self._funded |= self.balance_wan > 0
         self.paid_year[:] = 0.0
         self.defaults_year[:] = 0.0
@@ -160,9 +171,13 @@ class CompensationPool(mesa.Agent):
         if self._funded and self.balance_wan <= 1e-6 and self.depleted_month is None:
             self.depleted_month = label
 
-    def start_month(self) -> None:
-        """Reset monthly counters."""
+    def start_month(self, label: str) -> None:
+        """Reset monthly counters; a pool set up during the plan is funded in its start month."""
         self.payout_month_wan = self.topup_month_wan = 0.0
+        if not self.set_up and label == self.p.start:
+            self.set_up = True
+            self.balance_wan = self.topup_month_wan = self.p.initial_wan
+            self._funded = self.balance_wan > 0
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""

@@ -73,7 +73,7 @@ class Guarantor(mesa.Agent):
             return float("inf") if self.balance_wan > 0 else 0.0
         return self.balance_wan / self.net_assets_wan
 
-    def start_month(self) -> None:
+    def start_month(self, month: int) -> None:
         """Reset monthly counters."""
         self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
 

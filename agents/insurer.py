@@ -65,7 +65,6 @@ class Insurer(mesa.Agent):
         self.claims_12m[month % 12] = self.claims_month_wan
         lr = self.loss_ratio()
         self.suspended = lr >= self.p.suspend_loss_ratio or self.overdue_ratio() >= self.p.suspend_overdue_share
-        self.defaults_12m[(month + 1) % 12] = 0.0
         if not december:
             return 0.0
         if self.premiums_12m.sum() > 0:
@@ -81,8 +80,9 @@ class Insurer(mesa.Agent):
         """Government stop-loss reimbursement."""
         self.capital_wan += amount_wan
 
-    def start_month(self) -> None:
-        """Reset monthly counters."""
+    def start_month(self, month: int) -> None:
+        """Reset monthly counters; drop the month leaving the 12-month overdue window."""
+        self.defaults_12m[month % 12] = 0.0
         self.premium_month_wan = self.claims_month_wan = 0.0
         self.tech_premium_month_wan = self.tech_claims_month_wan = 0.0
 

@@ -59,7 +59,10 @@ def command(name: str, setup: Callable[[argparse.ArgumentParser], None]):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every registered subcommand."""
-    from experiments import commands  # noqa: F401 - registers the subcommands
+    from experiments import (
+        commands,  # noqa: F401 - registers the subcommands
+        exp_commands,  # noqa: F401
+    )
 
     parser = argparse.ArgumentParser(prog="techfin", description="Simulate sci-tech finance policy designs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,5 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USER
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m experiments.cli`: use the registry of the imported module, not __main__'s
+    from experiments.cli import main as _main
+
+    sys.exit(_main())

@@ -1,10 +1,11 @@
 """The credit market: applications, screening by banks / guarantors / insurers / pools, and origination.
 
-Each firm with a need ranks the channels (product × bank) it is eligible for by all-in annual cost net of
-subsidies and applies to the cheapest first, up to its number of applications. An application is seen with
-some probability (the matching platform raises it); the bank prices and accepts on its margin rule, any
-guarantor and insurer on the product screen it, and capacity limits (bank capital and quota, guarantor
-leverage, pool leverage commitment) are applied first come first served in firm order.
+Each firm with a need ranks banks by the lowest all-in annual cost (net of subsidies) of the products it is
+eligible for there and applies to the best first, up to its number of applications. An application is seen
+with some probability (the matching platform raises it); the bank prices and accepts on its margin rule, any
+guarantor and insurer on a product screen it, the bank writes the cheapest product that passes, and
+capacity limits (bank capital and set-aside, guarantor leverage, pool leverage commitment) are applied first
+come first served in firm order.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sim.products import GUAR, INS, POOL, REGUAR
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
+
+PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the firm's need; only orders offers
 
 
 @dataclass
@@ -90,11 +93,11 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
         p, bank = cp[c], m.banks[cb[c]]
         sig = theta + bank.p.screening_noise * pr.signal_factor[p] * plat * noise[cb[c]]
         pd_hat = pop.pd_annual(sig, firms)
-        cap = None if np.isnan(pr.cap[p]) else float(pr.cap[p])
+        cap = pr.rate_cap(p, m.lpr)
         reward = m.s.government.subsidies.bank_reward_share * 12.0 / pr.term[p] if pr.reward[p] and open_ else 0.0
         rate[:, c] = bank.quote(pd_hat, pr.lgd[p], retained[c], m.lpr, cap)
         accept[:, c] = bank.accepts(rate[:, c], pd_hat, pr.lgd[p], retained[c], reward, m.lpr)
-        accept[:, c] &= m.channel_open(c) & screen_sharers(m, p, firms, amount[:, c], month)
+        accept[:, c] &= screen_sharers(m, p, firms, amount[:, c], month)
         if pr.accounts[p, INS] >= 0:
             premium[:, c] = m.insurers[pr.accounts[p, INS]].premium_rate
     gate = float(open_)
@@ -103,7 +106,7 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
         np.broadcast_to(pr.fee_sub[cp] * gate, (k, nc)),
         np.broadcast_to(pr.prem_sub[cp] * gate, (k, nc)),
     )
-    cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + premium * (1 - prem_sub)
+    cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + premium * (1 - prem_sub) + pr.other_cost[cp]
     return Offers(amount, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
 
 
@@ -129,37 +132,86 @@ def screen_sharers(m: EcosystemModel, p: int, firms: np.ndarray, amount: np.ndar
 
 
 def originate(m: EcosystemModel, month: int) -> dict[str, float]:
-    """Run this month's application rounds; book the loans; return counts for the monthly table."""
+    """Run this month's application rounds; book the loans; return counts for the monthly table.
+
+    A firm applies to banks, best posted price first (the cheapest product it is eligible for at that bank).
+    A bank that sees the application writes the cheapest of its products that it, and any guarantor,
+    insurer and pool on it, accept; a guarantor's refusal falls back to the bank's other products within
+    the same application.
+    """
     pop, pr = m.pop, m.products
     firms = np.flatnonzero(pop.need_wan[: pop.n] > 0)
     stats = {"applications": 0.0, "approvals": 0.0}
     if firms.size == 0 or pr.ch_prod.size == 0:
         return stats
     offers = quote(m, firms, month)
-    elig = pr.eligible(pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms])
-    cost = np.where(elig & (offers.cost <= pop.p.max_cost_rate), offers.cost, np.inf)
-    order = np.argsort(cost, axis=1, kind="stable")
+    elig = pr.eligible(
+        pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms], pop.vc_backed[firms]
+    )
+    avail = np.array([m.channel_open(c) for c in range(pr.ch_prod.size)])
+    posted = np.where(elig & avail & (offers.cost <= pop.p.max_cost_rate), offers.cost, np.inf)
+    # A firm prefers a loan that covers its whole need: products whose ceiling cuts the loan short rank
+    # after every full-size offer, but remain a fallback.
+    posted = posted + (offers.amount < pop.need_wan[firms][:, None] - 1e-9) * PARTIAL_PENALTY
+    written = np.where(offers.accept & fits(m, offers.amount), posted, np.inf)
+    nb = len(m.banks)
+    bank_price = np.full((firms.size, nb), np.inf)
+    for b in range(nb):
+        cols = np.flatnonzero(pr.ch_bank == b)
+        if cols.size:
+            bank_price[:, b] = posted[:, cols].min(axis=1)
+    order = np.argsort(bank_price, axis=1, kind="stable")
     pending = np.ones(firms.size, dtype=bool)
     vis = m.s.platforms.matching_visibility_share or pop.p.visibility_share
-    rounds = min(pop.p.max_applications + m.s.platforms.matching_extra_applications, pr.ch_prod.size)
+    rounds = min(pop.p.max_applications + m.s.platforms.matching_extra_applications, nb)
     rows_all = np.arange(firms.size)
     for r in range(rounds):
-        ch = order[:, r]
-        tried = pending & np.isfinite(cost[rows_all, ch])
-        seen = (
-            m.streams.uniform("apply", month, pop.n)[firms]
-            if r == 0
-            else m.streams.gen("apply", month, r).random(pop.n)[firms]
-        )
-        rows = np.flatnonzero(tried & (seen < vis) & offers.accept[rows_all, ch])
+        bank = order[:, r]
+        tried = pending & np.isfinite(bank_price[rows_all, bank])
+        seen = m.streams.gen("apply", month, r).random(pop.n)[firms] < vis
         stats["applications"] += float(tried.sum())
-        rows = rows[capacity_ok(m, ch[rows], offers.amount[rows, ch[rows]])]
-        if rows.size:
-            book(m, firms[rows], ch[rows], offers, rows, month)
-            pending[rows] = False
-            stats["approvals"] += rows.size
+        rows = np.flatnonzero(tried & seen)
+        for _ in range(pr.ch_prod.size):  # the bank's next product when the best one just ran out of room
+            ch = best_at_bank(pr.ch_bank, written[rows], bank[rows])
+            rows, ch = rows[ch >= 0], ch[ch >= 0]
+            if rows.size == 0:
+                break
+            ok = capacity_ok(m, ch, offers.amount[rows, ch])
+            if ok.any():
+                book(m, firms[rows[ok]], ch[ok], offers, rows[ok], month)
+                pending[rows[ok]] = False
+                stats["approvals"] += int(ok.sum())
+            written[rows[~ok], ch[~ok]] = np.inf
+            rows = rows[~ok]
     pop.unfunded(firms[pending])
     return stats
+
+
+def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> np.ndarray:
+    """For each application (row of ``written``) the cheapest channel of its bank still on offer; -1: none."""
+    at_bank = np.where(ch_bank[None, :] == bank[:, None], written, np.inf)
+    ch = np.argmin(at_bank, axis=1) if at_bank.size else np.zeros(0, dtype=np.int64)
+    return np.where(np.isfinite(at_bank[np.arange(bank.size), ch]), ch, -1) if bank.size else ch
+
+
+def fits(m: EcosystemModel, amount: np.ndarray) -> np.ndarray:
+    """(k, channels): whether each loan alone fits the room left at its bank, guarantor and pool."""
+    pr = m.products
+    p, b = pr.ch_prod, pr.ch_bank
+    room_bank = np.array([m.banks[i].headroom_wan() for i in b])
+    room_g = np.array(
+        [
+            m.guarantors[g].headroom_wan() / pr.shares[q, GUAR] if g >= 0 and pr.shares[q, GUAR] > 0 else np.inf
+            for q, g in zip(p, pr.accounts[p, GUAR], strict=True)
+        ]
+    )
+    room_p = np.array(
+        [
+            m.government.pools[x].headroom_wan() if x >= 0 and pr.shares[q, POOL] > 0 else np.inf
+            for q, x in zip(p, pr.accounts[p, POOL], strict=True)
+        ]
+    )
+    return amount <= np.minimum(np.minimum(room_bank, room_g), room_p)[None, :] + 1e-9
 
 
 def capacity_ok(m: EcosystemModel, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:

@@ -43,7 +43,7 @@ class EcosystemModel(mesa.Model):
         self.banks = [Bank(self, p, i) for i, p in enumerate(self.s.banks)]
         self.guarantors = [Guarantor(self, p, i) for i, p in enumerate(self.s.guarantors)]
         self.insurers = [Insurer(self, p, i) for i, p in enumerate(self.s.insurers)]
-        self.government = Government(self, self.s.government, len(self.banks))
+        self.government = Government(self, self.s.government, len(self.banks), self.s.start)
         self.exposure = {j: np.zeros(0) for j in (POOL, GUAR, REGUAR, INS)}
         self.conservation_error_wan = 0.0
         self.recorder = MonthlyRecorder(self)
@@ -74,8 +74,13 @@ class EcosystemModel(mesa.Model):
         if self.fixed:
             self._fixed_loans(slots, 0)
             return
-        u = self.streams.uniform("init", 1, slots.size)
-        holders = slots[u < p.initial_borrower_share]
+        # The loan stock before the plan went to the firms banks judged safest (a noisy view of θ), as the
+        # flow of new loans will, so that the stock and the flow start alike.
+        gen = self.streams.gen("init", 1)
+        signal = self.pop.theta[slots] + gen.standard_normal(slots.size)
+        score = self.pop.pd_annual(signal, slots)
+        k = round(p.initial_borrower_share * slots.size)
+        holders = np.sort(slots[np.argsort(score, kind="stable")[:k]])
         amount = np.clip(self.pop.revenue_wan[holders] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
         bank = holders % len(self.banks)
         spread = np.array([b.p.spread_rate for b in self.banks])[bank]
@@ -88,7 +93,7 @@ class EcosystemModel(mesa.Model):
             rate=self.lpr + spread,
             lgd=self.products.lgd[legacy],
             start=0,
-            maturity=1 + (u[u < p.initial_borrower_share] * 12 / p.initial_borrower_share).astype(int),
+            maturity=1 + (gen.random(holders.size) * 12).astype(int),
         )
         self.pop.debt_wan[holders] = amount
         self.pop.first_loan[holders] = True
@@ -142,13 +147,11 @@ class EcosystemModel(mesa.Model):
         label = self.label
         january = label.endswith("-01") and self.month > 0
         self.recorder.start_month()
-        for pool in self.government.pools:
-            pool.start_month()
-        self.government.start_month(january)
+        self.government.start_month(january, label)
         for b in self.banks:
-            b.start_month(january)
+            b.start_month(january, self.month)
         for x in (*self.guarantors, *self.insurers):
-            x.start_month()
+            x.start_month(self.month)
         if january:
             self.firm_subsidy_year[:] = 0.0
         self.lpr = float(self.lpr_path[self.month - 1])
@@ -256,6 +259,7 @@ class EcosystemModel(mesa.Model):
         nb, P = len(self.banks), len(self.products.names)
         prin = b.principal[rows]
         by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
+        by_pb = by_pb.astype(float)  # bincount of an empty book is integer
         by_p = by_pb.sum(axis=1)
         pr = self.products
         for j, parties in (
@@ -271,6 +275,17 @@ class EcosystemModel(mesa.Model):
         for bank, bal in zip(self.banks, by_pb.sum(axis=0), strict=True):
             bank.review(float(bal), self.month)
         label = self.label
+        if self.month > 0:  # at set-up only balances are trued up: no month has passed to accrue
+            self.close_sharers(by_p, label)
+        for pool in self.government.pools:
+            mine = (pr.accounts[:, POOL] == pool.index) & (pr.shares[:, POOL] > 0)
+            pool.close_month(by_pb[mine].sum(axis=0), label)
+        self.government.close_month(label)
+
+    def close_sharers(self, by_p: np.ndarray, label: str) -> None:
+        """Month end of guarantors (income, opex, injections) and insurers (windows, suspension, repricing,
+        stop-loss paid from the fund)."""
+        pr = self.products
         for g in self.guarantors:
             injected = g.close_month(float(self.exposure[GUAR][g.index] + self.exposure[REGUAR][g.index]), label)
             self.government.record("injection", injected)
@@ -280,10 +295,6 @@ class EcosystemModel(mesa.Model):
             stoploss = ins.close_month(float(covered), self.month, december)
             if stoploss > 0:
                 ins.receive_stoploss(float(self.government.pay("stoploss", np.array([stoploss]))[0]))
-        for pool in self.government.pools:
-            mine = (pr.accounts[:, POOL] == pool.index) & (pr.shares[:, POOL] > 0)
-            pool.close_month(by_pb[mine].sum(axis=0), label)
-        self.government.close_month(label)
 
     # ---- services the phases use --------------------------------------------------------------------------
     @property
@@ -314,14 +325,25 @@ class EcosystemModel(mesa.Model):
         return np.array([i.capital_wan for i in self.insurers])
 
     def channel_open(self, c: int) -> bool:
-        """Whether the channel's product can be written at all this month (pool, guarantor, insurer)."""
+        """Whether the channel's product can be written this month: within its availability window, and its
+        bank, pool, guarantors and insurer all taking business with room for at least the smallest loan.
+        Firms see this (suspensions and full quotas are public) and do not waste applications on it."""
         pr = self.products
         p, bank = pr.ch_prod[c], pr.ch_bank[c]
+        if not pr.avail_from[p] <= self.calendar_month.index <= pr.avail_until[p]:
+            return False
+        small = self.s.enterprises.need_min_wan
+        if self.banks[bank].headroom_wan() < small:
+            return False
         pool, g, r, i = (pr.accounts[p, j] for j in (POOL, GUAR, REGUAR, INS))
-        if pool >= 0 and pr.shares[p, POOL] > 0 and not self.government.pools[pool].open_for(bank):
-            return False
-        if g >= 0 and not self.guarantors[g].open_for_business():
-            return False
+        if pool >= 0 and pr.shares[p, POOL] > 0:
+            pl = self.government.pools[pool]
+            if not pl.open_for(bank) or pl.headroom_wan() < small:
+                return False
+        if g >= 0:
+            gu = self.guarantors[g]
+            if not gu.open_for_business() or gu.headroom_wan() < small * pr.shares[p, GUAR]:
+                return False
         if r >= 0 and not self.guarantors[r].open_for_business():
             return False
         return not (i >= 0 and self.insurers[i].suspended)
@@ -344,6 +366,7 @@ class EcosystemModel(mesa.Model):
         pop.served[slots] = True
         pop.debt_wan[slots] = amount
         pop.need_wan[slots] = 0.0
+        pop.need_age[slots] = 0
         share = self.s.government.subsidies.bank_reward_share
         reward = self.government.pay("bank_reward", amount * share * pr.reward[prod]) if share > 0 else np.zeros(0)
         self.recorder.add(
@@ -352,6 +375,7 @@ class EcosystemModel(mesa.Model):
                 "new_loans_wan": float(amount.sum()),
                 "first_loans_new": int(first.sum()),
                 "bank_reward_wan": float(reward.sum()),
+                "policy_new_loans_wan": float(amount[pr.policy[prod]].sum()),
             }
         )
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario import Scenario
+from sim.calendar import YearMonth
+from sim.scenario import Scenario, is_policy_product
 from sim.schema import PARTIES, STAGES
 
 POOL, GUAR, REGUAR, INS, GOV = (PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer", "government"))
@@ -40,6 +41,12 @@ class ProductTable:
     database_only: np.ndarray
     high_tech_only: np.ndarray
     patent_only: np.ndarray
+    cap_spread: np.ndarray  # nan: no LPR-linked cap
+    other_cost: np.ndarray
+    avail_from: np.ndarray  # calendar month index (YearMonth.index)
+    avail_until: np.ndarray
+    vc_only: np.ndarray
+    policy: np.ndarray  # any loss sharing or subsidy: a policy product
     ch_prod: np.ndarray  # channels
     ch_bank: np.ndarray
 
@@ -48,14 +55,22 @@ class ProductTable:
         """Row of the plain loan used for the initial stock."""
         return len(self.names) - 1
 
-    def eligible(self, stage: np.ndarray, db: np.ndarray, ht: np.ndarray, patents: np.ndarray) -> np.ndarray:
+    def eligible(
+        self, stage: np.ndarray, db: np.ndarray, ht: np.ndarray, patents: np.ndarray, vc: np.ndarray
+    ) -> np.ndarray:
         """(k, channels) mask of firms eligible for each channel's product."""
         p = self.ch_prod
         ok = self.stage_ok[p][:, stage].T
+        ok &= ~self.vc_only[p] | vc[:, None]
         ok &= ~self.database_only[p] | db[:, None]
         ok &= ~self.high_tech_only[p] | ht[:, None]
         ok &= ~self.patent_only[p] | (patents[:, None] > 0)
         return ok
+
+    def rate_cap(self, p: int, lpr: float) -> float | None:
+        """The binding ceiling of product ``p`` at this LPR (None: no ceiling)."""
+        caps = [c for c in (self.cap[p], lpr + self.cap_spread[p]) if not np.isnan(c)]
+        return min(caps) if caps else None
 
 
 def compile_products(s: Scenario) -> ProductTable:
@@ -92,6 +107,12 @@ def compile_products(s: Scenario) -> ProductTable:
     )
     stage_ok = np.array([[st in p.eligibility.stages for st in STAGES] for p in prods] + [[True] * 4])
     ch = [(i, banks[b]) for i, p in enumerate(prods) for b in p.banks]
+    never = 10**9
+
+    def month(v: str | None, default: int) -> int:
+        return default if v is None else YearMonth.parse(v).index
+
+    policy = [is_policy_product(p) for p in prods]
     return ProductTable(
         names=[p.name for p in prods] + ["legacy"],
         shares=shares,
@@ -113,6 +134,12 @@ def compile_products(s: Scenario) -> ProductTable:
         database_only=np.array([p.eligibility.database_only for p in prods] + [False]),
         high_tech_only=np.array([p.eligibility.high_tech_only for p in prods] + [False]),
         patent_only=np.array([p.eligibility.patent_holders_only for p in prods] + [False]),
+        cap_spread=col("rate_cap_spread_rate", np.nan, lambda v: np.nan if v is None else v),
+        other_cost=col("other_cost_rate", 0.0),
+        avail_from=np.array([month(p.available_from, -never) for p in prods] + [-never]),
+        avail_until=np.array([month(p.available_until, never) for p in prods] + [never]),
+        vc_only=np.array([p.eligibility.vc_backed_only for p in prods] + [False]),
+        policy=np.array([*policy, False]),
         ch_prod=np.array([c[0] for c in ch], dtype=np.int64),
         ch_bank=np.array([c[1] for c in ch], dtype=np.int64),
     )

@@ -38,6 +38,7 @@ FLOWS = (
     "listing_reward_wan",
     "bank_reward_wan",
     "interest_wan",
+    "policy_new_loans_wan",
 )
 CUMULATIVE = {
     "new_loans_cum_wan": "new_loans_wan",
@@ -50,6 +51,7 @@ CUMULATIVE = {
     "fiscal_spending_cum_wan": "fiscal_spending_wan",
     "defaults_cum": "defaults",
     "pool_payouts_cum_wan": "pool_payouts_wan",
+    "policy_new_loans_cum_wan": "policy_new_loans_wan",
 }
 STOCKS = (
     "month",
@@ -80,6 +82,7 @@ STOCKS = (
     "listings_ipo_cum",
     "vc_linked_loan_balance_wan",
     "ip_pledge_loan_balance_wan",
+    "policy_loan_balance_wan",
 )
 METRICS: tuple[str, ...] = STOCKS + FLOWS + tuple(CUMULATIVE)
 
@@ -163,6 +166,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         **{f"firms_{s}": int(c) for s, c in zip(STAGES, stages, strict=True)},
         "vc_linked_loan_balance_wan": float(prin[pop.vc_backed[b.firm[rows]]].sum()),
         "ip_pledge_loan_balance_wan": float(prin[m.products.ip_pledge[b.product[rows]]].sum()),
+        "policy_loan_balance_wan": float(prin[m.products.policy[b.product[rows]]].sum()),
     }
     return out
 
@@ -176,15 +180,7 @@ def _institution_rows(m: EcosystemModel) -> list[dict]:
     ]
     rows += [base | {"kind": "insurer", "name": x.name} | x.report() for x in m.insurers]
     rows += [base | {"kind": "pool", "name": x.name} | x.report() for x in m.government.pools]
-    rows.append(
-        base
-        | {
-            "kind": "government",
-            "name": "special fund",
-            "budget_left_wan": m.government.budget_left_wan,
-            "spending_wan": m.government.spending_month_wan(),
-        }
-    )
+    rows.append(base | {"kind": "government", "name": "special fund"} | m.government.report())
     return rows
 
 

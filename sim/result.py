@@ -48,7 +48,7 @@ def build_result(m: EcosystemModel) -> RunResult:
     if not inst.empty:
         inst = inst.rename(columns={"date": "month_label"})
         inst.insert(1, "date", [YearMonth.parse(d).timestamp() for d in inst["month_label"]])
-    return RunResult(monthly, inst, summarise(m, monthly, float(start_row["tech_loan_balance_wan"])))
+    return RunResult(monthly, inst, summarise(m, monthly, start_row))
 
 
 def _num(x: Any) -> Any:
@@ -59,8 +59,9 @@ def _num(x: Any) -> Any:
     return x
 
 
-def summarise(m: EcosystemModel, mo: pd.DataFrame, balance0: float) -> dict[str, Any]:
+def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict[str, Any]:
     """Run-level figures: credit growth, fiscal leverage, depletion, guarantor claims, targets."""
+    balance0 = float(start_row["tech_loan_balance_wan"])
     last = mo.iloc[-1]
     months = len(mo)
     bal_end = float(last["tech_loan_balance_wan"])
@@ -122,21 +123,25 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, balance0: float) -> dict[str,
         "firms_alive_end": int(last["firms_alive"]),
         "conservation_error_wan": m.conservation_error_wan,
     }
-    summary["targets"] = check_targets(m, mo)
+    summary["targets"] = check_targets(m, mo, start_row)
     summary["targets_met"] = sum(t["met"] for t in summary["targets"])
     summary["targets_total"] = len(summary["targets"])
     return {k: _num(v) for k, v in summary.items()}
 
 
-def check_targets(m: EcosystemModel, mo: pd.DataFrame) -> list[dict[str, Any]]:
-    """Each plan target: the metric's value at the end of its month and whether it meets the threshold."""
+def check_targets(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> list[dict[str, Any]]:
+    """Each plan target: the metric's value at the end of its month (summed over ``window_months``, less its
+    value at ``base_date``, plus ``offset``) and whether it meets the threshold."""
     out = []
+    labels = list(mo["month_label"])
     for t in m.s.targets:
-        row = mo[mo["month_label"] == t.date]
-        if t.metric not in mo.columns:
-            raise KeyError(f"target metric {t.metric!r} is not a monthly column")
-        value = float(row[t.metric].iloc[0]) if len(row) else None
-        met = value is not None and bool(OPS[t.op](value, t.threshold))
+        value = _target_value(mo, labels, start_row, t.metric, t.date, t.window_months)
+        if value is not None and t.base_date is not None:
+            base = _target_value(mo, labels, start_row, t.metric, t.base_date, t.window_months)
+            value = None if base is None else value - base
+        if value is not None:
+            value += t.offset
+        met = value is not None and math.isfinite(value) and bool(OPS[t.op](value, t.threshold))
         out.append(
             {
                 "metric": t.metric,
@@ -144,8 +149,25 @@ def check_targets(m: EcosystemModel, mo: pd.DataFrame) -> list[dict[str, Any]]:
                 "op": t.op,
                 "threshold": t.threshold,
                 "label": t.label,
+                "window_months": t.window_months,
+                "base_date": t.base_date,
+                "offset": t.offset,
                 "value": value,
                 "met": met,
             }
         )
     return out
+
+
+def _target_value(
+    mo: pd.DataFrame, labels: list[str], start_row: pd.Series, metric: str, date: str, window: int | None
+) -> float | None:
+    """The metric at the end of ``date`` ('start': the set-up state), summed over ``window`` months if given;
+    None when the date was not simulated (a run cut short)."""
+    if date == "start":
+        return float(start_row[metric])
+    if date not in labels:
+        return None
+    i = labels.index(date)
+    col = mo[metric]
+    return float(col.iloc[max(0, i - window + 1) : i + 1].sum()) if window else float(col.iloc[i])

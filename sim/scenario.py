@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.calendar import YearMonth
 from sim.schema import (
-    PARTIES,
     BankParams,
     EnterpriseParams,
     FixedMode,
@@ -33,6 +32,7 @@ from sim.schema import (
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+_ITEM, _PATH = "\x1e", "\x1f"  # separators of cross-check problems packed into one pydantic error
 
 
 class ScenarioError(ValueError):
@@ -63,18 +63,16 @@ class Scenario(Strict):
     fixed: FixedMode = Field(FixedMode())
     targets: list[Target] = Field([])
 
-    @model_validator(mode="before")
+    @field_validator("start", mode="before")
     @classmethod
-    def _start_month(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "start" in data:
-            data = {**data, "start": str(YearMonth.parse(str(data["start"])))}
-        return data
+    def _start_month(cls, v: Any) -> str:
+        return str(YearMonth.parse(str(v)))
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
         problems = cross_problems(self)
         if problems:
-            raise ValueError("; ".join(f"{p}: {r}" for p, r in problems))
+            raise ValueError(_ITEM.join(f"{p}{_PATH}{r}" for p, r in problems))
         return self
 
     @property
@@ -140,9 +138,23 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
         if p.reguarantor is not None and p.reguarantor in guar and not guar[p.reguarantor].reguarantor:
             out.append((f"{where}.reguarantor", f"{p.reguarantor!r} is not marked reguarantor: true"))
     start, end = s.start_month, s.end_month
+    from sim.reporters import METRICS
+
     for i, t in enumerate(s.targets):
         if not start <= YearMonth.parse(t.date) <= end:
             out.append((f"targets.{i}.date", f"{t.date} is outside the horizon {start}–{end}"))
+        if t.base_date not in (None, "start") and not start <= YearMonth.parse(t.base_date) <= end:
+            out.append((f"targets.{i}.base_date", f"{t.base_date} is outside the horizon {start}–{end}"))
+        if t.metric not in METRICS or t.metric in ("date", "month"):
+            out.append((f"targets.{i}.metric", f"unknown metric {t.metric!r}; see scenarios/README.md for the list"))
+    for i, p in enumerate(s.products):
+        for f in ("available_from", "available_until"):
+            v = getattr(p, f)
+            if v is not None and not start <= YearMonth.parse(v) <= end.plus(1):
+                out.append((f"products.{i}.{f}", f"{v} is outside the horizon {start}–{end}"))
+    for i, pool in enumerate(s.government.pools):
+        if pool.start is not None and not start <= YearMonth.parse(pool.start) <= end:
+            out.append((f"government.pools.{i}.start", f"{pool.start} is outside the horizon {start}–{end}"))
     for i, sh in enumerate(s.macro.shocks):
         if not start <= YearMonth.parse(sh.start) <= end:
             out.append((f"macro.shocks.{i}.start", f"{sh.start} is outside the horizon {start}–{end}"))
@@ -233,8 +245,8 @@ def _problems(e: ValidationError) -> list[tuple[str, str]]:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = f"unknown key; valid keys here: {', '.join(_valid_keys(err['loc'][:-1]))}"
-        if path == "" and "; " in msg and ": " in msg:  # cross-checks come as one message
-            out.extend(tuple(part.split(": ", 1)) for part in msg.split("; "))
+        if _PATH in msg:  # cross-checks come packed in one message
+            out.extend(tuple(part.split(_PATH, 1)) for part in msg.split(_ITEM))
             continue
         out.append((path or "scenario", msg))
     return out
@@ -300,35 +312,42 @@ def load_scenario(name_or_path: str | Path | Scenario, overrides: dict[str, Any]
     if isinstance(name_or_path, Scenario):
         return name_or_path.with_overrides(overrides) if overrides else name_or_path
     data, path = read_raw(name_or_path)
-    for key, value in (overrides or {}).items():
-        set_dotted(data, key, value, str(path))
-    return validate(data, str(path))
+    scenario = validate(data, str(path))
+    return scenario.with_overrides(overrides, source=str(path)) if overrides else scenario
+
+
+def is_policy_product(p: ProductParams) -> bool:
+    """A product exists because of policy if anyone but the bank bears loss or anything is subsidised."""
+    subsidies = (
+        p.interest_subsidy_share,
+        p.fee_subsidy_share,
+        p.premium_subsidy_share,
+        p.first_loan_interest_subsidy_share or 0.0,
+    )
+    return p.shares.bank < 1.0 or any(x > 0 for x in subsidies)
 
 
 def without_policy(s: Scenario) -> Scenario:
     """The paired counterfactual: the same region with plain bank credit and no public money.
 
-    Every product keeps its banks, term, ceiling and LGD but the bank bears the whole loss, with no fees,
-    premiums, subsidies, caps or eligibility limits; pools, budget, rewards, platforms, guarantors' and
-    insurers' business are removed. Credit beyond this run is the policy's additionality.
+    Plain commercial products (the bank bears the whole loss, nothing subsidised) are kept as written; policy
+    products are dropped, and a bank left with nothing offers a plain one-year loan. Pools, the special fund,
+    platforms, re-lending, due-diligence exemption, set-aside quotas, guarantor injections and subsidised tech
+    insurance are removed. Credit beyond this run is the policy's additionality.
     """
     data = s.model_dump(mode="json")
-    plain = dict.fromkeys(PARTIES, 0.0) | {"bank": 1.0}
-    data["products"] = [
-        {
-            "name": p["name"],
-            "banks": p["banks"],
-            "shares": plain,
-            "term_months": p["term_months"],
-            "max_loan_wan": p["max_loan_wan"],
-            "lgd": p["lgd"],
-        }
-        for p in data["products"]
-    ]
+    plain = [p.model_dump(mode="json") for p in s.products if not is_policy_product(p)]
+    served = {b for p in plain for b in p["banks"]}
+    orphans = [b.name for b in s.banks if b.name not in served]
+    if orphans:
+        plain.append({"name": "plain-credit", "banks": orphans})
+    data["products"] = plain
     data["government"] = {}
     data["platforms"] = {}
     for b in data["banks"]:
         b.update(relending_discount_rate=0.0, loss_weight=1.0, annual_quota_wan=None)
+    for g in data["guarantors"]:
+        g["injections"] = []
     for ins in data["insurers"]:
         ins["tech"]["uptake_share"] = 0.0
     data["name"] = f"{s.name}-no-policy"

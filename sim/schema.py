@@ -105,6 +105,11 @@ class EnterpriseParams(Strict):
     )
     need_min_wan: Money = Field(50.0, description="Smallest loan a firm asks for, 万元.")
     need_max_wan: Money = Field(1000.0, description="Largest loan a firm asks for, 万元 (product ceilings apply).")
+    renewal_share: Share = Field(
+        0.6,
+        description="Chance a firm whose loan matures wants another (with need_rate and the initial borrower share it"
+        " sets the steady share of borrowers, ≈ 1/3 by default). Assumption.",
+    )
     initial_borrower_share: Share = Field(
         0.3, description="Share of initial firms already holding a plain bank loan (the region's loan stock)."
     )
@@ -113,7 +118,10 @@ class EnterpriseParams(Strict):
     )
     max_applications: int = Field(2, ge=1, le=10, description="Applications a firm makes per month at most.")
     visibility_share: Share = Field(0.7, description="Chance an application is seen by the lender at all.")
-    distress_per_unfunded: float = Field(0.2, ge=0.0, description="Distress added by an unfunded need.")
+    need_patience_months: int = Field(
+        3, ge=1, le=24, description="Months a firm keeps applying for an unfunded need before it lapses. Assumption."
+    )
+    distress_per_unfunded: float = Field(0.2, ge=0.0, description="Distress added when a need lapses unfunded.")
     distress_decay_share: Share = Field(0.9, description="Share of distress left after a month.")
     stage_advance_rate: ByStage = Field(
         ByStage(seed=0.15, startup=0.1, growth=0.04, mature=0.0),
@@ -154,7 +162,7 @@ class BankParams(Strict):
     capital_wan: Money = Field(200_000.0, description="Capital allotted to the region's tech lending, 万元.")
     capital_ratio: Share = Field(0.105, description="Minimum capital ÷ loan book (CBIRC 10.5%).")
     funding_discount_rate: float = Field(
-        0.015, ge=0.0, description="Funding cost = LPR − this. Assumption (deposit-funded banks)."
+        0.015, description="Funding cost = LPR − this (negative: funded above LPR, e.g. 科技小贷). Assumption."
     )
     relending_discount_rate: float = Field(
         0.0, ge=0.0, description="Further funding-cost cut on tech loans from re-lending 再贷款 (e.g. 0.01)."
@@ -174,7 +182,11 @@ class BankParams(Strict):
     loss_weight: float = Field(
         1.0, ge=0.0, description="Weight officers put on retained loss; < 1 with due-diligence exemption 尽职免责."
     )
-    annual_quota_wan: Money | None = Field(None, description="Yearly tech-loan volume set aside 单列信贷规模.")
+    annual_quota_wan: Money | None = Field(
+        None,
+        description="Yearly tech-loan volume set aside 单列信贷规模: lending up to it is not held back by the capital"
+        " limit (the set-aside sits outside the general credit plan).",
+    )
     reliability_buffer_share: float = Field(
         0.1, gt=0.0, description="A risk sharer is trusted fully while its funds ≥ this × its covered exposure."
     )
@@ -238,6 +250,7 @@ class PoolParams(Strict):
 
     name: str
     initial_wan: Money = Field(5000.0, description="Initial size, 万元.")
+    start: str | None = Field(None, description="Month the pool is set up and funded (default: the scenario start).")
     topup_wan: Money = Field(0.0, description="Added each January, 万元.")
     refill_to_wan: Money | None = Field(None, description="Each January refill up to this size instead.")
     per_loan_cap_wan: Money | None = Field(None, description="Most paid on one loan, 万元.")
@@ -251,6 +264,11 @@ class PoolParams(Strict):
     suspend_npl_ratio: Share | None = Field(
         None, description="No new covered lending for a bank whose covered NPL ratio passes this."
     )
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: str | None) -> str | None:
+        return None if v is None else _month(v)
 
     @field_validator("npl_corridor")
     @classmethod
@@ -305,6 +323,7 @@ class Eligibility(Strict):
     stages: list[Literal["seed", "startup", "growth", "mature"]] = Field(list(STAGES))
     database_only: bool = Field(False, description="Only firms in the enterprise database 科创企业库.")
     high_tech_only: bool = Field(False, description="Only certified high-tech firms.")
+    vc_backed_only: bool = Field(False, description="Only VC-backed firms (投贷联动).")
     patent_holders_only: bool = Field(False, description="Only firms holding a patent (IP pledge).")
 
 
@@ -321,6 +340,14 @@ class ProductParams(Strict):
     reguarantor: str | None = Field(None, description="Re-guarantor bearing the re-guarantee share.")
     insurer: str | None = Field(None, description="Insurer bearing the insurer share.")
     rate_cap_rate: Rate | None = Field(None, description="Ceiling on the bank's annual rate.")
+    rate_cap_spread_rate: float | None = Field(
+        None, ge=0.0, description="Ceiling written as LPR + this (e.g. 天府知来贷 LPR + 1.5pp)."
+    )
+    other_cost_rate: Rate = Field(
+        0.0, description="Annual-equivalent cost paid to third parties (IP appraisal, registration, notary)."
+    )
+    available_from: str | None = Field(None, description="First month the product can be written (YYYY-MM).")
+    available_until: str | None = Field(None, description="Last month the product can be written (YYYY-MM).")
     guarantee_fee_rate: Rate = Field(0.0, description="Annual guarantee fee (policy ≤1%, commercial 1.2–2.5%).")
     reguarantee_fee_rate: Rate = Field(0.0, description="Annual re-guarantee fee paid by the guarantor (0.3–0.5%).")
     interest_subsidy_share: Share = Field(0.0, description="Share of interest paid by the special fund 贴息.")
@@ -333,6 +360,12 @@ class ProductParams(Strict):
     lgd: Share = Field(0.6, description="Loss given default; collateral or pledges lower it.")
     signal_factor: float = Field(1.0, gt=0.0, description="Multiplies screening noise (tax-credit data 银税 < 1).")
     ip_pledge: bool = Field(False, description="Counts as an IP-pledge loan 知识产权质押 in the outputs.")
+
+    @field_validator("available_from", "available_until")
+    @classmethod
+    def _window(cls, v: str | None) -> str | None:
+        return None if v is None else _month(v)
+
     reward_eligible: bool = Field(True, description="New loans earn the bank reward.")
 
 
@@ -384,8 +417,20 @@ class Target(Strict):
     threshold: float
     op: Literal[">=", "<=", ">", "<"] = ">="
     label: str = ""
+    window_months: int | None = Field(
+        None, ge=1, description="Sum the metric over the last N months to the date (e.g. 12: a yearly flow)."
+    )
+    base_date: str | None = Field(
+        None, description="Compare the change since this month ('start': the set-up state) with the threshold."
+    )
+    offset: float = Field(0.0, description="Added to the model value: a count reached before the start.")
 
     @field_validator("date")
     @classmethod
     def _month(cls, v: str) -> str:
         return _month(v)
+
+    @field_validator("base_date")
+    @classmethod
+    def _base(cls, v: str | None) -> str | None:
+        return v if v in (None, "start") else _month(v)

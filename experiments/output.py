@@ -64,6 +64,22 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.2f}%"
 
 
+def times(x: float | None) -> str:
+    """A multiple such as a leverage."""
+    return "—" if x is None else f"{x:,.1f}×"
+
+
+def fmt_metric(metric: str, value: float | None) -> str:
+    """A metric value in its unit: money in 亿/万, rates and ratios as percentages, counts with separators."""
+    if value is None:
+        return "—"
+    if metric.endswith("_wan"):
+        return yi(value)
+    if metric.endswith(("_rate", "_ratio")):
+        return pct(value)
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
+
+
 def format_summary(s: dict[str, Any]) -> str:
     """The run summary a planner reads first."""
     lines = [
@@ -84,13 +100,15 @@ def format_summary(s: dict[str, Any]) -> str:
     for name, p in s["pools"].items():
         when = f"depleted {p['depletion_month']}" if p["depleted"] else "not depleted"
         lines.append(f"  pool {name}: balance {yi(p['balance_end_wan'])}, paid {yi(p['payouts_wan'])}, {when}")
-    lev = s["fiscal_leverage"]
     lines.append(
-        f"  public money    {yi(s['public_spending_wan'])}   fiscal leverage "
-        f"{'—' if lev is None else f'{lev:,.1f}×'} (new credit per 万 of public money)"
+        f"  public money    {yi(s['public_spending_wan'])}   new credit per 万 of it: {times(s['fiscal_leverage'])}"
+        f" in all, {times(s['policy_fiscal_leverage'])} through policy products"
     )
     if s.get("additionality_wan") is not None:
-        lines.append(f"  additionality   {yi(s['additionality_wan'])} new credit beyond the no-policy run")
+        lines.append(
+            f"  additionality   {yi(s['additionality_wan'])} new credit beyond the no-policy run (same seed),"
+            f" {times(s['additional_credit_per_public_wan'])} per 万 of public money"
+        )
     if s["budget_exhausted_months"]:
         lines.append(f"  budget ran out  {', '.join(s['budget_exhausted_months'])}")
     if s["guarantor_net_assets_end_wan"] is not None:
@@ -102,9 +120,8 @@ def format_summary(s: dict[str, Any]) -> str:
         lines.append(f"  plan targets    {s['targets_met']} of {s['targets_total']} met")
         for t in s["targets"]:
             mark = "met   " if t["met"] else "MISSED"
-            val = "—" if t["value"] is None else f"{t['value']:,.4g}"
             lines.append(
-                f"    {mark} {t['date']} {t['metric']} {t['op']} {t['threshold']:,.4g} (got {val})"
-                f"  {t['label']}".rstrip()
+                f"    {mark} {t['date']} {t['metric']} {t['op']} {fmt_metric(t['metric'], t['threshold'])}"
+                f" (got {fmt_metric(t['metric'], t['value'])})  {t['label']}".rstrip()
             )
     return "\n".join(lines)

@@ -120,9 +120,6 @@ def screen_sharers(m: EcosystemModel, p: int, firms: np.ndarray, amount: np.ndar
         gu = m.guarantors[g]
         sig = pop.theta[firms] + gu.p.screening_noise * plat * m.signal_noise("guarantor", gu.name, month)[firms]
         ok &= gu.screens(pop.pd_annual(sig, firms), pop.assets_wan(firms), amount * pr.shares[p, GUAR])
-    r = pr.accounts[p, REGUAR]
-    if r >= 0:
-        ok &= m.guarantors[r].open_for_business()
     i = pr.accounts[p, INS]
     if i >= 0:
         ins = m.insurers[i]
@@ -194,17 +191,19 @@ def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> 
     return np.where(np.isfinite(at_bank[np.arange(bank.size), ch]), ch, -1) if bank.size else ch
 
 
+def guarantor_room(m: EcosystemModel, p: int, j: int) -> float:
+    """Largest loan of product ``p`` the (re-)guarantor in column ``j`` can still take under its leverage cap."""
+    pr = m.products
+    g = pr.accounts[p, j]
+    return m.guarantors[g].headroom_wan() / pr.shares[p, j] if g >= 0 else np.inf
+
+
 def fits(m: EcosystemModel, amount: np.ndarray) -> np.ndarray:
     """(k, channels): whether each loan alone fits the room left at its bank, guarantor and pool."""
     pr = m.products
     p, b = pr.ch_prod, pr.ch_bank
     room_bank = np.array([m.banks[i].headroom_wan() for i in b])
-    room_g = np.array(
-        [
-            m.guarantors[g].headroom_wan() / pr.shares[q, GUAR] if g >= 0 and pr.shares[q, GUAR] > 0 else np.inf
-            for q, g in zip(p, pr.accounts[p, GUAR], strict=True)
-        ]
-    )
+    room_g = np.array([min(guarantor_room(m, q, GUAR), guarantor_room(m, q, REGUAR)) for q in p])
     room_p = np.array(
         [
             m.government.pools[x].headroom_wan() if x >= 0 and pr.shares[q, POOL] > 0 else np.inf
@@ -219,9 +218,10 @@ def capacity_ok(m: EcosystemModel, ch: np.ndarray, amount: np.ndarray) -> np.nda
     pr = m.products
     p = pr.ch_prod[ch]
     ok = within_room(pr.ch_bank[ch], amount, np.array([b.headroom_wan() for b in m.banks]))
-    g = np.where(ok, pr.accounts[p, GUAR], -1)
     if m.guarantors:
-        ok &= within_room(g, amount * pr.shares[p, GUAR], np.array([x.headroom_wan() for x in m.guarantors]))
+        rooms = np.array([x.headroom_wan() for x in m.guarantors])
+        for j in (GUAR, REGUAR):
+            ok &= within_room(np.where(ok, pr.accounts[p, j], -1), amount * pr.shares[p, j], rooms)
     pools = m.government.pools
     if pools:
         pl = np.where(ok & (pr.shares[p, POOL] > 0), pr.accounts[p, POOL], -1)

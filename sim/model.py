@@ -340,12 +340,12 @@ class EcosystemModel(mesa.Model):
             pl = self.government.pools[pool]
             if not pl.open_for(bank) or pl.headroom_wan() < small:
                 return False
-        if g >= 0:
-            gu = self.guarantors[g]
-            if not gu.open_for_business() or gu.headroom_wan() < small * pr.shares[p, GUAR]:
+        for j, x in ((GUAR, g), (REGUAR, r)):
+            if x >= 0 and (
+                not self.guarantors[x].open_for_business()
+                or self.guarantors[x].headroom_wan() < small * pr.shares[p, j]
+            ):
                 return False
-        if r >= 0 and not self.guarantors[r].open_for_business():
-            return False
         return not (i >= 0 and self.insurers[i].suspended)
 
     def register_new_loans(self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray) -> None:
@@ -355,8 +355,9 @@ class EcosystemModel(mesa.Model):
             self.banks[i].book_loans(float(v))
         pr = self.products
         for g in self.guarantors:
-            sel = pr.accounts[prod, GUAR] == g.index
-            g.book_guarantees(float((amount[sel] * pr.shares[prod[sel], GUAR]).sum()))
+            for j in (GUAR, REGUAR):
+                sel = pr.accounts[prod, j] == g.index
+                g.book_guarantees(float((amount[sel] * pr.shares[prod[sel], j]).sum()))
         for pool in self.government.pools:
             sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
             pool.book_cover(bank[sel], amount[sel])

@@ -92,6 +92,8 @@ def compile_products(s: Scenario) -> ProductTable:
         accounts[i, INS] = ins.get(p.insurer, -1)
         accounts[i, GOV] = 0
     accounts[-1, GOV] = 0
+    # A party named with share 0 bears nothing: it neither screens, limits nor is paid, as if not named.
+    accounts[shares == 0] = -1
 
     def col(attr: str, legacy: float, f=lambda v: v) -> np.ndarray:
         return np.array([f(getattr(p, attr)) for p in prods] + [legacy], dtype=float)

@@ -44,7 +44,9 @@ def settle(
         acc = np.maximum(accounts[:, j], 0)
         owed = np.bincount(acc, weights=claims[:, j], minlength=avail.size)
         funds = np.maximum(avail, 0.0)
-        ratio = np.where(owed > funds, np.divide(funds, owed, out=np.zeros_like(owed), where=owed > 0), 1.0)
+        ratio = np.ones_like(owed)
+        short = owed > funds
+        ratio[short] = funds[short] / owed[short]
         paid[:, j] = claims[:, j] * ratio[acc]
         totals.append(np.minimum(np.bincount(acc, weights=paid[:, j], minlength=avail.size), funds))
     shortfall = loss - paid.sum(axis=1)

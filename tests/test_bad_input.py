@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import EXIT_USER, main
+
+SMALL = """\
+name: small
+start: "2018-01"
+horizon_months: 12
+enterprises:
+  initial_count: 200
+"""
+BANK = "banks:\n  - name: bank\n"
+
+# name → (file content, field path named in the message, substrings of the reason)
+FILE_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "unknown-key": (
+        SMALL + "  initial_cont: 100\n",
+        "enterprises.initial_cont",
+        ("unknown key", "valid keys", "initial_count", "entry_per_month"),
+    ),
+    "shares-not-summing": (
+        SMALL
+        + "products:\n  - name: credit\n    banks: [bank]\n    pool: p\n    shares: {bank: 0.5, pool: 0.3}\n"
+        + "government:\n  pools: [{name: p}]\n",
+        "products.0.shares",
+        ("must sum to 1", "0.8"),
+    ),
+    "negative-amount": (
+        SMALL + "government:\n  annual_budget_wan: -5\n",
+        "government.annual_budget_wan",
+        ("greater than or equal to 0",),
+    ),
+    "negative-amount-in-list": (
+        SMALL + BANK + "    capital_wan: -100\n",
+        "banks.0.capital_wan",
+        ("greater than or equal to 0",),
+    ),
+    "target-outside-horizon": (
+        SMALL + "targets:\n  - {metric: tech_loan_balance_wan, date: '2025-12', threshold: 1}\n",
+        "targets.0.date",
+        ("2025-12", "outside the horizon"),
+    ),
+    "unknown-bank": (
+        SMALL + "products:\n  - name: credit\n    banks: [nobank]\n",
+        "products.0.banks",
+        ("unknown bank 'nobank'",),
+    ),
+    "unknown-pool": (
+        SMALL + "products:\n  - name: credit\n    banks: [bank]\n    pool: nopool\n",
+        "products.0.pool",
+        ("unknown pool 'nopool'",),
+    ),
+    "pool-share-without-pool": (
+        SMALL + "products:\n  - name: credit\n    banks: [bank]\n    shares: {bank: 0.5, pool: 0.5}\n",
+        "products.0.pool",
+        ("shares.pool is 0.5 but no pool is named",),
+    ),
+    "two-cross-problems": (
+        SMALL + "products:\n  - name: credit\n    banks: [nobank]\n    shares: {bank: 0.5, pool: 0.5}\n",
+        "products.0.banks",
+        ("unknown bank 'nobank'", ": products.0.pool: ", "no pool is named"),
+    ),
+    "malformed-month-in-list": (
+        SMALL + "macro:\n  shocks:\n    - {start: '2018/03', months: 3, pd_multiplier: 2}\n",
+        "macro.shocks.0.start",
+        ("YYYY-MM", "2018/03"),
+    ),
+    "malformed-start-month": (
+        SMALL.replace('"2018-01"', '"2018-13"'),
+        "start",
+        ("YYYY-MM", "2018-13"),
+    ),
+    "shock-outside-horizon": (
+        SMALL + "macro:\n  shocks:\n    - {start: '2020-01', months: 3, pd_multiplier: 2}\n",
+        "macro.shocks.0.start",
+        ("2020-01", "outside the horizon"),
+    ),
+    "invalid-yaml": (
+        SMALL + "banks: [ {name: a\n",
+        "file",
+        ("not valid YAML",),
+    ),
+    "not-a-mapping": (
+        "- just\n- a list\n",
+        "file",
+        ("must be a mapping",),
+    ),
+}
+
+
+def check_rejected(capsys, argv: list[str], out_dir: Path, *expected: str) -> str:
+    code = main(argv)
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert code == EXIT_USER, text
+    missing = [e for e in expected if e not in text]
+    assert not missing, f"message lacks {missing}:\n{text}"
+    assert "Traceback" not in text
+    assert not out_dir.exists(), "an output folder was created for a rejected input"
+    assert not list(out_dir.parent.glob(f".{out_dir.name}-*")), "a staging folder was left behind"
+    return text
+
+
+@pytest.mark.parametrize("case", sorted(FILE_CASES))
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_bad_scenario_file_is_rejected_with_a_clear_message(cmd, case, tmp_path, capsys):
+    content, field, reasons = FILE_CASES[case]
+    path = tmp_path / "scenario-under-test.yaml"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "o"
+    argv = ["validate", str(path)] if cmd == "validate" else ["run", str(path), "--out", str(out)]
+    check_rejected(capsys, argv, out, path.name, f": {field}: ", *reasons)
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_missing_file(cmd, tmp_path, capsys):
+    path = tmp_path / "nope.yaml"
+    out = tmp_path / "o"
+    argv = ["validate", str(path)] if cmd == "validate" else ["run", str(path), "--out", str(out)]
+    check_rejected(capsys, argv, out, "nope.yaml", "file not found")
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_unknown_bundled_scenario_name(cmd, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["validate", "no-such-region"] if cmd == "validate" else ["run", "no-such-region", "--out", str(out)]
+    check_rejected(capsys, argv, out, "no-such-region", "no such file or bundled scenario", "baseline")
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_csv_with_an_unknown_column(cmd, tmp_path, capsys):
+    (tmp_path / "firms-db.csv").write_text("stage,monthly_revenue_wan,bogus\nseed,10,1\ngrowth,100,2\n")
+    path = tmp_path / "with-firms.yaml"
+    path.write_text(SMALL.replace("  initial_count: 200\n", "  csv: firms-db.csv\n"), encoding="utf-8")
+    out = tmp_path / "o"
+    argv = ["validate", str(path)] if cmd == "validate" else ["run", str(path), "--out", str(out)]
+    named = "with-firms.yaml" if cmd == "validate" else "firms-db.csv"
+    check_rejected(capsys, argv, out, named, ": enterprises.csv: ", "unknown column", "bogus")
+
+
+def test_csv_with_a_bad_stage_value(tmp_path, capsys):
+    (tmp_path / "firms.csv").write_text("stage,monthly_revenue_wan\nseed,10\nadult,100\n")
+    path = tmp_path / "bad-stage.yaml"
+    path.write_text(SMALL.replace("  initial_count: 200\n", "  csv: firms.csv\n"), encoding="utf-8")
+    check_rejected(capsys, ["validate", str(path)], tmp_path / "o", "bad-stage.yaml", ": enterprises.csv: ", "'adult'")
+
+
+@pytest.fixture
+def good_file(tmp_path) -> Path:
+    path = tmp_path / "good.yaml"
+    path.write_text(SMALL + BANK, encoding="utf-8")
+    return path
+
+
+def test_set_without_equals(good_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["run", str(good_file), "--set", "horizon_months", "--out", str(out)]
+    check_rejected(capsys, argv, out, "--set", "horizon_months", "expected dotted.key=value")
+
+
+def test_set_of_an_unknown_key(good_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["run", str(good_file), "--set", "enterprises.bogus=1", "--out", str(out)]
+    check_rejected(capsys, argv, out, "good.yaml", "enterprises.bogus", "unknown key", "initial_count")
+
+
+def test_set_of_a_bad_value(good_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["run", str(good_file), "--set", "horizon_months=-3", "--out", str(out)]
+    check_rejected(capsys, argv, out, "good.yaml", "horizon_months", "greater than or equal to 1")
+
+
+def test_set_of_a_missing_list_item(good_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["run", str(good_file), "--set", "banks.nobank.spread_rate=0.02", "--out", str(out)]
+    check_rejected(capsys, argv, out, "banks.nobank.spread_rate", "no item 'nobank'")
+
+
+def test_bad_months_option(good_file, tmp_path, capsys):
+    out = tmp_path / "o"
+    check_rejected(capsys, ["run", str(good_file), "--months", "0", "--out", str(out)], out, "--months")
+
+
+def test_validate_reports_every_bad_file_and_still_accepts_the_good_one(good_file, tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL + "  initial_cont: 1\n", encoding="utf-8")
+    code = main(["validate", str(good_file), str(bad)])
+    text = "".join(capsys.readouterr())
+    assert code == EXIT_USER
+    assert "good.yaml: ok" in text
+    assert "bad.yaml: enterprises.initial_cont: unknown key" in text

@@ -61,7 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser with every registered subcommand."""
     from experiments import (
         commands,  # noqa: F401 - registers the subcommands
-        exp_commands,  # noqa: F401
     )
 
     parser = argparse.ArgumentParser(prog="techfin", description="Simulate sci-tech finance policy designs.")

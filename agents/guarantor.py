@@ -21,6 +21,7 @@ class Guarantor(mesa.Agent):
         self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
         self.claims_total_wan = 0.0
         self.injections = dict(params.injections)
+        self.insolvent_month: str | None = None
 
     def open_for_business(self) -> bool:
         """New guarantees only while solvent and above the floor."""
@@ -65,6 +66,8 @@ class Guarantor(mesa.Agent):
         injected = self.injections.get(month_label, 0.0)
         self.net_assets_wan += injected
         self.injected_month_wan = injected
+        if self.net_assets_wan <= 1e-6 and self.insolvent_month is None:
+            self.insolvent_month = month_label
         return injected
 
     def leverage(self) -> float:

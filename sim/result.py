@@ -97,7 +97,7 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "credit_balance_start_wan": balance0,
         "credit_balance_end_wan": bal_end,
         "year_end_balance_wan": year_end,
-        "credit_cagr": (bal_end / balance0) ** (12 / months) - 1 if balance0 > 0 and bal_end > 0 else None,
+        "credit_cagr": (bal_end / balance0) ** (12 / months) - 1 if balance0 > 0 else None,
         "new_credit_wan": new_credit,
         "borrowers_end": int(last["borrowers"]),
         "first_loan_firms": int(last["first_loan_firms_cum"]),
@@ -118,7 +118,20 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "guarantor_claims_rate": (sum(g.claims_total_wan for g in gs) / g_bal * 12 / months) if g_bal > 0 else None,
         "guarantor_leverage_max": _num(mo["guarantor_leverage"].max()) if gs else None,
         "guarantor_net_assets_end_wan": sum(g.net_assets_wan for g in gs) if gs else None,
-        "guarantor_insolvent": any(g.net_assets_wan <= 0 for g in gs),
+        "guarantor_insolvent": any(g.insolvent_month is not None for g in gs),
+        "guarantors": {
+            g.name: {
+                "reguarantor": g.p.reguarantor,
+                "insolvent": g.insolvent_month is not None,
+                "insolvent_month": g.insolvent_month,
+                "months_to_insolvency": (
+                    m.start.months_until(YearMonth.parse(g.insolvent_month)) + 1 if g.insolvent_month else None
+                ),
+                "net_assets_end_wan": g.net_assets_wan,
+                "claims_wan": g.claims_total_wan,
+            }
+            for g in m.guarantors
+        },
         "budget_exhausted_months": list(m.government.exhausted_months),
         "listings": int(last["listings_cum"]),
         "patents_end": float(last["patents"]),

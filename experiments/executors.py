@@ -1,0 +1,165 @@
+"""Executors behind one interface: serial, local processes, Dask. Each yields results as runs complete.
+
+``Executor.run(fn, tasks)`` yields ``(task, result)`` pairs in completion order, where ``result`` is what
+``fn(task)`` returned, or the exception the executor raised for it (a worker that died, a lost Dask task).
+At most a small window of tasks is in flight, so a kill loses only those; a broken process pool stops the
+experiment (finished runs stay recorded and ``--resume`` continues). Same tasks give the same results on every
+executor because each run's randomness comes from its own seed only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+WINDOW_PER_WORKER = 4
+CONNECT_TIMEOUT_S = 20
+
+
+class ExecutorError(RuntimeError):
+    """The executor itself failed (a worker process died and took the pool with it)."""
+
+
+class Executor:
+    """Base executor: run tasks, yield ``(task, result_or_exception)`` as they finish."""
+
+    name = "serial"
+    workers = 1
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(task, fn(task))`` for each task, in completion order."""
+        for task in tasks:
+            yield task, fn(task)
+
+    def close(self) -> None:
+        """Release workers and clusters."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Runs every task in this process, one after another."""
+
+
+class ProcessExecutor(Executor):
+    """Local worker processes (``concurrent.futures.ProcessPoolExecutor``, forkserver start)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["experiments.worker", "sim.model", "pandas", "numpy"])
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Submit a window of tasks, refill as they complete."""
+        todo = iter(tasks)
+        pending: dict[Future, Any] = {}
+        window = WINDOW_PER_WORKER * self.workers
+        try:
+            _refill(pending, todo, window, lambda t: self.pool.submit(fn, t))
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    task = pending.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool as e:
+                        raise ExecutorError(f"a worker process died ({e}); finished runs are kept") from None
+                    except Exception as e:
+                        result = e
+                    yield task, result
+                _refill(pending, todo, window, lambda t: self.pool.submit(fn, t))
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self) -> None:
+        """Stop the pool, dropping tasks not started."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """A Dask cluster: ``"local"`` starts a ``LocalCluster`` of worker processes, else a scheduler address."""
+
+    name = "dask"
+
+    def __init__(self, address: str = "local", workers: int = 2) -> None:
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        try:
+            if address == "local":
+                self.cluster = LocalCluster(
+                    processes=True, n_workers=max(1, int(workers)), threads_per_worker=1, dashboard_address=None
+                )
+                self.client = Client(self.cluster)
+            else:
+                self.client = Client(address, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError) as e:
+            raise ExecutorError(f"cannot start or reach the Dask cluster {address!r}: {e}") from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.name = f"dask {address}"
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Submit a window of tasks, refill as they complete (``distributed.as_completed``)."""
+        from distributed import as_completed
+
+        todo = iter(tasks)
+        pending: dict[Any, Any] = {}
+        window = WINDOW_PER_WORKER * self.workers
+        queue = as_completed()
+
+        def submit(task: Any) -> Any:
+            fut = self.client.submit(fn, task, pure=False)
+            queue.add(fut)
+            return fut
+
+        try:
+            _refill(pending, todo, window, submit)
+            for fut in queue:
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as e:
+                    result = e
+                fut.release()
+                yield task, result
+                _refill(pending, todo, window, submit)
+        finally:
+            with contextlib.suppress(Exception):
+                self.client.cancel(list(pending))
+
+    def close(self) -> None:
+        """Close the client and, if this executor started it, the local cluster."""
+        with contextlib.suppress(Exception):
+            self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+
+
+def make_executor(workers: int = 1, dask: str | None = None) -> Executor:
+    """Serial for one worker, processes for several, Dask when ``dask`` is ``"local"`` or an address."""
+    if dask:
+        return DaskExecutor(dask, workers if workers > 1 else 2)
+    if workers > 1:
+        return ProcessExecutor(workers)
+    return SerialExecutor()
+
+
+def _refill(pending: dict, todo: Iterator[Any], window: int, submit: Callable[[Any], Any]) -> None:
+    while len(pending) < window:
+        task = next(todo, None)
+        if task is None:
+            return
+        pending[submit(task)] = task

@@ -1,0 +1,231 @@
+"""Experiment subcommands of ``techfin``: compare, sweep, sensitivity, depletion, targets.
+
+Each writes an experiment folder (``--out DIR``, default ``results/<YYYYmmdd-HHMMSS>_<kind>_<name>/``) as runs
+finish; ``--resume DIR`` continues a stopped one with the settings stored in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.cli import UserError, add_common, add_report, command, maybe_report, parse_sets
+
+SHOWN_METRICS = (
+    "credit_cagr",
+    "credit_balance_end_wan",
+    "new_credit_wan",
+    "fiscal_leverage",
+    "public_spending_wan",
+    "pool_depleted",
+    "pool_months_to_depletion",
+    "guarantor_depleted",
+    "targets_met",
+)
+
+
+def _execution(p: argparse.ArgumentParser, replicates: int) -> None:
+    add_common(p, seed_help="master seed; replicate k of every scenario gets the same seed")
+    p.add_argument(
+        "--replicates", type=int, default=replicates, help=f"runs per scenario or point (default {replicates})"
+    )
+    p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: serial)")
+    p.add_argument("--dask", default=None, metavar="local|tcp://HOST:PORT", help="run on a Dask cluster")
+    p.add_argument("--resume", default=None, metavar="DIR", help="continue a stopped experiment folder")
+    p.add_argument("--retry-failed", action="store_true", help="with --resume, also re-run failed runs")
+    p.add_argument("--series", action="store_true", help="keep every monthly series (kept anyway when small)")
+    p.add_argument("--additionality", action="store_true", help="also run each no-policy counterpart (2× time)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_report(p)
+
+
+def _scenarios_args(p: argparse.ArgumentParser, replicates: int) -> None:
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="bundled scenario names or YAML paths")
+    _execution(p, replicates)
+
+
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    _scenarios_args(p, 10)
+    p.add_argument("--baseline", default=None, help="scenario the others are paired with (default: the first)")
+
+
+def _space_args(p: argparse.ArgumentParser, replicates: int) -> None:
+    p.add_argument("space", nargs="?", help="parameter-space YAML (bundled name, e.g. pool-design, or a path)")
+    _execution(p, replicates)
+
+
+def _sweep_args(p: argparse.ArgumentParser) -> None:
+    _space_args(p, 1)
+    p.add_argument("--design", choices=("grid", "lhs"), default="grid", help="full grid or Latin hypercube")
+    p.add_argument("--points", type=int, default=3, help="grid: levels per parameter; lhs: points (default 3)")
+
+
+def _sensitivity_args(p: argparse.ArgumentParser) -> None:
+    _space_args(p, 1)
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="Sobol' indices or Morris")
+    p.add_argument("--n", type=int, default=64, help="sobol: base sample N (power of 2); morris: trajectories")
+    p.add_argument("--num-levels", type=int, default=4, help="Morris grid levels (default 4)")
+
+
+@command("compare", _compare_args)
+def compare_cmd(args: argparse.Namespace) -> int:
+    """Compare scenarios over shared seeds: means, paired differences to a baseline, monthly bands."""
+    from experiments import api
+
+    return _run(args, "compare", lambda o: api.compare(_need(args.scenarios), args.replicates, args.baseline, **o))
+
+
+@command("sweep", _sweep_args)
+def sweep_cmd(args: argparse.Namespace) -> int:
+    """Run a grid or Latin-hypercube design over a parameter space."""
+    from experiments import api
+
+    return _run(args, "sweep", lambda o: api.sweep(_need(args.space), args.design, args.points, args.replicates, **o))
+
+
+@command("sensitivity", _sensitivity_args)
+def sensitivity_cmd(args: argparse.Namespace) -> int:
+    """Global sensitivity (Sobol' or Morris) of the space's metrics to its parameters."""
+    from experiments import api
+
+    return _run(
+        args,
+        "sensitivity",
+        lambda o: api.sensitivity(
+            _need(args.space), args.method, args.n, args.replicates, num_levels=args.num_levels, **o
+        ),
+    )
+
+
+@command("depletion", lambda p: _scenarios_args(p, 100))
+def depletion_cmd(args: argparse.Namespace) -> int:
+    """When do pools and guarantor capital run out? Kaplan–Meier curves, by-year and median depletion."""
+    from experiments import api
+
+    return _run(args, "depletion", lambda o: api.depletion(_need(args.scenarios), args.replicates, **o))
+
+
+@command("targets", lambda p: _scenarios_args(p, 100))
+def targets_cmd(args: argparse.Namespace) -> int:
+    """Probability of meeting each plan target by its date (Wilson intervals)."""
+    from experiments import api
+
+    return _run(args, "targets", lambda o: api.targets(_need(args.scenarios), args.replicates, **o))
+
+
+def _need(value: Any) -> Any:
+    if not value:
+        raise UserError("give the scenarios (or space file) to run, or --resume DIR")
+    return value
+
+
+def _run(args: argparse.Namespace, kind: str, launch) -> int:
+    from experiments import api
+    from experiments.executors import ExecutorError
+    from experiments.store import StoreError
+    from sim.scenario import ScenarioError
+
+    run_opts = {"workers": args.workers, "dask": args.dask, "progress": not args.quiet}
+    if args.workers < 1:
+        raise UserError(f"--workers {args.workers}: must be at least 1")
+    try:
+        if args.resume:
+            _check_kind(Path(args.resume), kind)
+            folder = api.resume(args.resume, retry_failed=args.retry_failed, **run_opts)
+        else:
+            if args.months is not None and args.months < 1:
+                raise UserError(f"--months {args.months}: must be at least 1")
+            opts = {
+                "sets": parse_sets(args.set),
+                "months": args.months,
+                "seed": args.seed,
+                "out": args.out,
+                "series": args.series,
+                "additionality": args.additionality,
+                "command": command_line(args, kind),
+                **run_opts,
+            }
+            folder = launch(opts)
+    except ScenarioError:
+        raise
+    except (ValueError, StoreError) as e:
+        raise UserError(str(e)) from None
+    except ExecutorError as e:
+        print(f"techfin: {e}; continue with --resume", file=sys.stderr)
+        return 1
+    print(report(folder))
+    maybe_report(args, folder)
+    return 0
+
+
+def command_line(args: argparse.Namespace, kind: str) -> str:
+    """The command as typed when run as ``techfin``; otherwise (``main([...])`` from Python) rebuilt from the
+    parsed arguments."""
+    argv = sys.argv
+    if len(argv) > 1 and Path(argv[0]).name in ("techfin", "cli.py", "__main__.py") and argv[1] == kind:
+        return shlex.join(["techfin", *argv[1:]])
+    words = ["techfin", kind]
+    for key, value in vars(args).items():
+        if key in ("func", "command") or value is None or value is False:
+            continue
+        if key in ("scenarios", "space"):
+            words += [str(v) for v in (value if isinstance(value, list) else [value])]
+        elif value is True:
+            words.append(f"--{key.replace('_', '-')}")
+        else:
+            for v in value if isinstance(value, list) else [value]:
+                words += [f"--{key.replace('_', '-')}", str(v)]
+    return shlex.join(words)
+
+
+def _check_kind(folder: Path, kind: str) -> None:
+    path = folder / "manifest.json"
+    if not path.exists():
+        raise UserError(f"--resume {folder}: not an experiment folder (no manifest.json)")
+    found = json.loads(path.read_text(encoding="utf-8")).get("kind")
+    if found != kind:
+        raise UserError(f"--resume {folder}: it is a {found} experiment; use `techfin {found} --resume {folder}`")
+
+
+def report(folder: Path) -> str:
+    """A short text summary of an experiment folder's results."""
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    c = m.get("counts", {})
+    head = f"{m['kind']} {m['name']}: {c.get('ok', 0)} runs ok, {c.get('failed', 0)} failed → {folder}/"
+    body = ""
+    with pd.option_context("display.width", 160, "display.max_columns", 12, "display.float_format", "{:,.4g}".format):
+        if m["kind"] == "compare":
+            paired = pd.read_parquet(folder / "paired.parquet")
+            stats = pd.read_parquet(folder / "stats.parquet")
+            body = _pick(stats, ["scenario", "metric", "mean", "ci_low", "ci_high", "n"]).to_string(index=False)
+            if len(paired):
+                body += f"\n\npaired difference to {m['baseline']}:\n"
+                body += _pick(paired, ["scenario", "metric", "mean_diff", "ci_low", "ci_high", "n"]).to_string(
+                    index=False
+                )
+        elif m["kind"] == "depletion":
+            body = pd.read_parquet(folder / "depletion_median.parquet").to_string(index=False) + "\n\n"
+            by_year = pd.read_parquet(folder / "depletion_by_year.parquet")
+            body += by_year.pivot_table(index=["scenario", "entity"], columns="year", values="prob").to_string()
+        elif m["kind"] == "targets":
+            t = pd.read_parquet(folder / "targets.parquet")
+            body = t[["scenario", "date", "metric", "op", "threshold", "prob", "ci_low", "ci_high", "n"]].to_string(
+                index=False
+            )
+        elif m["kind"] == "sweep":
+            points = pd.read_parquet(folder / "points.parquet")
+            cols = [c for c in points.columns if not c.endswith((".ci_low", ".ci_high"))]
+            body = points[cols].head(20).to_string(index=False) + (" ..." if len(points) > 20 else "")
+        elif m["kind"] == "sensitivity":
+            body = pd.read_parquet(folder / "indices.parquet").to_string(index=False)
+    return f"{head}\n{body}".rstrip()
+
+
+def _pick(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    return df[df["metric"].isin(SHOWN_METRICS)][cols]

@@ -1,0 +1,157 @@
+"""One run of an experiment: the picklable task, what it returns, and the module-level worker function.
+
+Tasks travel to worker processes and Dask workers, so they are small dataclasses of plain data: the validated
+scenario content (a mapping) plus dotted overrides, or a reference ``"module:function"`` to a plain function
+model (used to check the sensitivity machinery on functions with known indices). The worker never raises: a
+run that fails comes back with ``status="failed"`` and its error text, and the experiment goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything one run needs.
+
+    Attributes:
+        index: Position in the experiment's plan (names the part files).
+        run_id: Stable identifier, e.g. ``jiaxing-2017.r0003`` or ``pt00012.r0000``.
+        scenario: Key of the scenario in the experiment (its name, made unique).
+        replicate: Replicate number k; every scenario's replicate k has the same seed.
+        seed: Root seed passed to the model as ``rng``.
+        months: Months to simulate (None: the scenario's horizon).
+        content: Validated scenario content (``Scenario.model_dump(mode="json")``); None for a function model.
+        overrides: Dotted overrides applied to ``content`` for this run (sweep and sensitivity points).
+        params: The design's parameter values for this run (recorded as ``param.<name>``).
+        paired: Also run the no-policy counterpart under the same seed to fill additionality.
+        series: Monthly metrics to keep: None, ``"all"`` or a tuple of metric names.
+        model: ``"module:function"`` of a plain function model ``f(params, seed) -> {metric: value}``.
+    """
+
+    index: int
+    run_id: str
+    scenario: str
+    replicate: int
+    seed: int
+    months: int | None = None
+    content: dict[str, Any] | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, float] = field(default_factory=dict)
+    paired: bool = False
+    series: str | tuple[str, ...] | None = None
+    model: str | None = None
+
+
+@dataclass
+class RunOutput:
+    """What a worker sends back: the run's status, its flat outcomes and (optionally) its monthly series as the
+    bytes of an Arrow IPC file (serialised in the worker, so parallel executors share that work)."""
+
+    index: int
+    run_id: str
+    status: str
+    error: str
+    wall_s: float
+    outcomes: dict[str, float | bool]
+    series: bytes | None = None
+
+
+def execute(task: RunTask) -> RunOutput:
+    """Run one task; never raises (a failure is returned with its error text)."""
+    t0 = time.perf_counter()
+    try:
+        if task.model is not None:
+            outcomes = {k: _flat_value(v) for k, v in resolve_model(task.model)(dict(task.params), task.seed).items()}
+            series = None
+        else:
+            outcomes, series = _run_scenario(task)
+        status, error = "ok", ""
+    except Exception as e:
+        outcomes, series, status, error = {}, None, "failed", _error_text(e)
+    return RunOutput(task.index, task.run_id, status, error, time.perf_counter() - t0, outcomes, series)
+
+
+@cache
+def resolve_model(ref: str):
+    """The callable named by ``"package.module:function"``."""
+    module, _, name = ref.partition(":")
+    obj: Any = importlib.import_module(module)
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def model_ref(fn: Any) -> str:
+    """``"module:qualname"`` of a module-level function, checked to resolve back to it."""
+    ref = f"{fn.__module__}:{fn.__qualname__}"
+    if "<" in ref:
+        raise ValueError(f"{ref}: the model must be a module-level function (workers import it by name)")
+    return ref
+
+
+def build_scenario(content: dict[str, Any], overrides: dict[str, Any], source: str = "experiment"):
+    """The validated Scenario for ``content`` with ``overrides`` applied."""
+    from sim.scenario import set_dotted, validate
+
+    data = copy.deepcopy(content) if overrides else content
+    for key, value in overrides.items():
+        set_dotted(data, key, value, source)
+    return validate(data, source)
+
+
+def _run_scenario(task: RunTask) -> tuple[dict[str, float | bool], bytes | None]:
+    from experiments.outcomes import flatten_outcomes, series_ipc
+    from sim.model import EcosystemModel
+    from sim.runs import run_paired
+
+    scenario = build_scenario(task.content or {}, task.overrides, task.run_id)
+    with _release_models():
+        if task.paired:
+            result = run_paired(scenario, task.seed, task.months)
+        else:
+            result = EcosystemModel(scenario, rng=task.seed).run(task.months)
+
+    outcomes = flatten_outcomes(result.summary, result.monthly, result.institutions)
+    return outcomes, series_ipc(result.monthly, task.series)
+
+
+@contextlib.contextmanager
+def _release_models() -> Iterator[None]:
+    """Drop the models made inside the block from ``mesa.Agent._ids``.
+
+    Mesa 3.3 keeps a class-level ``defaultdict`` of agent-id counters keyed by model, which holds every model
+    (≈1 MB each at 2,000 firms) for the life of the process; a worker running thousands of runs would grow
+    without bound. Models made before the block are left alone.
+    """
+    import mesa
+
+    before = set(mesa.Agent._ids)
+    try:
+        yield
+    finally:
+        for model in set(mesa.Agent._ids) - before:
+            mesa.Agent._ids.pop(model, None)
+
+
+def _flat_value(v: Any) -> float | bool:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return float("nan") if v is None else float(v)
+
+
+def _error_text(e: BaseException) -> str:
+    frames = traceback.extract_tb(e.__traceback__)[-3:]
+    where = "".join(traceback.format_list(frames)).rstrip()
+    return f"{''.join(traceback.format_exception_only(e)).strip()}\n{where}"[:4000]

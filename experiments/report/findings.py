@@ -1,0 +1,210 @@
+"""The one-screen summary of an experiment: plain sentences generated from its numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from experiments.report.fmt import PROB, calendar_month, month_label, param_name, plain, scale_for
+from experiments.report.i18n import entity_name, metric_name, t
+from experiments.report.load import ReportData, run_counts
+from experiments.report.sweep import heat_table, sweep_axes, sweep_metrics, sweep_params
+from experiments.report.tables import by_scenario, condition, text_or
+
+MAX_ITEMS = 14
+PRIORITY = (
+    "new_credit_wan",
+    "additionality_wan",
+    "credit_cagr",
+    "fiscal_leverage",
+    "pool_depleted",
+    "credit_balance_end_wan",
+    "npl_ratio_end",
+)
+
+
+def _pick(metrics: Sequence[str], k: int) -> list[str]:
+    chosen = [m for m in PRIORITY if m in metrics][:k]
+    return chosen or list(metrics)[:k]
+
+
+def findings(data: ReportData, lang: str) -> list[str]:
+    """Sentences for every part of the experiment present in ``data``, at most ``MAX_ITEMS``."""
+    out: list[str] = []
+    runs = data.table("runs")
+    if runs is not None:
+        c = run_counts(runs)
+        if int(c["failed"].sum()):
+            out.append(t("f.failed", lang, failed=int(c["failed"].sum()), total=int(c["runs"].sum())))
+    order = data.scenarios
+    stats = data.table("stats")
+    if (paired := data.table("paired")) is not None:
+        out += paired_findings(paired, lang, order)
+    elif stats is not None:
+        out += mean_findings(stats, lang, order)
+    if (survival := data.table("survival")) is not None:
+        out += depletion_findings(survival, data.table("depletion_median"), data, lang)
+    elif stats is not None and "pool_depleted" in set(stats["metric"]):
+        g = by_scenario(stats[stats["metric"] == "pool_depleted"], order)
+        out += [t("f.depl_share", lang, scenario=r.scenario, prob=PROB.text(r.mean, lang)) for r in g.itertuples()]
+    if (targets := data.table("targets")) is not None:
+        out += target_findings(targets, lang, order)
+    if (points := data.table("points")) is not None:
+        out += sweep_findings(points, lang)
+    if (indices := data.table("indices")) is not None:
+        out += sensitivity_findings(indices, lang)
+    return out[:MAX_ITEMS]
+
+
+def paired_findings(paired: pd.DataFrame, lang: str, order: Sequence[str]) -> list[str]:
+    """ "jiaxing-2017: New credit is 12.30亿元 higher than baseline (95% CI 10.10亿元 to 14.60亿元)."."""
+    out = []
+    paired = paired[paired["mean_diff"].notna()]
+    for metric in _pick([str(m) for m in pd.unique(paired["metric"])], 3):
+        g = by_scenario(paired[paired["metric"] == metric], order)
+        scale = scale_for(metric, g[["mean_diff", "ci_low", "ci_high"]].to_numpy().ravel(), diff=True)
+        for r in g.itertuples(index=False):
+            base, name = str(r.baseline), metric_name(metric, lang)
+            if r.mean_diff == 0 and r.ci_low == 0 and r.ci_high == 0:
+                out.append(t("f.same", lang, scenario=r.scenario, metric=name, baseline=base))
+                continue
+            out.append(
+                t(
+                    "f.diff",
+                    lang,
+                    scenario=r.scenario,
+                    metric=name,
+                    baseline=base,
+                    diff=scale.text(abs(r.mean_diff), lang),
+                    dir=t("f.higher" if r.mean_diff > 0 else "f.lower", lang),
+                    low=scale.text(r.ci_low, lang),
+                    high=scale.text(r.ci_high, lang),
+                    sig=t("f.noise", lang) if r.ci_low <= 0 <= r.ci_high else "",
+                )
+            )
+    return out
+
+
+def mean_findings(stats: pd.DataFrame, lang: str, order: Sequence[str]) -> list[str]:
+    """ "jiaxing-2017: mean New credit 52.10亿元 (95% CI …)." for the headline metrics."""
+    out = []
+    stats = stats[stats["mean"].notna()]
+    for metric in _pick([str(m) for m in pd.unique(stats["metric"])], 2):
+        g = by_scenario(stats[stats["metric"] == metric], order)
+        scale = scale_for(metric, g[["mean", "ci_low", "ci_high"]].to_numpy().ravel())
+        out += [
+            t(
+                "f.mean",
+                lang,
+                scenario=r.scenario,
+                metric=metric_name(metric, lang),
+                value=scale.text(r.mean, lang),
+                low=scale.text(r.ci_low, lang),
+                high=scale.text(r.ci_high, lang),
+            )
+            for r in g.itertuples(index=False)
+        ]
+    return out
+
+
+def depletion_findings(survival: pd.DataFrame, median: pd.DataFrame | None, data: ReportData, lang: str) -> list[str]:
+    """ "s: pool tech-credit is exhausted before the plan ends (2020-12) in 18.0% of runs, median month 2019-07"."""
+    out = []
+    for (scenario, entity), g in survival.groupby(["scenario", "entity"], sort=False):
+        s = str(scenario)
+        h = data.horizon.get(s, int(g["month"].max()))
+        upto = g[g["month"] <= h].sort_values("month")
+        prob = 1.0 - float(upto["survival"].iloc[-1]) if len(upto) else 0.0
+        start = data.starts.get(s)
+        end = calendar_month(start, h) or f"{h} {t('unit.months', lang)}"
+        med = ""
+        if median is not None:
+            m = median[(median["scenario"] == scenario) & (median["entity"] == entity)]
+            if len(m) and pd.notna(m["median_month"].iloc[0]):
+                month = float(m["median_month"].iloc[0])
+                med = t("f.depl_median", lang, month=calendar_month(start, month) or f"{month:.0f}")
+        out.append(
+            t(
+                "f.depl",
+                lang,
+                scenario=s,
+                entity=entity_name(str(entity), lang),
+                end=end,
+                prob=PROB.text(prob, lang),
+                median=med,
+            )
+        )
+    return out
+
+
+def target_findings(targets: pd.DataFrame, lang: str, order: Sequence[str]) -> list[str]:
+    """ "s: “800亿 by 2018” is met with probability 42.0% (95% CI 30.1%–55.0%)."."""
+    out = []
+    for r in by_scenario(targets, order).itertuples(index=False):
+        cond = condition(r._asdict(), lang)
+        name = text_or(r.label, f"{cond} · {month_label(r.date)}")
+        if not r.n or pd.isna(r.prob):
+            out.append(t("f.target_beyond", lang, scenario=r.scenario, target=name, date=month_label(r.date)))
+            continue
+        out.append(
+            t(
+                "f.target",
+                lang,
+                scenario=r.scenario,
+                target=name,
+                prob=PROB.text(r.prob, lang),
+                low=PROB.text(r.ci_low, lang),
+                high=PROB.text(r.ci_high, lang),
+            )
+        )
+    return out
+
+
+def sweep_findings(points: pd.DataFrame, lang: str) -> list[str]:
+    """The range of each swept metric's mean, and the heat-map cell (levels of its two axes, other parameters
+    averaged over) where it is highest."""
+    if not sweep_params(points):
+        return []
+    x, y = sweep_axes(points)
+    out = []
+    for metric in _pick(sweep_metrics(points), 3):
+        col = pd.to_numeric(points[f"{metric}_mean"], errors="coerce")
+        table = heat_table(points, metric, x, y)
+        if col.notna().sum() == 0 or table.isna().all().all():
+            continue
+        scale = scale_for(metric, col)
+        row, column = table.stack().idxmax()
+        sep = "，" if lang == "zh" else ", "
+        at = f"{param_name(x)} = {plain(column)}" + (f"{sep}{param_name(y)} = {plain(row)}" if y else "")
+        low, high = scale.text(col.min(), lang), scale.text(col.max(), lang)
+        out.append(t("f.sweep", lang, metric=metric_name(metric, lang), low=low, high=high, at=at))
+    return out
+
+
+def sensitivity_findings(indices: pd.DataFrame, lang: str) -> list[str]:
+    """The most influential parameter of each metric (by ST for Sobol, μ* for Morris) and the runners-up."""
+    out = []
+    for (method, metric), g in indices.groupby(["method", "metric"], sort=False):
+        sobol = str(method).lower() != "morris" and "ST" in g and g["ST"].notna().any()
+        key = "ST" if sobol else "mu_star"
+        if key not in g or g[key].isna().all():
+            continue
+        g = g.sort_values(key, ascending=False)
+        names = [param_name(str(p)) for p in g["parameter"]]
+        then = t("f.sens_then", lang, names=", ".join(names[1:3])) if len(names) > 1 else ""
+        shown = "ST" if key == "ST" else "μ*"
+        kind = "sobol" if key == "ST" else "morris"
+        out.append(
+            t(
+                "f.sens",
+                lang,
+                metric=metric_name(str(metric), lang),
+                method=t("method." + kind, lang),
+                first=names[0],
+                index=shown,
+                value=f"{float(g[key].iloc[0]):.3g}",
+                then=then,
+            )
+        )
+    return out

@@ -1,0 +1,384 @@
+"""Every word a report shows, in English and Chinese, in one place.
+
+``t(key, lang, **fields)`` returns the sentence for ``key`` with ``fields`` filled in; ``metric_name`` names a
+model metric (falling back to the column name for metrics not listed here, so a new metric still shows).
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # page structure
+    "title": ("Simulation report: {name}", "仿真报告：{name}"),
+    "kind.run": ("single run", "单次运行"),
+    "kind.compare": ("scenario comparison", "情景比较"),
+    "kind.sweep": ("parameter sweep", "参数扫描"),
+    "kind.sensitivity": ("sensitivity analysis", "敏感性分析"),
+    "kind.depletion": ("pool depletion analysis", "资金池耗尽分析"),
+    "kind.targets": ("plan target attainment", "规划目标达成分析"),
+    "h.contents": ("Contents", "目录"),
+    "h.what": ("What was run", "运行内容"),
+    "h.findings": ("Summary of findings", "主要发现"),
+    "h.paths": ("Paths over time", "随时间变化的路径"),
+    "h.effects": ("Effects versus the baseline", "相对基准情景的效应"),
+    "h.outcomes": ("Outcomes by scenario", "各情景结果"),
+    "h.depletion": ("Depletion of the pool and guarantor capital", "风险补偿资金池与担保资本的耗尽"),
+    "h.targets": ("Plan targets", "规划目标"),
+    "h.sweep": ("Parameter sweep", "参数扫描"),
+    "h.sensitivity": ("Sensitivity of outcomes to parameters", "结果对参数的敏感性"),
+    "h.run_tables": ("Run results", "运行结果"),
+    "h.provenance": ("Provenance", "来源与可复现信息"),
+    "units.note": (
+        (
+            "Money is shown in 亿元 (100 million yuan) or 万元 (10,000 yuan), as each heading says. "
+            "Intervals are 95% confidence intervals unless stated otherwise."
+        ),
+        "金额单位为亿元或万元，以各表头标注为准。除另有说明外，区间均为95%置信区间。",
+    ),
+    "generated": ("Generated {when} by techfin report.", "由 techfin report 于 {when} 生成。"),
+    # what was run
+    "k.kind": ("Kind", "类型"),
+    "k.name": ("Name", "名称"),
+    "k.created": ("Created", "创建时间"),
+    "k.scenarios": ("Scenarios", "情景"),
+    "k.baseline": ("Baseline", "基准情景"),
+    "k.replicates": ("Replicates per scenario", "每个情景的重复次数"),
+    "k.master_seed": ("Master seed", "主随机种子"),
+    "k.seeds": ("Replicate seeds", "各次重复的随机种子"),
+    "k.seed": ("Seed", "随机种子"),
+    "k.months": ("Months simulated", "模拟月数"),
+    "k.period": ("Period", "模拟期间"),
+    "k.runs": ("Runs", "运行次数"),
+    "k.metrics": ("Metrics", "指标"),
+    "k.space": ("Parameter space", "参数空间"),
+    "k.command": ("Command line", "命令行"),
+    "k.code_version": ("Code version", "代码版本"),
+    "k.scenario_digest": ("Scenario digest (SHA-256)", "情景摘要（SHA-256）"),
+    "k.report_version": ("Report made with", "报告生成环境"),
+    "k.not_recorded": ("not recorded", "未记录"),
+    "runs.count": ("{total} ({ok} completed, {failed} failed)", "{total}次（完成{ok}次，失败{failed}次）"),
+    # table headings
+    "col.scenario": ("Scenario", "情景"),
+    "col.metric": ("Metric", "指标"),
+    "col.mean": ("Mean", "均值"),
+    "col.ci": ("95% CI", "95%置信区间"),
+    "col.sd": ("SD", "标准差"),
+    "col.n": ("Runs", "运行次数"),
+    "col.diff": ("Difference vs baseline", "与基准情景之差"),
+    "col.ok": ("Completed", "完成"),
+    "col.failed": ("Failed", "失败"),
+    "col.seeds": ("Seeds", "随机种子"),
+    "col.entity": ("Fund", "资金主体"),
+    "col.median_month": ("Median depletion month", "耗尽时间中位数"),
+    "col.median_ci": ("95% CI of the median", "中位数95%置信区间"),
+    "col.events": ("Runs depleted", "耗尽次数"),
+    "col.by_year": ("Depleted by end {year}", "{year}年末前耗尽"),
+    "col.target": ("Target", "目标"),
+    "col.condition": ("Condition", "条件"),
+    "col.date": ("By", "截止"),
+    "col.prob": ("Probability met", "达成概率"),
+    "col.ci_wilson": ("95% CI (Wilson)", "95%置信区间（Wilson）"),
+    "col.successes": ("Runs meeting it", "达成次数"),
+    "col.point": ("Point", "设计点"),
+    "col.parameter": ("Parameter", "参数"),
+    "col.method": ("Method", "方法"),
+    "col.value": ("Value", "数值"),
+    "col.item": ("Item", "项目"),
+    "col.year": ("Year", "年份"),
+    "col.balance": ("Tech-loan balance at year end", "年末科技贷款余额"),
+    "col.pool": ("Pool", "资金池"),
+    "col.pool_end": ("Balance at end", "期末余额"),
+    "col.payouts": ("Paid out", "累计代偿"),
+    "col.depleted": ("Depleted", "是否耗尽"),
+    "col.result": ("Result", "结果"),
+    "col.library": ("Library", "软件库"),
+    "col.version": ("Version", "版本"),
+    "col.file": ("File", "文件"),
+    "col.digest": ("Digest (SHA-256)", "摘要（SHA-256）"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "met": ("met", "达成"),
+    "missed": ("missed", "未达成"),
+    "beyond": ("after the run ends", "晚于模拟结束"),
+    "never": ("not reached", "未达到"),
+    "rows.metrics": (
+        "{shown} of the {total} metrics in {file} are shown.",
+        "显示{file}中{total}项指标里的{shown}项。",
+    ),
+    "rows.capped": ("First {shown} of {total} rows shown.", "仅显示前{shown}行（共{total}行）。"),
+    # figure text
+    "fig.date": ("Date", "日期"),
+    "fig.month": ("Months since start", "自起始月起的月数"),
+    "fig.survival": ("Share of runs not yet depleted", "尚未耗尽的运行比例"),
+    "fig.horizon": ("plan horizon", "规划期末"),
+    "fig.censored": ("censored at end of run", "运行结束时删失"),
+    "fig.band": ("median and 10–90% band", "中位数及10%–90%区间"),
+    "fig.diff": ("Difference vs {baseline}", "与{baseline}之差"),
+    "fig.prob": ("Probability of meeting the target", "达成目标的概率"),
+    "fig.mean_of": ("mean {metric}", "{metric}均值"),
+    "fig.S1": ("first order (S1)", "一阶指数 (S1)"),
+    "fig.ST": ("total order (ST)", "总效应指数 (ST)"),
+    "fig.mu_star": ("μ* (mean |elementary effect|)", "μ*（基本效应绝对值均值）"),
+    "fig.sigma": ("σ (interactions, non-linearity)", "σ（交互作用与非线性）"),
+    "fig.index": ("Index", "指数"),
+    "cap.fan": (
+        "{metric}: median across replicates (line) and 10–90% band (shade); the baseline is grey.",
+        "{metric}：各次重复的中位数（线）与10%–90%区间（阴影）；灰色为基准情景。",
+    ),
+    "cap.run": ("{metric}, month by month.", "{metric}逐月变化。"),
+    "cap.paired": (
+        "Each scenario's effect versus {baseline} on the same seeds, mean with 95% CI.",
+        "各情景在相同随机种子下相对{baseline}的效应：均值及95%置信区间。",
+    ),
+    "cap.survival": (
+        (
+            "Share of runs whose fund is not yet exhausted (Kaplan–Meier, shaded 95% CI); ticks mark runs "
+            "censored at the end of the simulation; dashed lines mark the plan horizon."
+        ),
+        (
+            "资金尚未耗尽的运行比例（Kaplan–Meier估计，阴影为95%置信区间）；短竖线表示模拟结束时删失的运行；"
+            "虚线为规划期末。"
+        ),
+    ),
+    "cap.targets": (
+        "Probability of meeting each plan target by its date, with Wilson 95% interval.",
+        "按期达成各项规划目标的概率及Wilson 95%区间。",
+    ),
+    "cap.heat": (
+        "Mean outcome over the sweep by {x} and {y}{rest}.",
+        "按{x}与{y}划分的扫描结果均值{rest}。",
+    ),
+    "cap.heat1": ("Mean outcome over the sweep by {x}.", "按{x}划分的扫描结果均值。"),
+    "cap.heat_rest": (", averaged over the other parameters", "（对其余参数取平均）"),
+    "cap.sens": (
+        "Sensitivity indices, largest first, with confidence whiskers.",
+        "敏感性指数（由大到小排列），误差线为置信区间。",
+    ),
+    # findings
+    "f.failed": ("{failed} of {total} runs failed and are left out.", "{total}次运行中有{failed}次失败，已排除。"),
+    "f.diff": (
+        "{scenario}: {metric} is {diff} {dir} than {baseline} (95% CI {low} to {high}){sig}.",
+        "{scenario}：{metric}比{baseline}{dir}{diff}（95%置信区间 {low} 至 {high}）{sig}。",
+    ),
+    "f.higher": ("higher", "高"),
+    "f.lower": ("lower", "低"),
+    "f.same": (
+        "{scenario}: {metric} is the same as {baseline} in every paired run.",
+        "{scenario}：{metric}在所有配对运行中与{baseline}相同。",
+    ),
+    "f.noise": ("; not distinguishable from zero", "；与零无显著差异"),
+    "f.mean": (
+        "{scenario}: mean {metric} {value} (95% CI {low} to {high}).",
+        "{scenario}：{metric}均值为{value}（95%置信区间 {low} 至 {high}）。",
+    ),
+    "f.depl": (
+        "{scenario}: {entity} is exhausted before the plan ends ({end}) in {prob} of runs{median}.",
+        "{scenario}：{entity}在规划期末（{end}）前耗尽的运行占{prob}{median}。",
+    ),
+    "f.depl_share": (
+        "{scenario}: the pool is exhausted within the simulated period in {prob} of runs.",
+        "{scenario}：在模拟期内资金池耗尽的运行占{prob}。",
+    ),
+    "f.depl_median": (", median month {month}", "，耗尽时间中位数为{month}"),
+    "f.target": (
+        "{scenario}: \u201c{target}\u201d is met with probability {prob} (95% CI {low}–{high}).",
+        "{scenario}：\u201c{target}\u201d的达成概率为{prob}（95%置信区间 {low}–{high}）。",
+    ),
+    "f.target_beyond": (
+        "{scenario}: \u201c{target}\u201d is not evaluated: {date} is after the simulated period.",
+        "{scenario}：\u201c{target}\u201d未评估：{date}晚于模拟期。",
+    ),
+    "f.sweep": (
+        "{metric} ranges from {low} to {high} across the sweep; on average it is highest at {at}.",
+        "{metric}在扫描范围内介于{low}至{high}之间；平均而言在{at}时最高。",
+    ),
+    "f.sens": (
+        "{metric} ({method}): most influential {first} ({index} {value}){then}.",
+        "{metric}（{method}）：影响最大的参数为{first}（{index} {value}）{then}。",
+    ),
+    "f.sens_then": (", then {names}", "，其次为{names}"),
+    "f.run_growth": (
+        "Tech-loan balance goes from {start} to {end} ({months} months); annual growth (CAGR) {cagr}.",
+        "科技贷款余额由{start}增至{end}（{months}个月），年均增长率{cagr}。",
+    ),
+    "f.run_credit": (
+        "New credit {credit} for {spend} of public money: fiscal leverage {lev}.",
+        "新增贷款{credit}，财政资金投入{spend}，财政杠杆{lev}。",
+    ),
+    "f.run_add": (
+        "Additionality: {add} of new credit beyond the paired no-policy run.",
+        "额外性：比配对的无政策运行多出新增贷款{add}。",
+    ),
+    "f.run_add_neg": (
+        "Additionality: {add} less new credit than the paired no-policy run.",
+        "额外性：新增贷款比配对的无政策运行少{add}。",
+    ),
+    "f.pool_ok": (
+        "Pool {pool} is not exhausted by {end} ({balance} left).",
+        "资金池{pool}至{end}未耗尽（余额{balance}）。",
+    ),
+    "f.pool_out": ("Pool {pool} is exhausted in {month}.", "资金池{pool}于{month}耗尽。"),
+    "f.run_targets": (
+        "Plan targets: {met} met, {missed} missed, {later} dated after the run ends (of {total}).",
+        "规划目标共{total}项：达成{met}项，未达成{missed}项，{later}项晚于模拟结束。",
+    ),
+    "f.npl": ("NPL ratio at the end {npl}.", "期末不良率{npl}。"),
+    "f.guarantor": ("Guarantor net assets at the end {assets}.", "期末担保机构净资产{assets}。"),
+    "entity.guarantor": ("guarantor capital", "担保机构资本"),
+    "entity.pool": ("pool {name}", "资金池{name}"),
+    "entity.one_guarantor": ("guarantor {name}", "担保机构{name}"),
+    "cond.window": ("{metric} over {n} months", "{n}个月累计{metric}"),
+    "cond.change": ("change in {metric} since {base}", "{metric}较{base}的变化"),
+    "cond.start": ("the start", "期初"),
+    "method.sobol": ("Sobol", "Sobol法"),
+    "method.morris": ("Morris", "Morris法"),
+    "unit.yi": ("亿元", "亿元"),
+    "unit.wan": ("万元", "万元"),
+    "unit.pct": ("%", "%"),
+    "unit.pp": ("pp", "个百分点"),
+    "unit.months": ("months", "个月"),
+    "unit.x": ("×", "倍"),
+    "ax.yi": ("100 million yuan", "亿元"),
+    "ax.wan": ("10,000 yuan", "万元"),
+    "ax.pct": ("%", "%"),
+    "ax.pp": ("percentage points", "百分点"),
+    "ax.months": ("months", "月"),
+    "ax.x": ("×", "倍"),
+}
+
+METRICS: dict[str, tuple[str, str]] = {
+    "tech_loan_balance_wan": ("Tech-loan balance", "科技贷款余额"),
+    "borrowers": ("Borrowers", "贷款企业数"),
+    "pool_balance_wan": ("Pool balance", "风险补偿资金池余额"),
+    "guarantor_net_assets_wan": ("Guarantor net assets", "担保机构净资产"),
+    "fiscal_spending_wan": ("Fiscal spending (month)", "当月财政支出"),
+    "fiscal_spending_cum_wan": ("Fiscal spending (cumulative)", "累计财政支出"),
+    "npl_ratio": ("NPL ratio", "不良贷款率"),
+    "new_loans_wan": ("New loans (month)", "当月新增贷款"),
+    "new_loans_cum_wan": ("New loans (cumulative)", "累计新增贷款"),
+    "avg_cost_rate": ("Average all-in financing cost", "平均综合融资成本"),
+    "approval_rate": ("Approval rate", "贷款审批通过率"),
+    "first_loan_firms_cum": ("First-loan firms (cumulative)", "首贷企业数（累计）"),
+    "firms_served_cum": ("Firms served (cumulative)", "获贷企业数（累计）"),
+    "budget_left_wan": ("Budget left", "剩余预算"),
+    "guarantee_balance_wan": ("Guarantee balance", "在保余额"),
+    "guarantor_leverage": ("Guarantor leverage", "担保放大倍数"),
+    "credit_cagr": ("Credit growth (CAGR)", "贷款年均增长率"),
+    "fiscal_leverage": ("Fiscal leverage", "财政杠杆"),
+    "new_credit_wan": ("New credit", "新增贷款"),
+    "additionality_wan": ("Additional credit", "额外新增贷款"),
+    "public_spending_wan": ("Public money spent", "财政资金投入"),
+    "pool_depleted": ("Pool depleted", "资金池耗尽"),
+    "pool_months_to_depletion": ("Months to pool depletion", "资金池耗尽所需月数"),
+    "pool_balance_end_wan": ("Pool balance at end", "期末资金池余额"),
+    "credit_balance_end_wan": ("Tech-loan balance at end", "期末科技贷款余额"),
+    "credit_balance_start_wan": ("Tech-loan balance at start", "期初科技贷款余额"),
+    "borrowers_end": ("Borrowers at end", "期末贷款企业数"),
+    "first_loan_firms": ("First-loan firms", "首贷企业数"),
+    "firms_served": ("Firms served", "获贷企业数"),
+    "npl_ratio_end": ("NPL ratio at end", "期末不良贷款率"),
+    "avg_cost_rate_mean": ("Mean all-in financing cost", "平均综合融资成本"),
+    "guarantor_claims_rate": ("Guarantor claims rate", "担保代偿率"),
+    "guarantor_leverage_max": ("Guarantor leverage (max)", "担保放大倍数（最高）"),
+    "guarantor_net_assets_end_wan": ("Guarantor net assets at end", "期末担保机构净资产"),
+    "guarantor_insolvent": ("Guarantor insolvent", "担保机构资不抵债"),
+    "listings": ("Listings", "上市挂牌企业数"),
+    "patents_end": ("Patents at end", "期末专利数"),
+    "rd_spending_wan": ("R&D spending", "研发支出"),
+    "firms_alive_end": ("Firms alive at end", "期末存续企业数"),
+    "targets_met": ("Targets met", "达成目标数"),
+    "targets_total": ("Targets", "目标数"),
+    "pool_months_to_depletion_censored": ("Months to pool depletion (censored)", "资金池耗尽所需月数（删失）"),
+    "guarantor_depleted": ("Guarantor capital depleted", "担保资本耗尽"),
+    "guarantor_months_to_depletion": ("Months to guarantor depletion", "担保资本耗尽所需月数"),
+    "policy_new_credit_wan": ("New credit under policy products", "政策产品新增贷款"),
+    "policy_fiscal_leverage": ("Fiscal leverage of policy products", "政策产品财政杠杆"),
+    "additional_credit_per_public_wan": ("Additional credit per 万 of public money", "每万元财政资金带来的额外贷款"),
+    "months": ("Months simulated", "模拟月数"),
+    "conservation_error_wan": ("Loss conservation error", "损失守恒误差"),
+    "lpr_rate": ("Loan prime rate (LPR)", "贷款市场报价利率（LPR）"),
+    "pool_payouts_wan": ("Pool payouts (month)", "当月资金池代偿"),
+    "pool_payouts_cum_wan": ("Pool payouts (cumulative)", "累计资金池代偿"),
+    "reguarantor_net_assets_wan": ("Re-guarantor net assets", "再担保机构净资产"),
+    "insurer_premiums_wan": ("Insurance premiums (month)", "当月保费收入"),
+    "insurer_claims_wan": ("Insurance claims (month)", "当月保险赔付"),
+    "insurer_loss_ratio": ("Insurer loss ratio", "保险赔付率"),
+    "tech_insurance_premium_wan": ("Tech insurance premiums (month)", "当月科技保险保费"),
+    "tech_insurance_premium_cum_wan": ("Tech insurance premiums (cumulative)", "累计科技保险保费"),
+    "spend_interest_subsidy_wan": ("Interest subsidies", "贷款贴息支出"),
+    "spend_fee_subsidy_wan": ("Guarantee fee subsidies", "担保费补贴支出"),
+    "spend_premium_subsidy_wan": ("Premium subsidies", "保费补贴支出"),
+    "spend_tech_premium_subsidy_wan": ("Tech insurance premium subsidies", "科技保险保费补贴支出"),
+    "spend_bank_reward_wan": ("Rewards to banks", "银行奖励支出"),
+    "spend_listing_reward_wan": ("Listing rewards", "上市奖励支出"),
+    "spend_loss_share_wan": ("Budget share of losses", "财政分担损失"),
+    "spend_stoploss_wan": ("Insurer stop-loss payments", "保险超赔补偿支出"),
+    "spend_pool_payout_wan": ("Pool payouts from the budget", "资金池代偿支出"),
+    "spend_injection_wan": ("Capital injections", "注资支出"),
+    "patents": ("Patents", "专利数"),
+    "firms_seed": ("Firms at seed stage", "研发期企业数"),
+    "firms_startup": ("Firms at start-up stage", "中试期企业数"),
+    "firms_growth": ("Firms at growth stage", "生产期企业数"),
+    "firms_mature": ("Mature firms", "成熟期企业数"),
+    "firms_alive": ("Firms alive", "存续企业数"),
+    "listings_cum": ("Listings (cumulative)", "累计上市挂牌企业数"),
+    "listings_ipo_cum": ("IPOs (cumulative)", "累计首发上市企业数"),
+    "listings_neeq_cum": ("NEEQ listings (cumulative)", "累计新三板挂牌企业数"),
+    "listings_new": ("New listings (month)", "当月新增上市挂牌"),
+    "listings_neeq_new": ("New NEEQ listings (month)", "当月新增新三板挂牌"),
+    "vc_linked_loan_balance_wan": ("VC-linked loan balance (投贷联动)", "投贷联动贷款余额"),
+    "ip_pledge_loan_balance_wan": ("Patent-pledge loan balance", "知识产权质押贷款余额"),
+    "policy_loan_balance_wan": ("Policy-product loan balance", "政策产品贷款余额"),
+    "policy_new_loans_wan": ("New policy-product loans (month)", "当月政策产品新增贷款"),
+    "policy_new_loans_cum_wan": ("New policy-product loans (cumulative)", "累计政策产品新增贷款"),
+    "new_loans": ("New loans, count (month)", "当月新增贷款笔数"),
+    "first_loans_new": ("First loans (month)", "当月首贷企业数"),
+    "applications": ("Loan applications (month)", "当月贷款申请数"),
+    "approvals": ("Loan approvals (month)", "当月贷款批准数"),
+    "defaults": ("Defaulting firms (month)", "当月违约企业数"),
+    "defaults_cum": ("Defaulting firms (cumulative)", "累计违约企业数"),
+    "defaulted_loans": ("Defaulted loans (month)", "当月违约贷款笔数"),
+    "loss_wan": ("Credit losses (month)", "当月信贷损失"),
+    "shortfall_wan": ("Unpaid loss shares (month)", "当月未能分担的损失"),
+    "loss_bank_wan": ("Losses borne by banks", "银行承担损失"),
+    "loss_pool_wan": ("Losses borne by the pool", "资金池承担损失"),
+    "loss_guarantor_wan": ("Losses borne by guarantors", "担保机构承担损失"),
+    "loss_reguarantor_wan": ("Losses borne by the re-guarantor", "再担保机构承担损失"),
+    "loss_insurer_wan": ("Losses borne by insurers", "保险机构承担损失"),
+    "loss_government_wan": ("Losses borne by the budget", "财政承担损失"),
+    "vc_rounds": ("VC rounds (month)", "当月创投融资轮次"),
+    "vc_investment_wan": ("VC investment (month)", "当月创投投资额"),
+    "vc_investment_cum_wan": ("VC investment (cumulative)", "累计创投投资额"),
+    "direct_finance_wan": ("Direct finance (month)", "当月直接融资"),
+    "direct_finance_cum_wan": ("Direct finance (cumulative)", "累计直接融资"),
+    "listing_reward_wan": ("Listing rewards paid (month)", "当月上市奖励"),
+    "bank_reward_wan": ("Bank rewards paid (month)", "当月银行奖励"),
+    "interest_wan": ("Interest paid (month)", "当月利息支出"),
+}
+
+
+def t(key: str, lang: str, **fields: object) -> str:
+    """The text for ``key`` in ``lang`` ("en" or "zh"), with ``fields`` substituted.
+
+    Raises:
+        KeyError: if ``key`` is not in the dictionary (a missing translation is a bug, not a fallback).
+    """
+    text = TEXT[key][LANGS.index(lang)]
+    return text.format(**fields) if fields else text
+
+
+def metric_name(metric: str, lang: str) -> str:
+    """A metric's readable name; an unlisted metric keeps its column name."""
+    names = METRICS.get(metric)
+    return names[LANGS.index(lang)] if names else metric
+
+
+def entity_name(entity: str, lang: str) -> str:
+    """``"pool:tech-credit"`` → "pool tech-credit"; ``"guarantor"`` → "guarantor capital"."""
+    kind, _, name = entity.partition(":")
+    if kind == "pool":
+        return t("entity.pool", lang, name=name)
+    if kind == "guarantor":
+        return t("entity.one_guarantor", lang, name=name) if name else t("entity.guarantor", lang)
+    return entity

@@ -1,0 +1,184 @@
+"""The parts of a report on a single run folder (``techfin run``): findings, monthly charts, result tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from experiments.report.doc import Fig, Heading, Table
+from experiments.report.figures_time import run_chart
+from experiments.report.fmt import month_label, scale_for, with_unit
+from experiments.report.i18n import metric_name, t
+from experiments.report.load import BAND_METRICS, ReportData
+from experiments.report.tables import condition
+
+KEY_FIGURES = (
+    "credit_balance_start_wan",
+    "credit_balance_end_wan",
+    "credit_cagr",
+    "new_credit_wan",
+    "borrowers_end",
+    "first_loan_firms",
+    "firms_served",
+    "npl_ratio_end",
+    "avg_cost_rate_mean",
+    "public_spending_wan",
+    "fiscal_leverage",
+    "additionality_wan",
+    "guarantor_net_assets_end_wan",
+    "guarantor_leverage_max",
+    "guarantor_claims_rate",
+    "listings",
+)
+
+
+def money(v: float | None, lang: str, metric: str = "x_wan") -> str:
+    """One amount with the unit that suits it (亿元 from 1亿 up, else 万元)."""
+    return scale_for(metric, [v]).text(v, lang)
+
+
+def _target_state(target: dict[str, Any], end: str) -> str:
+    if target.get("met"):
+        return "met"
+    return "beyond" if target.get("value") is None and str(target.get("date", "")) > end else "missed"
+
+
+def run_findings(data: ReportData, lang: str) -> list[str]:
+    """Balances and growth, credit for public money, pool depletion, NPLs, guarantors, targets."""
+    s = data.summary
+    if not s:
+        return []
+    out = [
+        t(
+            "f.run_growth",
+            lang,
+            start=money(s.get("credit_balance_start_wan"), lang),
+            end=money(s.get("credit_balance_end_wan"), lang),
+            months=s.get("months", "—"),
+            cagr=scale_for("credit_cagr").text(s.get("credit_cagr"), lang),
+        ),
+        t(
+            "f.run_credit",
+            lang,
+            credit=money(s.get("new_credit_wan"), lang),
+            spend=money(s.get("public_spending_wan"), lang),
+            lev=scale_for("fiscal_leverage").text(s.get("fiscal_leverage"), lang),
+        ),
+    ]
+    if s.get("additionality_wan") is not None:
+        add = float(s["additionality_wan"])
+        out.append(t("f.run_add" if add >= 0 else "f.run_add_neg", lang, add=money(abs(add), lang)))
+    return out + _state_findings(s, lang)
+
+
+def _state_findings(s: dict[str, Any], lang: str) -> list[str]:
+    """Pools, NPL ratio, guarantor capital and plan targets at the end of the run."""
+    out = []
+    for name, p in (s.get("pools") or {}).items():
+        if p.get("depleted"):
+            out.append(t("f.pool_out", lang, pool=name, month=p.get("depletion_month")))
+        else:
+            out.append(t("f.pool_ok", lang, pool=name, end=s.get("end"), balance=money(p.get("balance_end_wan"), lang)))
+    if s.get("npl_ratio_end") is not None:
+        out.append(t("f.npl", lang, npl=scale_for("npl_ratio").text(s["npl_ratio_end"], lang)))
+    if s.get("guarantor_net_assets_end_wan") is not None:
+        out.append(t("f.guarantor", lang, assets=money(s["guarantor_net_assets_end_wan"], lang)))
+    targets = s.get("targets") or []
+    if targets:
+        states = [_target_state(x, str(s.get("end", ""))) for x in targets]
+        counts = {k: states.count(k) for k in ("met", "missed", "beyond")}
+        out.append(
+            t(
+                "f.run_targets",
+                lang,
+                met=counts["met"],
+                missed=counts["missed"],
+                later=counts["beyond"],
+                total=len(states),
+            )
+        )
+    return out
+
+
+def run_figures(data: ReportData, lang: str, flang: str) -> list[Fig]:
+    """Monthly line charts of the fan-chart metrics the run recorded."""
+    monthly = data.table("monthly")
+    if monthly is None:
+        return []
+    return [
+        Fig(f"fig-run-{m}", t("cap.run", lang, metric=metric_name(m, lang)), run_chart(monthly, m, flang))
+        for m in BAND_METRICS
+        if m in monthly.columns
+    ]
+
+
+def run_tables(data: ReportData, lang: str) -> list[Heading | Table]:
+    """Key figures, year-end balances, pools and plan targets from ``summary.json``."""
+    s = data.summary
+    if not s:
+        return []
+    item, value = t("col.item", lang), t("col.value", lang)
+    keys = [k for k in KEY_FIGURES if s.get(k) is not None]
+    out: list[Heading | Table] = [
+        Table(
+            "tab-key",
+            t("h.run_tables", lang),
+            [item, value],
+            [[metric_name(k, lang), scale_for(k, [s[k]]).text(s[k], lang)] for k in keys],
+            kv=True,
+        )
+    ]
+    years = s.get("year_end_balance_wan") or {}
+    if years:
+        scale = scale_for("tech_loan_balance_wan", years.values())
+        out.append(
+            Table(
+                "tab-year-end",
+                t("col.balance", lang),
+                [t("col.year", lang), with_unit(t("col.balance", lang), scale, lang)],
+                [[str(y), scale.num(v)] for y, v in years.items()],
+            )
+        )
+    if s.get("pools"):
+        out.append(_pools_table(s["pools"], lang))
+    if s.get("targets"):
+        out.append(_targets_table(s["targets"], str(s.get("end", "")), lang))
+    return out
+
+
+def _pools_table(pools: dict[str, dict[str, Any]], lang: str) -> Table:
+    values = [p.get(k) for p in pools.values() for k in ("balance_end_wan", "payouts_wan")]
+    scale = scale_for("pool_balance_wan", values)
+    header = [
+        t("col.pool", lang),
+        with_unit(t("col.pool_end", lang), scale, lang),
+        with_unit(t("col.payouts", lang), scale, lang),
+        t("col.depleted", lang),
+    ]
+    rows = [
+        [
+            name,
+            scale.num(p.get("balance_end_wan")),
+            scale.num(p.get("payouts_wan")),
+            p.get("depletion_month") if p.get("depleted") else t("no", lang),
+        ]
+        for name, p in pools.items()
+    ]
+    return Table("tab-pools", t("col.pool", lang), header, rows)
+
+
+def _targets_table(targets: list[dict[str, Any]], end: str, lang: str) -> Table:
+    header = [t(k, lang) for k in ("col.target", "col.condition", "col.date", "col.value", "col.result")]
+    rows = []
+    for x in targets:
+        scale = scale_for(str(x["metric"]), [x["threshold"], x.get("value")])
+        cond = condition(x, lang, scale)
+        rows.append(
+            [
+                str(x.get("label") or cond),
+                cond,
+                month_label(x["date"]),
+                scale.text(x.get("value"), lang),
+                t(_target_state(x, end), lang),
+            ]
+        )
+    return Table("tab-run-targets", t("h.targets", lang), header, rows)

@@ -1,0 +1,205 @@
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from experiments.report.i18n import entity_name, metric_name
+
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def strip_unit(label: str) -> str:
+    """ "New credit (亿元)" or "新增贷款（亿元）" → the metric's name."""
+    return re.sub(r"\s*[（(][^（()）]*[)）]$", "", label)
+
+
+def numbers(cell: str) -> list[str]:
+    return NUMBER.findall(cell)
+
+
+def factor(label: str) -> float:
+    """The scaling a heading's unit implies: 亿元 divides 万元 by 10,000; %, pp multiply shares by 100."""
+    if "亿元" in label:
+        return 1e-4
+    if re.search(r"%|\bpp\b|百分点", label):
+        return 100.0
+    return 1.0
+
+
+def close(shown: str, value: float, scale: float = 1.0) -> bool:
+    """``shown`` is ``value × scale`` rounded to the decimals it displays."""
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    return abs(float(shown.replace(",", "")) - value * scale) <= 0.5 * 10**-decimals + 1e-9
+
+
+def check(cell: str, values: list[float], scale: float) -> None:
+    if all(pd.isna(v) for v in values):
+        assert not numbers(cell) and "—" in cell, (cell, values)
+        return
+    shown = numbers(cell)
+    assert len(shown) == len(values), (cell, values)
+    for s, v in zip(shown, values, strict=True):
+        assert close(s, v, scale), (cell, values, scale)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_tables_equal_the_data(report, compare_dir, lang):
+    page = report("compare", lang)
+    stats = pd.read_parquet(compare_dir / "stats.parquet")
+    _, rows = page.table("tab-stats")
+    assert len(rows) == len(stats)
+    names = {metric_name(m, lang): m for m in stats["metric"]}
+    for label, scenario, mean, ci, sd, n in rows:
+        metric = names[strip_unit(label)]
+        r = stats[(stats["scenario"] == scenario) & (stats["metric"] == metric)].iloc[0]
+        check(mean, [r["mean"]], factor(label))
+        check(ci, [r["ci_low"], r["ci_high"]], factor(label))
+        if not math.isnan(r["sd"]):
+            check(sd, [r["sd"]], factor(label))
+        assert int(n) == r["n"]
+    paired = pd.read_parquet(compare_dir / "paired.parquet")
+    _, rows = page.table("tab-paired")
+    assert len(rows) == len(paired)
+    for label, scenario, diff, ci, n in rows:
+        metric = names[strip_unit(label)]
+        r = paired[(paired["scenario"] == scenario) & (paired["metric"] == metric)].iloc[0]
+        check(diff, [r["mean_diff"]], factor(label))
+        check(ci, [r["ci_low"], r["ci_high"]], factor(label))
+        assert int(n) == r["n"]
+
+
+def test_compare_findings_quote_the_paired_difference(report, compare_dir):
+    page = report("compare", "en")
+    paired = pd.read_parquet(compare_dir / "paired.parquet").set_index(["scenario", "metric"])
+    r = paired.loc[("jiaxing-2017", "new_credit_wan")]
+    sentence = next(s for s in page.items["findings"] if s.startswith("jiaxing-2017: New credit"))
+    assert f"{abs(r['mean_diff']) / 1e4:,.2f}亿元 higher than baseline" in sentence
+    assert f"95% CI {r['ci_low'] / 1e4:,.2f}亿元 to {r['ci_high'] / 1e4:,.2f}亿元" in sentence
+    assert any("1 of 12 runs failed" in s for s in page.items["findings"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_depletion_tables_equal_the_data(report, depletion_dir, lang):
+    page = report("depletion", lang)
+    median = pd.read_parquet(depletion_dir / "depletion_median.parquet")
+    _, rows = page.table("tab-depletion-median")
+    assert len(rows) == len(median)
+    for (_, r), row in zip(median.iterrows(), rows, strict=True):
+        assert row[:2] == [r["scenario"], entity_name(r["entity"], lang)]
+        assert row[5] == f"{r['events']} / {r['n']}"
+        if math.isnan(r["median_month"]):
+            assert not numbers(row[2]) and not numbers(row[3])
+        else:
+            check(row[2], [r["median_month"]], 1)
+            assert row[3] == "2019-03"  # month 19 counted from 2017-09
+            check(row[4], [r["ci_low"], r["ci_high"]], 1)
+    by_year = pd.read_parquet(depletion_dir / "depletion_by_year.parquet")
+    header, rows = page.table("tab-depletion-by-year")
+    years = [int(re.search(r"20\d\d", h).group()) for h in header[2:]]
+    for row in rows:
+        scenario = row[0]
+        entity = next(e for e in by_year["entity"].unique() if entity_name(e, lang) == row[1])
+        for year, cell in zip(years, row[2:], strict=True):
+            r = by_year[(by_year["scenario"] == scenario) & (by_year["entity"] == entity) & (by_year["year"] == year)]
+            check(cell, [r["prob"].iloc[0]], 100)
+
+
+def test_depletion_findings_give_probability_by_plan_end_and_median_month(report, depletion_dir):
+    page = report("depletion", "en")
+    surv = pd.read_parquet(depletion_dir / "survival.parquet")
+    s = surv[(surv["scenario"] == "jiaxing-stress") & (surv["entity"] == "pool:tech-credit") & (surv["month"] == 20)]
+    prob = 100 * (1 - s["survival"].iloc[0])
+    sentence = next(x for x in page.items["findings"] if x.startswith("jiaxing-stress: pool tech-credit"))
+    assert f"before the plan ends (2019-04) in {prob:.1f}% of runs, median month 2019-03" in sentence
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_targets_table_equals_the_data(report, targets_dir, lang):
+    page = report("targets", lang)
+    targets = pd.read_parquet(targets_dir / "targets.parquet")
+    header, rows = page.table("tab-targets")
+    assert len(rows) == len(targets)
+    for (_, r), row in zip(targets.iterrows(), rows, strict=True):
+        assert row[0] == r["scenario"] and row[3] == r["date"]
+        assert row[4] == f"{r['successes']} / {r['n']}"
+        check(row[5], [r["prob"]], factor(header[5]))
+        check(row[6], [r["ci_low"], r["ci_high"]], factor(header[6]))
+        if isinstance(r["label"], str):
+            assert row[1] == r["label"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sweep_points_table_equals_the_data(report, sweep_dir, lang):
+    page = report("sweep", lang)
+    points = pd.read_parquet(sweep_dir / "points.parquet")
+    header, rows = page.table("tab-points")
+    params = [c for c in points.columns if c.startswith("param.")]
+    assert header[1 : 1 + len(params)] == [p.removeprefix("param.") for p in params]
+    metrics = [c.removesuffix("_mean") for c in points.columns if c.endswith("_mean")]
+    for (_, r), row in zip(points.iterrows(), rows, strict=True):
+        assert int(row[0]) == r["point"]
+        for p, cell in zip(params, row[1 : 1 + len(params)], strict=True):
+            check(cell, [r[p]], 1)
+        for m, h, cell in zip(metrics, header[1 + len(params) :], row[1 + len(params) :], strict=True):
+            check(cell, [r[f"{m}_mean"], r[f"{m}_ci_low"], r[f"{m}_ci_high"]], factor(h))
+
+
+def test_sensitivity_tables_equal_the_data(report, sensitivity_dir):
+    page = report("sensitivity", "en")
+    idx = pd.read_parquet(sensitivity_dir / "indices.parquet")
+    assert metric_name("pool_months_to_depletion", "en") not in page.text  # all-NaN indices are left out
+    idx = idx.dropna(subset=["ST", "mu_star"], how="all").set_index(["method", "metric", "parameter"])
+    names = {metric_name(m, "en"): m for m in idx.index.get_level_values("metric")}
+    _, rows = page.table("tab-indices-sobol")
+    assert len(rows) == len(idx.loc["sobol"])
+    for label, param, s1, s1c, st, stc in rows:
+        r = idx.loc[("sobol", names[label], param)]
+        check(f"{s1} {s1c} {st} {stc}", [r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]], 1)
+    sts = [float(r[4]) for r in rows if r[0] == rows[0][0]]
+    assert sts == sorted(sts, reverse=True)
+    _, rows = page.table("tab-indices-morris")
+    for label, param, mu, muc, sigma in rows:
+        r = idx.loc[("morris", names[strip_unit(label)], param)]
+        check(f"{mu} {muc} {sigma}", [r["mu_star"], r["mu_star_conf"], r["sigma"]], factor(label))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_run_report_tables_equal_the_summary(report, run_dir, lang):
+    page = report("run", lang)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    _, rows = page.table("tab-key")
+    shown = dict(rows)
+    for key in ("credit_balance_end_wan", "new_credit_wan", "credit_cagr", "borrowers_end", "public_spending_wan"):
+        cell = shown[metric_name(key, lang)]
+        check(cell, [summary[key]], factor(cell))
+    header, rows = page.table("tab-year-end")
+    assert [r[0] for r in rows] == list(summary["year_end_balance_wan"])
+    for year, cell in rows:
+        check(cell, [summary["year_end_balance_wan"][year]], factor(header[1]))
+    _, rows = page.table("tab-run-targets")
+    assert len(rows) == summary["targets_total"]
+    _, what = page.table("tab-what")
+    assert [str(summary["seed"])] == [v for k, v in what if k in ("Seed", "随机种子")]
+
+
+def test_outcomes_table_summarises_completed_runs_only(report, depletion_dir):
+    page = report("depletion", "en")
+    runs = pd.read_parquet(depletion_dir / "runs.parquet")
+    outcomes = pd.read_parquet(depletion_dir / "outcomes.parquet").merge(runs[runs["status"] == "ok"], on="run_id")
+    _, rows = page.table("tab-outcomes")
+    names = {metric_name(m, "en"): m for m in outcomes.columns}
+    for label, scenario, mean, sd, n in rows:
+        values = outcomes.loc[outcomes["scenario"] == scenario, names[strip_unit(label)]].dropna()
+        check(mean, [values.mean()], factor(label))
+        check(sd, [values.std()], factor(label))
+        assert int(n) == len(values)
+    assert {r[1]: int(r[4]) for r in rows} == {"jiaxing-2017": 4, "jiaxing-stress": 3}
+
+
+def test_target_without_label_is_named_by_its_condition(report):
+    page = report("targets", "en")
+    _, rows = page.table("tab-targets")
+    assert [r[1] for r in rows if r[2].startswith("NPL ratio")] == ["NPL ratio < 3%"] * 2
+    assert not any("nan" in s or "None" in s for s in page.items["findings"])

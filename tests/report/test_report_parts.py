@@ -1,0 +1,175 @@
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from experiments.report import style, write_report
+from experiments.report.figures_stats import paired_chart, sensitivity_chart, sweep_heatmaps, target_chart
+from experiments.report.figures_time import fan_chart, survival_chart
+from experiments.report.fmt import calendar_month, scale_for
+from experiments.report.load import bands_from_series, load_folder
+from experiments.report.sweep import heat_table, levels, sweep_axes
+from experiments.report.tables import condition
+
+
+def test_cli_writes_both_formats_and_rejects_other_folders(tmp_path, targets_dir, capsys):
+    from experiments import report_commands  # noqa: F401 - registers `techfin report`
+    from experiments.cli import main
+
+    folder = tmp_path / "t"
+    shutil.copytree(targets_dir, folder)
+    assert main(["report", str(folder), "--lang", "zh", "--format", "both"]) == 0
+    assert (folder / "report.html").is_file() and (folder / "report.md").is_file()
+    assert (folder / "report_files" / "fig-targets.png").is_file()
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a run folder" in capsys.readouterr().err
+
+
+def test_missing_optional_files_drop_their_sections(tmp_path, compare_dir):
+    folder = tmp_path / "c"
+    shutil.copytree(compare_dir, folder)
+    for name in ("bands", "series", "paired"):
+        (folder / f"{name}.parquet").unlink()
+    (html,) = write_report(folder, "en")
+    text = html.read_text(encoding="utf-8")
+    assert 'id="tab-stats"' in text
+    assert 'id="fig-paired"' not in text and "fig-fan-" not in text
+
+
+def test_without_a_cjk_font_figures_fall_back_to_english_with_one_warning(monkeypatch, capsys, tmp_path, targets_dir):
+    monkeypatch.setattr(style, "cjk_font", lambda: None)
+    style._warn_no_cjk.cache_clear()
+    assert style.figure_lang("zh") == "en"
+    assert style.figure_lang("zh") == "en"
+    assert style.figure_lang("en") == "en"
+    assert capsys.readouterr().err.count("no CJK font") == 1
+    assert style.safe("资金池 tech-credit") == "tech-credit"
+    folder = tmp_path / "t"
+    shutil.copytree(targets_dir, folder)
+    (html,) = write_report(folder, "zh")
+    assert '<h2 id="sec-targets">规划目标</h2>' in html.read_text(encoding="utf-8")
+    style._warn_no_cjk.cache_clear()
+
+
+def test_a_cjk_font_is_installed_for_ci():
+    assert style.cjk_font() is not None
+
+
+def test_scales_units_and_calendar():
+    assert scale_for("new_credit_wan", [5e5]).text(123456, "en") == "12.35亿元"
+    assert scale_for("pool_balance_wan", [5000]).text(5347.3, "zh") == "5,347万元"
+    assert scale_for("credit_cagr", diff=True).text(0.0123, "en") == "1.23 pp"
+    assert scale_for("fiscal_leverage").text(79.02, "zh") == "79.0倍"
+    assert scale_for("pool_months_to_depletion").unit == "months"
+    assert scale_for("borrowers", [775, 800]).num(775) == "775"
+    assert calendar_month("2017-09", 19) == "2019-03"
+    assert calendar_month("2017-09", 4) == "2017-12"
+    assert calendar_month(None, 4) is None
+
+
+def test_sweep_axes_pick_the_two_parameters_with_most_levels_and_average_the_rest(sweep_dir):
+    points = pd.read_parquet(sweep_dir / "points.parquet")
+    x, y = sweep_axes(points)
+    assert (x, y) == ("param.government.pools.0.coverage_share", "param.government.pools.0.size_wan")
+    table = heat_table(points, "credit_cagr", x, y)
+    assert table.shape == (3, 4)
+    expected = points[(points[x] == 0.5) & (points[y] == 5000.0)]["credit_cagr_mean"].mean()
+    assert table.loc[5000.0, 0.5] == pytest.approx(expected)
+
+
+def test_many_numeric_levels_are_binned():
+    values = pd.Series(np.linspace(0, 1, 50))
+    binned = levels(values)
+    assert binned.nunique() == 6
+    assert binned.min() == pytest.approx(1 / 12)
+
+
+def test_bands_computed_from_series_match_the_bands_layout(compare_dir, depletion_dir):
+    order = ["scenario", "metric", "month"]
+    expected = pd.read_parquet(compare_dir / "bands.parquet").sort_values(order).reset_index(drop=True)
+    mine = bands_from_series(pd.read_parquet(compare_dir / "series.parquet"))
+    mine = mine.sort_values(order).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine[expected.columns], expected, check_dtype=False)
+    assert load_folder(depletion_dir).starts == {"jiaxing-2017": "2017-09", "jiaxing-stress": "2017-09"}
+
+
+def test_figure_functions_return_figures_with_a_panel_per_item(compare_dir, depletion_dir, sensitivity_dir):
+    bands = pd.read_parquet(compare_dir / "bands.parquet")
+    fig = fan_chart(bands, "tech_loan_balance_wan", "en", baseline="baseline")
+    assert isinstance(fig, Figure)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 3 and lines[0].get_color() == style.GREY
+    paired = pd.read_parquet(compare_dir / "paired.parquet")
+    assert len([a for a in paired_chart(paired, "zh").axes if a.get_visible()]) == paired["metric"].nunique()
+    surv = pd.read_parquet(depletion_dir / "survival.parquet")
+    fig = survival_chart(surv, "en", horizon={"jiaxing-2017": 20, "jiaxing-stress": 20})
+    assert len([a for a in fig.axes if a.get_visible()]) == surv["entity"].nunique() == 3
+    assert any(line.get_marker() == "|" for line in fig.axes[0].get_lines())
+    assert any(line.get_xdata()[0] == 20 for line in fig.axes[0].get_lines())
+    indices = pd.read_parquet(sensitivity_dir / "indices.parquet").dropna(subset=["ST", "mu_star"], how="all")
+    assert len([a for a in sensitivity_chart(indices, "en").axes if a.get_visible()]) == 3
+
+
+def test_sweep_and_target_figures(sweep_dir, targets_dir):
+    fig = sweep_heatmaps(pd.read_parquet(sweep_dir / "points.parquet"), "zh")
+    assert len(fig.axes[0].images) == 1
+    fig = target_chart(pd.read_parquet(targets_dir / "targets.parquet"), "en")
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert labels[0].endswith("· 2018-12") and "≥ 800 (100 million yuan)" in labels[0]
+
+
+def test_sweep_columns_named_metric_dot_stat_give_the_same_report(tmp_path, sweep_dir, report):
+    folder = tmp_path / "s"
+    shutil.copytree(sweep_dir, folder)
+    points = pd.read_parquet(folder / "points.parquet")
+    renamed = {
+        c: c.replace("_mean", ".mean").replace("_ci_", ".ci_") for c in points.columns if "_mean" in c or "_ci_" in c
+    }
+    points.rename(columns=renamed).to_parquet(folder / "points.parquet", index=False)
+    (html,) = write_report(folder, "en")
+    text = html.read_text(encoding="utf-8")
+    expected = report("sweep", "en").text
+    assert 'id="fig-heatmap"' in text
+    table = text[text.index('<table id="tab-points"') :]
+    assert table[: table.index("</table>")] in expected
+
+
+def test_without_named_metrics_the_headline_outcomes_are_shown_with_a_note(tmp_path, compare_dir):
+    folder = tmp_path / "c"
+    shutil.copytree(compare_dir, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (folder / "manifest.json").write_text(json.dumps(manifest | {"metrics": None}), encoding="utf-8")
+    stats = pd.read_parquet(folder / "stats.parquet")
+    extra = stats[stats["metric"] == "credit_cagr"].assign(metric="conservation_error_wan")
+    pd.concat([stats, extra]).to_parquet(folder / "stats.parquet", index=False)
+    (html,) = write_report(folder, "en")
+    text = html.read_text(encoding="utf-8")
+    table = text[text.index('<table id="tab-stats"') :]
+    assert "conservation_error_wan" not in table[: table.index("</table>")]
+    assert "5 of the 6 metrics in stats.parquet are shown." in text
+
+
+def test_targets_after_the_run_are_reported_as_not_evaluated(report):
+    page = report("targets", "zh")
+    assert any("未评估：2026-07晚于模拟期" in s for s in page.items["findings"])
+    page = report("targets", "en")
+    assert any("is not evaluated: 2026-07 is after the simulated period" in s for s in page.items["findings"])
+
+
+def test_conditions_describe_windows_and_changes():
+    target = {"metric": "new_loans_wan", "op": ">=", "threshold": 0.0, "window_months": 3, "base_date": "start"}
+    assert condition(target, "en") == "change in New loans (month) over 3 months since the start ≥ 0万元"
+    assert condition({**target, "base_date": "2022-03"}, "zh") == "3个月累计当月新增贷款较2022-03的变化 ≥ 0万元"
+    assert condition({"metric": "npl_ratio", "op": "<", "threshold": 0.03}, "en") == "NPL ratio < 3%"
+
+
+def test_every_monthly_metric_has_an_english_and_a_chinese_name():
+    from experiments.report.i18n import METRICS
+    from sim.reporters import METRICS as MODEL_METRICS
+
+    missing = [m for m in MODEL_METRICS if m not in ("month", "date") and m not in METRICS]
+    assert not missing, f"add names for {missing} to experiments/report/i18n.py METRICS"

@@ -1,0 +1,416 @@
+"""The dashboard's model: a scenario with the levers applied, and its no-policy baseline under the same seed.
+
+``DashboardModel`` is a ``mesa.Model`` whose keyword parameters are the page's controls. It builds two
+``EcosystemModel`` runs with the same seed — the picked scenario with the levers applied, and
+``without_policy`` of that same scenario (the region with plain bank credit and no public money) — steps both
+each month and collects their series side by side (``credit_balance`` and ``credit_balance_baseline``, ...).
+
+Each lever *sets* an instrument of the picked scenario; ``None`` (the programmatic default) leaves it as the
+scenario file has it. ``LEVERS`` is the one table of levers: the keyword, the page control, and the dotted
+scenario path(s) it writes. Which items a path's ``<...>`` stands for is decided per scenario:
+
+================================  =================================================================================
+keyword                           dotted override(s) written
+================================  =================================================================================
+``pool_size_wan``                 ``government.pools.<every pool>.initial_wan``; with no pool-backed product in the
+                                  scenario and ``pool_coverage`` > 0, adds pool ``dash_pool`` and product
+                                  ``dash_pool_loan`` (all banks, pool bears ``pool_coverage``, bank the rest)
+``pool_coverage``                 ``products.<pool products>.shares`` — products whose loss only pool and bank share:
+                                  pool = coverage, bank = the rest; mixed products keep their split
+``interest_subsidy_share``        ``products.<pool products or products already subsidised>.interest_subsidy_share``
+                                  (and ``first_loan_interest_subsidy_share`` cleared: one share for every loan)
+``guarantee_fee_rate``            ``products.<products with a guarantor>.guarantee_fee_rate``
+``fee_subsidy_share``             ``products.<products with a guarantor>.fee_subsidy_share``
+``g4321``                         ``products.<guarantee products>.shares`` (+ ``.reguarantor``): on → guarantor 40%,
+                                  re-guarantor 30%, bank 20%, government 10% (needs a re-guarantor in the scenario);
+                                  off → products on 4321 terms go to guarantor 80%, bank 20%
+``npl_tolerance``                 ``banks.<every bank>.npl_tolerance`` (bank behaviour: applies to the baseline too)
+``downturn``                      ``macro.shocks``: adds a 12-month downturn one year in (default hazard ×2, revenue
+                                  drift −20%/yr); the baseline faces it too
+================================  =================================================================================
+
+A lever that finds nothing to act on in the picked scenario is ignored, and ``notes`` says so. Subsidies are
+paid from the scenario's special-fund budget (``government.annual_budget_wan``): with no budget they pay
+nothing, and ``notes`` says that too. With the ``baseline`` scenario and every lever at zero/off the policy
+run and its baseline are the same run.
+
+Example:
+    >>> m = DashboardModel("baseline", rng=7, pool_size_wan=5000, pool_coverage=0.5)
+    >>> for _ in range(12):
+    ...     m.step()
+    >>> df = m.datacollector.get_model_vars_dataframe()
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import mesa
+
+from sim.calendar import YearMonth
+from sim.scenario import Scenario, ScenarioError, load_scenario, without_policy
+
+DEFAULT_SEED = 2017
+
+# The 4321 split 新型政银担: guarantor 40%, provincial re-guarantor 30%, bank 20%, local government 10%.
+SPLIT_4321 = {"guarantor": 0.4, "reguarantor": 0.3, "bank": 0.2, "government": 0.1}
+# The plain bank–guarantor split 银担分险 (bank keeps at least 20%), used when 4321 is switched off.
+SPLIT_8020 = {"guarantor": 0.8, "bank": 0.2}
+DASH_POOL, DASH_PRODUCT = "dash_pool", "dash_pool_loan"
+# The downturn switch: starts this many months in (or a third of the way for short horizons), lasts 12 months.
+DOWNTURN = {"delay_months": 12, "months": 12, "pd_multiplier": 2.0, "revenue_hit_rate": 0.2}
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One control of the page: its widget and range, and the scenario path it writes.
+
+    Attributes:
+        label: Text beside the control.
+        widget: Mesa ``model_params`` input type: ``"SliderFloat"`` or ``"Checkbox"``.
+        value: Starting value on the page.
+        target: The dotted scenario path written (``<...>`` = items chosen per scenario, see the module doc).
+        low: Slider minimum (sliders only).
+        high: Slider maximum (sliders only).
+        step: Slider step (sliders only).
+    """
+
+    label: str
+    widget: str
+    value: float | bool
+    target: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.05
+
+
+LEVERS: dict[str, Lever] = {
+    "pool_size_wan": Lever(
+        "Pool size 风险补偿资金池 (万元)",
+        "SliderFloat",
+        5000.0,
+        "government.pools.<every pool>.initial_wan",
+        0,
+        20000,
+        500,
+    ),
+    "pool_coverage": Lever(
+        "Pool coverage (pool's loss share)", "SliderFloat", 0.5, "products.<pool products>.shares.pool", 0, 0.8, 0.05
+    ),
+    "interest_subsidy_share": Lever(
+        "Interest subsidy 贴息 (share of interest)",
+        "SliderFloat",
+        0.3,
+        "products.<pool or subsidised products>.interest_subsidy_share",
+    ),
+    "guarantee_fee_rate": Lever(
+        "Guarantee fee (annual rate)",
+        "SliderFloat",
+        0.01,
+        "products.<guaranteed products>.guarantee_fee_rate",
+        0,
+        0.03,
+        0.001,
+    ),
+    "fee_subsidy_share": Lever(
+        "Guarantee fee subsidy (share of fee)", "SliderFloat", 0.3, "products.<guaranteed products>.fee_subsidy_share"
+    ),
+    "g4321": Lever("4321 risk split 政银担", "Checkbox", True, "products.<guarantee products>.shares"),
+    "npl_tolerance": Lever(
+        "Bank NPL tolerance 不良容忍度", "SliderFloat", 0.03, "banks.<every bank>.npl_tolerance", 0.01, 0.1, 0.005
+    ),
+    "downturn": Lever("Downturn shock (one year in, 12 months)", "Checkbox", False, "macro.shocks"),
+}
+
+# Dashboard column → monthly metric of EcosystemModel (sim.reporters.METRICS); each also gets a _baseline column.
+SERIES: dict[str, str] = {
+    "credit_balance": "tech_loan_balance_wan",
+    "pool_balance": "pool_balance_wan",
+    "npl_ratio": "npl_ratio",
+    "fiscal_spending": "fiscal_spending_wan",
+    "fiscal_spending_cum": "fiscal_spending_cum_wan",
+}
+
+
+def lever_overrides(s: Scenario, **levers: Any) -> tuple[dict[str, Any], list[str]]:
+    """The dotted overrides that apply ``levers`` to scenario ``s``, and notes on what was ignored.
+
+    Args:
+        s: The scenario as loaded (before the levers).
+        **levers: Keywords of ``LEVERS``; a value of ``None`` leaves that instrument as the scenario has it.
+
+    Returns:
+        ``(overrides, notes)``: ``overrides`` in application order for ``Scenario.with_overrides``; ``notes``
+        are plain-English remarks for levers that found nothing to act on or were limited.
+
+    Raises:
+        TypeError: For a keyword that is not a lever.
+    """
+    unknown = set(levers) - set(LEVERS)
+    if unknown:
+        raise TypeError(f"unknown lever(s) {sorted(unknown)}; levers are {list(LEVERS)}")
+    lv = {k: v for k, v in levers.items() if v is not None}
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    products = {p.name: p for p in s.products}
+    shares = {p.name: p.shares.model_dump() for p in s.products}
+
+    def sharers(name: str) -> set[str]:
+        return {k for k, v in shares[name].items() if k != "bank" and v > 0}
+
+    pool_products = [n for n, p in products.items() if p.pool is not None and sharers(n) == {"pool"}]
+    guaranteed = [n for n, p in products.items() if p.guarantor is not None and shares[n]["guarantor"] > 0]
+    guarantee_only = [n for n in guaranteed if sharers(n) <= {"guarantor", "reguarantor", "government"}]
+
+    # Pool size and coverage.
+    size, cover = lv.get("pool_size_wan"), lv.get("pool_coverage")
+    if not any(p.pool is not None and shares[n]["pool"] > 0 for n, p in products.items()):
+        if size and cover and size > 0 and cover > 0:
+            pool = {"name": DASH_POOL, "initial_wan": float(size), "leverage_multiple": 10.0}
+            product = {
+                "name": DASH_PRODUCT,
+                "banks": [b.name for b in s.banks],
+                "shares": {"pool": float(cover), "bank": 1.0 - float(cover)},
+                "pool": DASH_POOL,
+            }
+            out["government.pools"] = [*(p.model_dump(mode="json") for p in s.government.pools), pool]
+            out["products"] = [*(p.model_dump(mode="json") for p in s.products), product]
+            pool_products = [DASH_PRODUCT]
+            notes.append(
+                f"{s.name} has no pool-backed product: added pool {DASH_POOL} ({size:,.0f}万, covered balance ≤ 10×"
+                f" pool) and product {DASH_PRODUCT} on every bank with {cover:.0%} pool coverage."
+            )
+        elif size or cover:
+            notes.append(f"{s.name} has no pool-backed product; pool size and coverage > 0 add one.")
+    elif size is not None:
+        for p in s.government.pools:
+            out[f"government.pools.{p.name}.initial_wan"] = float(size)
+    if cover is not None and pool_products and DASH_PRODUCT not in pool_products:
+        for n in pool_products:
+            out[f"products.{n}.shares"] = {"pool": float(cover), "bank": 1.0 - float(cover)}
+        mixed = [n for n, p in products.items() if p.pool is not None and n not in pool_products]
+        if mixed:
+            notes.append(f"Pool coverage set on {', '.join(pool_products)}; {', '.join(mixed)} keep their split.")
+    elif cover is not None and not pool_products and any(p.pool for p in products.values()):
+        notes.append("Pool coverage: no product shares its loss with a pool only; splits kept as in the scenario.")
+
+    # Interest subsidy: pool products and products that already carry one.
+    if "interest_subsidy_share" in lv:
+        share = float(lv["interest_subsidy_share"])
+        targets = [
+            n
+            for n, p in products.items()
+            if n in pool_products or p.interest_subsidy_share > 0 or p.first_loan_interest_subsidy_share
+        ]
+        targets += [n for n in pool_products if n not in products]
+        for n in targets:
+            out[f"products.{n}.interest_subsidy_share"] = share
+            if n in products and products[n].first_loan_interest_subsidy_share is not None:
+                out[f"products.{n}.first_loan_interest_subsidy_share"] = None
+        if not targets and share > 0:
+            notes.append(f"Interest subsidy ignored: {s.name} has no pool-backed or subsidised product.")
+
+    # Guarantee fee and its subsidy.
+    for key, field in (("guarantee_fee_rate", "guarantee_fee_rate"), ("fee_subsidy_share", "fee_subsidy_share")):
+        if key in lv:
+            for n in guaranteed:
+                out[f"products.{n}.{field}"] = float(lv[key])
+            if not guaranteed and lv[key] > 0:
+                notes.append(f"{LEVERS[key].label} ignored: {s.name} has no product with a guarantor.")
+
+    # 4321.
+    if "g4321" in lv:
+        regs = [g.name for g in s.guarantors if g.reguarantor]
+        if lv["g4321"]:
+            if not regs:
+                notes.append(f"4321 ignored: {s.name} has no provincial re-guarantor (guarantors with reguarantor).")
+            elif not guarantee_only:
+                notes.append(f"4321 ignored: {s.name} has no product shared by guarantor and bank only.")
+            else:
+                for n in guarantee_only:
+                    out[f"products.{n}.shares"] = dict(SPLIT_4321)
+                    if products[n].reguarantor is None:
+                        out[f"products.{n}.reguarantor"] = regs[0]
+        else:
+            on = [n for n in guarantee_only if all(abs(shares[n][k] - v) < 1e-9 for k, v in SPLIT_4321.items())]
+            for n in on:
+                out[f"products.{n}.shares"] = dict(SPLIT_8020)
+                out[f"products.{n}.reguarantor"] = None
+                out[f"products.{n}.reguarantee_fee_rate"] = 0.0
+            if on:
+                notes.append(f"4321 off: {', '.join(on)} moved to guarantor 80% / bank 20%.")
+
+    # Bank NPL tolerance.
+    if "npl_tolerance" in lv:
+        for b in s.banks:
+            out[f"banks.{b.name}.npl_tolerance"] = float(lv["npl_tolerance"])
+
+    # Downturn.
+    if lv.get("downturn"):
+        delay = DOWNTURN["delay_months"] if s.horizon_months > DOWNTURN["delay_months"] else s.horizon_months // 3
+        start = s.start_month.plus(delay)
+        shock = {
+            "start": str(start),
+            "months": DOWNTURN["months"],
+            "pd_multiplier": DOWNTURN["pd_multiplier"],
+            "revenue_hit_rate": DOWNTURN["revenue_hit_rate"],
+        }
+        out["macro.shocks"] = [*(sh.model_dump(mode="json") for sh in s.macro.shocks), shock]
+        notes.append(
+            f"Downturn {start}–{start.plus(DOWNTURN['months'] - 1)}: default hazard ×{DOWNTURN['pd_multiplier']:g},"
+            f" revenue drift −{DOWNTURN['revenue_hit_rate']:.0%}/yr, in both runs."
+        )
+
+    subsidised = any(lv.get(k) for k in ("interest_subsidy_share", "fee_subsidy_share"))
+    if subsidised and s.government.annual_budget_wan <= 0:
+        notes.append(f"{s.name} has no special-fund budget (government.annual_budget_wan = 0): subsidies pay nothing.")
+    return out, notes
+
+
+def _seed(rng: Any) -> Any:
+    """An ``rng`` as the page gives it (text) or as code gives it (int, Generator, None)."""
+    if isinstance(rng, str):
+        text = rng.strip()
+        if not text:
+            return DEFAULT_SEED
+        try:
+            return int(text)
+        except ValueError:
+            return zlib.crc32(text.encode())
+    return rng
+
+
+def _read(column: str, model: DashboardModel) -> float | str:
+    """Reporter: one dashboard column from the policy or the baseline run's current row."""
+    if column == "date":
+        return model.policy.recorder.row["date"]
+    run = model.baseline if column.endswith("_baseline") else model.policy
+    return run.recorder.row[SERIES[column.removesuffix("_baseline")]]
+
+
+class DashboardModel(mesa.Model):
+    """The picked scenario with the levers applied, paired with its no-policy baseline under the same seed.
+
+    Attributes:
+        scenario: The scenario as run (levers applied), or ``None`` if it failed to load.
+        policy: The policy run (``EcosystemModel``).
+        baseline: ``without_policy(scenario)`` under the same seed.
+        overrides: The dotted overrides the levers wrote.
+        notes: Remarks on levers that were ignored or limited.
+        error: The message when the scenario or an override is invalid (then nothing runs).
+    """
+
+    def __init__(
+        self,
+        scenario: str = "xianning-2021",
+        *,
+        rng: Any = DEFAULT_SEED,
+        pool_size_wan: float | None = None,
+        pool_coverage: float | None = None,
+        interest_subsidy_share: float | None = None,
+        guarantee_fee_rate: float | None = None,
+        fee_subsidy_share: float | None = None,
+        g4321: bool | None = None,
+        npl_tolerance: float | None = None,
+        downturn: bool | None = None,
+    ) -> None:
+        """Load ``scenario``, apply the levers, build both runs with seed ``rng``.
+
+        Args:
+            scenario: A bundled scenario name (``sim.scenario.bundled_names()``) or a YAML path.
+            rng: Seed of both runs (an int; text from the page is parsed, or hashed if not a number).
+            pool_size_wan: See ``LEVERS``; ``None`` leaves the scenario's value.
+            pool_coverage: See ``LEVERS``.
+            interest_subsidy_share: See ``LEVERS``.
+            guarantee_fee_rate: See ``LEVERS``.
+            fee_subsidy_share: See ``LEVERS``.
+            g4321: See ``LEVERS``.
+            npl_tolerance: See ``LEVERS``.
+            downturn: See ``LEVERS``.
+        """
+        seed = _seed(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.levers = {
+            "pool_size_wan": pool_size_wan,
+            "pool_coverage": pool_coverage,
+            "interest_subsidy_share": interest_subsidy_share,
+            "guarantee_fee_rate": guarantee_fee_rate,
+            "fee_subsidy_share": fee_subsidy_share,
+            "g4321": g4321,
+            "npl_tolerance": npl_tolerance,
+            "downturn": downturn,
+        }
+        self.scenario_name = str(scenario)
+        self.scenario: Scenario | None = None
+        self.overrides: dict[str, Any] = {}
+        self.notes: list[str] = []
+        self.error: str | None = None
+        self.policy = self.baseline = None
+        self.datacollector = mesa.DataCollector(
+            model_reporters={c: partial(_read, c) for c in ("date", *SERIES, *(f"{k}_baseline" for k in SERIES))}
+        )
+        try:
+            loaded = load_scenario(self.scenario_name)
+            self.overrides, self.notes = lever_overrides(loaded, **self.levers)
+            self.scenario = loaded.with_overrides(self.overrides, source="dashboard levers")
+        except ScenarioError as e:
+            self.error = str(e)
+            self.running = False
+            return
+        from sim.model import EcosystemModel
+
+        self.policy = EcosystemModel(self.scenario, rng=seed)
+        self.baseline = EcosystemModel(without_policy(self.scenario), rng=seed)
+        self.datacollector.collect(self)
+        self.running = self.policy.running and self.policy.steps < self.policy.horizon
+
+    @property
+    def start(self) -> YearMonth | None:
+        """The scenario's first month (row 0 of the series is the month before it)."""
+        return self.scenario.start_month if self.scenario else None
+
+    def step(self) -> None:
+        """One month of both runs, then collect the paired row."""
+        if self.policy is None or not self.running:
+            self.running = False
+            return
+        self.policy.step()
+        self.baseline.step()
+        self.datacollector.collect(self)
+        self.running = self.policy.steps < self.policy.horizon
+
+
+def model_params(scenarios: list[str], default: str) -> dict[str, dict[str, Any]]:
+    """Mesa ``SolaraViz`` ``model_params``: the scenario picker, the seed and one control per lever.
+
+    Args:
+        scenarios: Names offered by the picker.
+        default: The picker's starting scenario.
+
+    Returns:
+        A mapping of keyword → input spec (``{"type", "value", "label", ...}``) for ``DashboardModel``.
+    """
+    params: dict[str, dict[str, Any]] = {
+        "scenario": {"type": "Select", "value": default, "values": scenarios, "label": "Scenario 情景"},
+        "rng": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed (both runs)"},
+    }
+    for key, lever in LEVERS.items():
+        if lever.widget == "Checkbox":
+            params[key] = {"type": "Checkbox", "value": bool(lever.value), "label": lever.label}
+        else:
+            params[key] = {
+                "type": lever.widget,
+                "value": lever.value,
+                "label": lever.label,
+                "min": lever.low,
+                "max": lever.high,
+                "step": lever.step,
+            }
+    return params
+
+
+__all__ = ["LEVERS", "SERIES", "DashboardModel", "Lever", "lever_overrides", "model_params"]

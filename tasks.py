@@ -2,7 +2,8 @@
 """Set up and run techfin-sim with nothing but Python ≥ 3.11.
 
     python3 tasks.py demo    # create .venv if absent, install, run the bundled default scenario
-    python3 tasks.py test    # create .venv if absent, install, run the test suite
+    python3 tasks.py test    # create .venv if absent, install, run the test suite (installs Debian's chromium and
+                             # fonts-noto-cjk first when missing and apt-get is usable)
     python3 tasks.py setup   # only the set-up
 
 The virtual environment is (re)installed when it is missing or pyproject.toml has changed.
@@ -11,6 +12,8 @@ The virtual environment is (re)installed when it is missing or pyproject.toml ha
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -28,6 +31,25 @@ def sh(*cmd: str | Path) -> None:
     code = subprocess.call([str(c) for c in cmd], cwd=ROOT)
     if code:
         sys.exit(code)
+
+
+def system_packages() -> None:
+    """Debian's Chromium (the dashboard's browser test) and a CJK font (Chinese reports), when missing.
+
+    Installed with apt-get through .ci/install-browser.sh when this machine has apt-get and root or sudo;
+    otherwise a note says what the tests will miss.
+    """
+    if Path("/usr/bin/chromium").exists() and list(Path("/usr/share/fonts").rglob("*CJK*")):
+        return
+    can_root = hasattr(os, "geteuid") and (os.geteuid() == 0 or shutil.which("sudo"))
+    if shutil.which("apt-get") and can_root:
+        sh("bash", ROOT / ".ci" / "install-browser.sh")
+    else:
+        print(
+            "note: /usr/bin/chromium or a CJK font is missing and cannot be installed here; the browser and "
+            "Chinese-report tests will fail (on Debian: sudo apt-get install chromium fonts-noto-cjk)",
+            flush=True,
+        )
 
 
 def setup() -> None:
@@ -51,6 +73,8 @@ def main(argv: list[str]) -> None:
     if task not in ("setup", "demo", "test", "lint"):
         sys.exit(__doc__)
     setup()
+    if task == "test":
+        system_packages()
     if task == "demo":
         sh(BIN / "techfin", "run", DEMO_SCENARIO, *rest)
     elif task == "test":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -44,6 +45,21 @@ def add_common(p: argparse.ArgumentParser, seed_help: str = "root seed") -> None
     p.add_argument("--out", default=None, help="output folder (default: results/<timestamp>_<name>)")
 
 
+def add_report(p: argparse.ArgumentParser) -> None:
+    """``--report`` / ``--lang``: write the HTML report into the output folder at the end."""
+    p.add_argument("--report", action="store_true", help="write report.html into the output folder at the end")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="report language (default en)")
+
+
+def maybe_report(args: argparse.Namespace, folder: Path) -> None:
+    """Write the report when ``--report`` was given."""
+    if getattr(args, "report", False):
+        from experiments.report import write_report
+
+        for path in write_report(Path(folder), lang=args.lang, fmt="html"):
+            print(f"wrote {path}")
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
 
@@ -61,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser with every registered subcommand."""
     from experiments import (
         commands,  # noqa: F401 - registers the subcommands
+        dashboard_commands,  # noqa: F401
+        exp_commands,  # noqa: F401
+        report_commands,  # noqa: F401
     )
 
     parser = argparse.ArgumentParser(prog="techfin", description="Simulate sci-tech finance policy designs.")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from experiments.cli import EXIT_USER, UserError, add_common, command, parse_sets
+from experiments.cli import EXIT_USER, UserError, add_common, add_report, command, maybe_report, parse_sets
 from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
 from sim.scenario import ScenarioError, bundled_names, load_scenario
 
@@ -16,6 +16,7 @@ from sim.scenario import ScenarioError, bundled_names, load_scenario
 def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="bundled scenario name (see `techfin scenarios`) or a YAML path")
     add_common(p)
+    add_report(p)
     p.add_argument("--no-baseline", action="store_true", help="skip the paired no-policy run (additionality)")
 
 
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         write_json(scenario.model_dump(mode="json"), tmp / "scenario.json")
     print(format_summary(result.summary))
     print(f"\nwrote {out}/ (monthly, institutions as Parquet and CSV; summary.json)")
+    maybe_report(args, out)
     return 0
 
 

@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from experiments.designs import grid_unit, lhs_unit, point_plan, replicate_plan
+from experiments.outcomes import FAN_METRICS
 from experiments.provenance import base_manifest, scenario_file
 from experiments.runner import keep_series, run_folder, start
 from experiments.space import Space, load_space
 from experiments.worker import model_ref
 
 BAND_METRICS = (
-    "tech_loan_balance_wan",
-    "borrowers",
-    "pool_balance_wan",
-    "guarantor_net_assets_wan",
-    "fiscal_spending_cum_wan",
-    "npl_ratio",
+    *FAN_METRICS,
     "new_loans_cum_wan",
     "avg_cost_rate",
     "budget_left_wan",

@@ -23,6 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+#: Monthly series drawn as fan charts (MODEL.md §5 / issue 4): kept in every compare experiment's bands.
+FAN_METRICS = (
+    "tech_loan_balance_wan",
+    "borrowers",
+    "pool_balance_wan",
+    "guarantor_net_assets_wan",
+    "fiscal_spending_cum_wan",
+    "npl_ratio",
+)
+
 STRING_KEYS = frozenset({"scenario", "title", "start", "end", "pool_depletion_month", "seed"})
 EMPTY_WAN = 1e-6  # net assets or a pool balance at or below this count as exhausted
 

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from experiments.outcomes import FAN_METRICS
 from experiments.report.sweep import normalise_points
 
 TABLES = (
@@ -34,14 +35,7 @@ TABLES = (
     "monthly",
     "institutions",
 )
-BAND_METRICS = (
-    "tech_loan_balance_wan",
-    "borrowers",
-    "pool_balance_wan",
-    "guarantor_net_assets_wan",
-    "fiscal_spending_cum_wan",
-    "npl_ratio",
-)
+BAND_METRICS = FAN_METRICS  # the series the report draws as fan charts
 HEADLINE = (
     "new_credit_wan",
     "additionality_wan",

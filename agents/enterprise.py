@@ -90,7 +90,7 @@ class Enterprises:
         lo, hi = self.n, self.n + count
         self._grow(hi)
         self.n = hi
-        g = self.streams.gen("init" if month == 0 else "entry", 10_000 + month)
+        g = self.streams.gen("init" if month == 0 else "entry", month, "attributes")
         u = g.random((count, 8))
         z = g.standard_normal((count, 2))
         mix = np.cumsum(p.stage_mix.values())
@@ -188,7 +188,7 @@ class Enterprises:
         rd = np.where(funded, self.debt_wan[:n] * spend_share / 12.0, 0.0)
         self.rd_wan[:n] += rd
         expected = rd / self.p.patent_cost_wan
-        self.patents[:n] += self.streams.uniform("progress", 5000 + month, n) < expected
+        self.patents[:n] += self.streams.uniform("progress", month, n, "patents") < expected
         return float(rd.sum())
 
     def draw_needs(self, month: int, funded: np.ndarray) -> None:

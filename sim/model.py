@@ -16,11 +16,11 @@ from agents import Bank, Enterprises, Government, Guarantor, Insurer
 from agents.enterprise import read_firms_csv
 from sim import market, settlement
 from sim.calendar import YearMonth, monthly_prob, rate_path
+from sim.loanbook import LoanBook
 from sim.products import GUAR, INS, POOL, REGUAR, compile_products
-from sim.reporters import METRICS, MonthlyRecorder, make_datacollector
+from sim.reporters import MonthlyRecorder, make_datacollector
 from sim.result import RunResult, build_result
 from sim.scenario import Scenario, ScenarioError, load_scenario
-from sim.schema import PARTIES
 from sim.streams import Streams
 
 
@@ -48,7 +48,7 @@ class EcosystemModel(mesa.Model):
         self.conservation_error_wan = 0.0
         self.recorder = MonthlyRecorder(self)
         self.pop = Enterprises(self.s.enterprises, self.streams, capacity=self._capacity())
-        self.book = _new_book(self.pop.p.initial_count)
+        self.book = LoanBook(capacity=max(1024, 2 * self.pop.p.initial_count))
         self.firm_subsidy_year = np.zeros(0)
         self._populate()
         self.datacollector = make_datacollector()
@@ -79,7 +79,7 @@ class EcosystemModel(mesa.Model):
             return
         # The loan stock before the plan went to the firms banks judged safest (a noisy view of θ), as the
         # flow of new loans will, so that the stock and the flow start alike.
-        gen = self.streams.gen("init", 1)
+        gen = self.streams.gen("init", 0, "loan stock")
         signal = self.pop.theta[slots] + gen.standard_normal(slots.size)
         score = self.pop.pd_annual(signal, slots)
         k = round(p.initial_borrower_share * slots.size)
@@ -182,7 +182,7 @@ class EcosystemModel(mesa.Model):
         g = self.s.government
         vc, listed = self.pop.equity(m, g.vc_guidance_multiplier, g.listing_multiplier)
         reward = self.government.pay("listing_reward", np.full(listed.size, g.subsidies.listing_reward_wan))
-        neeq = self.streams.uniform("equity", 7000 + m, self.pop.n)[listed] < p.listing_neeq_share
+        neeq = self.streams.uniform("equity", m, self.pop.n, "listing venue")[listed] < p.listing_neeq_share
         self.recorder.add(
             {
                 "vc_rounds": vc.size,
@@ -392,12 +392,3 @@ class EcosystemModel(mesa.Model):
         for _ in range(months - self.steps):
             self.step()
         return build_result(self)
-
-
-def _new_book(initial: int):
-    from sim.loanbook import LoanBook
-
-    return LoanBook(capacity=max(1024, 2 * initial))
-
-
-__all__ = ["METRICS", "PARTIES", "EcosystemModel"]

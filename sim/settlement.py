@@ -36,7 +36,7 @@ def repay_maturities(m: EcosystemModel, month: int, deferral_until: int | None) 
     b.close(due)
     m.pop.debt_wan[firms] = 0.0
     renew = m.pop.alive[firms] & ~m.pop.listed[firms] & ~m.pop.black_list[firms]
-    renew &= m.streams.uniform("needs", 9000 + month, m.pop.n)[firms] < m.pop.p.renewal_share
+    renew &= m.streams.uniform("needs", month, m.pop.n, "renewal")[firms] < m.pop.p.renewal_share
     m.pop.need_wan[firms[renew]] = b.principal[due][renew]
 
 

@@ -52,9 +52,9 @@ class Streams:
         seq = np.random.SeedSequence(self.entropy, spawn_key=(self._ids[stream], month, key))
         return np.random.Generator(np.random.PCG64(seq))
 
-    def uniform(self, stream: str, month: int, n: int) -> np.ndarray:
-        """``n`` uniforms of ``stream`` in ``month``, one per firm slot ``0..n-1``."""
-        return self.gen(stream, month).random(n)
+    def uniform(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
+        """``n`` uniforms of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot ``0..n-1``."""
+        return self.gen(stream, month, sub).random(n)
 
     def normal(self, stream: str, month: int, n: int) -> np.ndarray:
         """``n`` standard normals of ``stream`` in ``month``, one per firm slot."""

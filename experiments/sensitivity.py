@@ -74,7 +74,7 @@ def indices(manifest: dict[str, Any], plan: pd.DataFrame, ok: pd.DataFrame) -> p
                 SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS, [np.nan] * len(points.columns)
             )
         else:
-            result = _analyse(method, problem, points.to_numpy(dtype=float), y, manifest)
+            result = _analyse(method, problem, points.to_numpy(dtype=float), y, manifest, metric)
         cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
         for j, name in enumerate(space.names):
             rows.append(
@@ -95,18 +95,29 @@ def _point_means(ok: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
     return values.groupby(ok["point"]).mean().reindex(range(n_points)).to_numpy(dtype=float)
 
 
-def _analyse(method: str, problem: dict, x: np.ndarray, y: np.ndarray, manifest: dict) -> dict[str, Any]:
+def _analyse(method: str, problem: dict, x: np.ndarray, y: np.ndarray, manifest: dict, metric: str = "") -> dict:
+    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("always")
+        result = _salib(method, problem, x, y, manifest)
+    if any("Constant values" in str(w.message) for w in caught):
+        print(
+            f"sensitivity: {metric}: some bootstrap resamples were constant (a rare event such as depletion);"
+            " its confidence intervals may be wide or NaN",
+            file=sys.stderr,
+        )
+    return result
+
+
+def _salib(method: str, problem: dict, x: np.ndarray, y: np.ndarray, manifest: dict) -> dict[str, Any]:
     seed = int(manifest.get("master_seed", 0))
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if np.ptp(y) == 0:  # a constant output has no variance to apportion
-            cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
-            fill = 0.0 if method == "morris" else np.nan
-            return dict.fromkeys(cols, np.full(problem["num_vars"], fill))
-        if method == "sobol":
-            from SALib.analyze import sobol
+    if np.ptp(y) == 0:  # a constant output has no variance to apportion
+        cols = SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS
+        fill = 0.0 if method == "morris" else np.nan
+        return dict.fromkeys(cols, np.full(problem["num_vars"], fill))
+    if method == "sobol":
+        from SALib.analyze import sobol
 
-            return sobol.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
-        from SALib.analyze import morris
+        return sobol.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
+    from SALib.analyze import morris
 
-        return morris.analyze(problem, x, y, num_levels=int(manifest.get("num_levels", 4)), seed=seed)
+    return morris.analyze(problem, x, y, num_levels=int(manifest.get("num_levels", 4)), seed=seed)

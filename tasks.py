@@ -5,14 +5,18 @@
     python3 tasks.py test    # create .venv if absent, install, run the test suite (installs Debian's chromium and
                              # fonts-noto-cjk first when missing and apt-get is usable)
     python3 tasks.py setup   # only the set-up
+    python3 tasks.py test-newest   # the suite again on the newest Python ≥ 3.12 found (pyenv or PATH) with the
+                                   # newest Mesa 3.x, in .venv-newest; says so and exits 0 when there is none
 
 The virtual environment is (re)installed when it is missing or pyproject.toml has changed.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +28,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if sys.platform == "win32" else "bin")
 STAMP = VENV / ".installed"
 DEMO_SCENARIO = "jiaxing-2017"
+NEWEST = ROOT / ".venv-newest"
 
 
 def sh(*cmd: str | Path) -> None:
@@ -67,11 +72,58 @@ def setup() -> None:
         STAMP.write_text(want)
 
 
+def python_version(exe: str) -> tuple[int, int] | None:
+    """(major, minor) of a Python interpreter that runs and can make a venv, else None."""
+    try:
+        out = subprocess.run(
+            [exe, "-c", "import sys, venv; print(*sys.version_info[:2])"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.fullmatch(r"(\d+) (\d+)\s*", out.stdout)
+    return (int(m.group(1)), int(m.group(2))) if out.returncode == 0 and m else None
+
+
+def newest_python() -> tuple[str, tuple[int, int]] | None:
+    """The newest Python 3.12+ on this machine: pyenv's versions, then python3.N on PATH."""
+    roots = {os.environ.get("PYENV_ROOT", ""), str(Path.home() / ".pyenv")} - {""}
+    found = [p for r in roots for p in glob.glob(f"{r}/versions/3.*/bin/python3")]
+    found += [w for n in range(12, 20) if (w := shutil.which(f"python3.{n}"))]
+    versions = [(v, exe) for exe in found if (v := python_version(exe)) and v >= (3, 12)]
+    if not versions:
+        return None
+    v, exe = max(versions)
+    return exe, v
+
+
+def test_newest(rest: list[str]) -> None:
+    """The suite on the newest Python ≥ 3.12 with the newest Mesa 3.x, in a venv of its own."""
+    found = newest_python()
+    if found is None:
+        print("test-newest: no Python 3.12 or newer on this machine; this leg is skipped", flush=True)
+        return
+    exe, (major, minor) = found
+    bin_ = NEWEST / "bin"
+    if NEWEST.exists() and python_version(str(bin_ / "python")) != (major, minor):
+        shutil.rmtree(NEWEST)
+    if not (bin_ / "python").exists():
+        sh(exe, "-m", "venv", NEWEST)
+    print(f"test-newest: Python {major}.{minor} ({exe}) in {NEWEST.name}", flush=True)
+    sh(bin_ / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
+    sh(bin_ / "python", "-m", "pip", "install", "-q", "--upgrade", "-e", ".[dev]", "mesa[rec]>=3.3,<4")
+    sh(bin_ / "python", "-c", "import mesa, sys; print('test-newest: Mesa', mesa.__version__, 'on', sys.version)")
+    sh(bin_ / "python", "-m", "pytest", *rest)
+
+
 def main(argv: list[str]) -> None:
-    """Dispatch ``setup``, ``demo``, ``test`` or ``lint``."""
+    """Dispatch ``setup``, ``demo``, ``test``, ``test-newest`` or ``lint``."""
     task, rest = (argv[0], argv[1:]) if argv else ("help", [])
-    if task not in ("setup", "demo", "test", "lint"):
+    if task not in ("setup", "demo", "test", "test-newest", "lint"):
         sys.exit(__doc__)
+    if task == "test-newest":
+        system_packages()
+        test_newest(rest)
+        return
     setup()
     if task == "test":
         system_packages()

@@ -35,16 +35,13 @@ EXTRA_PARAMETERS = [
 
 
 def bare_runs(scenario: str, runs: int) -> float:
-    """Sum of wall times of bare model runs on the experiment's seeds (each model released after its run)."""
-    import mesa
-
+    """Sum of wall times of bare model runs on the experiment's seeds."""
     s = load_scenario(scenario, FIRMS)
     total = 0.0
     for seed in replicate_seeds(2017, runs):
         t0 = time.perf_counter()
         EcosystemModel(s, rng=seed).run(MONTHS)
         total += time.perf_counter() - t0
-        mesa.Agent._ids.clear()  # Mesa 3.3 keeps every model alive otherwise (see experiments.worker)
     return total
 
 

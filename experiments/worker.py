@@ -8,12 +8,10 @@ run that fails comes back with ``status="failed"`` and its error text, and the e
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import importlib
 import time
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -117,32 +115,13 @@ def _run_scenario(task: RunTask) -> tuple[dict[str, float | bool], bytes | None]
     from sim.runs import run_paired
 
     scenario = build_scenario(task.content or {}, task.overrides, task.run_id)
-    with _release_models():
-        if task.paired:
-            result = run_paired(scenario, task.seed, task.months)
-        else:
-            result = EcosystemModel(scenario, rng=task.seed).run(task.months)
+    if task.paired:
+        result = run_paired(scenario, task.seed, task.months)
+    else:
+        result = EcosystemModel(scenario, rng=task.seed).run(task.months)
 
     outcomes = flatten_outcomes(result.summary, result.monthly, result.institutions)
     return outcomes, series_ipc(result.monthly, task.series)
-
-
-@contextlib.contextmanager
-def _release_models() -> Iterator[None]:
-    """Drop the models made inside the block from ``mesa.Agent._ids``.
-
-    Mesa 3.3 keeps a class-level ``defaultdict`` of agent-id counters keyed by model, which holds every model
-    (≈1 MB each at 2,000 firms) for the life of the process; a worker running thousands of runs would grow
-    without bound. Models made before the block are left alone.
-    """
-    import mesa
-
-    before = set(mesa.Agent._ids)
-    try:
-        yield
-    finally:
-        for model in set(mesa.Agent._ids) - before:
-            mesa.Agent._ids.pop(model, None)
 
 
 def _flat_value(v: Any) -> float | bool:

@@ -24,6 +24,18 @@ from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.streams import Streams
 
 
+def release_agent_ids(model: mesa.Model) -> None:
+    """Drop Mesa's class-level reference to ``model`` once every agent exists.
+
+    Mesa 3.3 keeps the per-model agent-id counter in ``mesa.Agent._ids``, a class attribute keyed by the model,
+    which holds a strong reference to every model ever built (about 1 MB a run in long studies). Mesa 3.5 keeps
+    the counter on the model itself (``Model.agent_id_counter``) and has no ``_ids``: nothing to release.
+    """
+    ids = getattr(mesa.Agent, "_ids", None)
+    if ids is not None:
+        ids.pop(model, None)
+
+
 class EcosystemModel(mesa.Model):
     """One region's tech-finance ecosystem under one scenario, one month per step."""
 
@@ -54,9 +66,7 @@ class EcosystemModel(mesa.Model):
         self.datacollector = make_datacollector()
         self.recorder.close_month()
         self.datacollector.collect(self)
-        # Every agent exists by now. Mesa 3 keeps a per-model id counter in the class-level Agent._ids, which
-        # holds a strong reference to the model and leaks ~1 MB per run in long studies; drop it.
-        mesa.Agent._ids.pop(self, None)
+        release_agent_ids(self)
 
     # ---- set-up -------------------------------------------------------------------------------------------
     def _capacity(self) -> int:

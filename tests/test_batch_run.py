@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import math
 
 import mesa
@@ -13,10 +14,17 @@ STEPS = 6
 
 
 def batch(parameters: dict, processes: int = 1) -> list[dict]:
+    """``mesa.batch_run`` with the seeds in ``parameters["rng"]``: Mesa 3.3 takes them as a model parameter;
+    Mesa 3.5 has its own ``rng`` argument (one run per seed) that overrides a parameter of that name."""
+    parameters = dict(parameters)
+    if "rng" in inspect.signature(mesa.batch_run).parameters:
+        seeds = {"rng": parameters.pop("rng")}
+    else:
+        seeds = {"iterations": 1}
     return mesa.batch_run(
         EcosystemModel,
         parameters=parameters,
-        iterations=1,
+        **seeds,
         max_steps=STEPS,
         number_processes=processes,
         data_collection_period=-1,

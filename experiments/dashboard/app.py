@@ -160,7 +160,7 @@ def info_panel(model: DashboardModel):
         if model.error:
             solara.Error(f"Scenario {model.scenario_name!r} could not be run:\n{model.error}")
             return col
-        s = model.scenario
+        s = model.plan
         now = model.datacollector.get_model_vars_dataframe()["date"].iloc[-1]
         levers = [f"{LEVERS[k].label}: {_value(v)}" for k, v in model.levers.items() if v is not None]
         _html("b", s.title or s.name)

@@ -295,9 +295,10 @@ class DashboardModel(mesa.Model):
     """The picked scenario with the levers applied, paired with its no-policy baseline under the same seed.
 
     Attributes:
-        scenario: The scenario as run (levers applied), or ``None`` if it failed to load.
+        plan: The scenario as run (levers applied), or ``None`` if it failed to load. (Not ``scenario``: Mesa 3.5
+            reserves ``Model.scenario`` and a ``scenario`` keyword for its own experimental ``Scenario``.)
         policy: The policy run (``EcosystemModel``).
-        baseline: ``without_policy(scenario)`` under the same seed.
+        baseline: ``without_policy(plan)`` under the same seed.
         overrides: The dotted overrides the levers wrote.
         notes: Remarks on levers that were ignored or limited.
         error: The message when the scenario or an override is invalid (then nothing runs).
@@ -305,7 +306,7 @@ class DashboardModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: str = "xianning-2021",
+        scenario_name: str = "xianning-2021",
         *,
         rng: Any = DEFAULT_SEED,
         pool_size_wan: float | None = None,
@@ -317,10 +318,12 @@ class DashboardModel(mesa.Model):
         npl_tolerance: float | None = None,
         downturn: bool | None = None,
     ) -> None:
-        """Load ``scenario``, apply the levers, build both runs with seed ``rng``.
+        """Load ``scenario_name``, apply the levers, build both runs with seed ``rng``.
 
         Args:
-            scenario: A bundled scenario name (``sim.scenario.bundled_names()``) or a YAML path.
+            scenario_name: A bundled scenario name (``sim.scenario.bundled_names()``) or a YAML path. Mesa 3.5's
+                SolaraViz passes its own ``Scenario`` object as ``scenario=`` on Reset to any model whose
+                constructor takes that keyword, so the picker's keyword has another name.
             rng: Seed of both runs (an int; text from the page is parsed, or hashed if not a number).
             pool_size_wan: See ``LEVERS``; ``None`` leaves the scenario's value.
             pool_coverage: See ``LEVERS``.
@@ -344,8 +347,8 @@ class DashboardModel(mesa.Model):
             "npl_tolerance": npl_tolerance,
             "downturn": downturn,
         }
-        self.scenario_name = str(scenario)
-        self.scenario: Scenario | None = None
+        self.scenario_name = str(scenario_name)
+        self.plan: Scenario | None = None
         self.overrides: dict[str, Any] = {}
         self.notes: list[str] = []
         self.error: str | None = None
@@ -356,22 +359,22 @@ class DashboardModel(mesa.Model):
         try:
             loaded = load_scenario(self.scenario_name)
             self.overrides, self.notes = lever_overrides(loaded, **self.levers)
-            self.scenario = loaded.with_overrides(self.overrides, source="dashboard levers")
+            self.plan = loaded.with_overrides(self.overrides, source="dashboard levers")
         except ScenarioError as e:
             self.error = str(e)
             self.running = False
             return
         from sim.model import EcosystemModel
 
-        self.policy = EcosystemModel(self.scenario, rng=seed)
-        self.baseline = EcosystemModel(without_policy(self.scenario), rng=seed)
+        self.policy = EcosystemModel(self.plan, rng=seed)
+        self.baseline = EcosystemModel(without_policy(self.plan), rng=seed)
         self.datacollector.collect(self)
         self.running = self.policy.running and self.policy.steps < self.policy.horizon
 
     @property
     def start(self) -> YearMonth | None:
         """The scenario's first month (row 0 of the series is the month before it)."""
-        return self.scenario.start_month if self.scenario else None
+        return self.plan.start_month if self.plan else None
 
     def step(self) -> None:
         """One month of both runs, then collect the paired row."""
@@ -395,7 +398,7 @@ def model_params(scenarios: list[str], default: str) -> dict[str, dict[str, Any]
         A mapping of keyword → input spec (``{"type", "value", "label", ...}``) for ``DashboardModel``.
     """
     params: dict[str, dict[str, Any]] = {
-        "scenario": {"type": "Select", "value": default, "values": scenarios, "label": "Scenario 情景"},
+        "scenario_name": {"type": "Select", "value": default, "values": scenarios, "label": "Scenario 情景"},
         "rng": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed (both runs)"},
     }
     for key, lever in LEVERS.items():

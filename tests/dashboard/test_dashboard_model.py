@@ -33,7 +33,7 @@ def _frame(**kwargs):
 def test_every_lever_has_a_keyword_and_a_page_control():
     assert set(ALL_OFF) == set(LEVERS)
     keywords = set(inspect.signature(DashboardModel).parameters)
-    assert set(LEVERS) | {"scenario", "rng"} == keywords
+    assert set(LEVERS) | {"scenario_name", "rng"} == keywords
     params = model_params(["baseline"], "baseline")
     assert set(params) == keywords
     for key, spec in params.items():
@@ -74,7 +74,7 @@ def test_no_levers_leaves_the_scenario_as_written():
     s = load_scenario("xianning-2021") if "xianning-2021" in bundled_names() else load_scenario("baseline")
     assert lever_overrides(s) == ({}, [])
     m = DashboardModel(s.name, rng=1)
-    assert m.scenario == s
+    assert m.plan == s
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -87,8 +87,8 @@ def test_every_bundled_scenario_runs_with_the_page_defaults(name):
     m.step()
     row = m.datacollector.get_model_vars_dataframe().iloc[-1]
     assert row["credit_balance"] > 0 and row["credit_balance_baseline"] > 0
-    shock = YearMonth.parse(m.scenario.macro.shocks[-1].start)
-    assert m.scenario.start_month <= shock <= m.scenario.end_month
+    shock = YearMonth.parse(m.plan.macro.shocks[-1].start)
+    assert m.plan.start_month <= shock <= m.plan.end_month
 
 
 def test_lever_rules_on_a_scenario_with_every_instrument():

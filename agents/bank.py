@@ -1,10 +1,19 @@
-"""Banks and tech sub-branches 科技支行: pricing, acceptance, capacity and NPL-driven tightening."""
+"""Banks and tech sub-branches 科技支行: pricing, acceptance, the collateral-or-cover limit, capacity and
+NPL-driven tightening.
+
+Why risk sharing adds credit (MODEL.md §8.1): a bank prices the loss it *retains* but cannot raise its rate
+without limit (``max_premium_rate``, the product's cap), so a firm whose retained expected loss needs more is
+refused, not charged more; and it lends a light-asset firm without collateral only up to a cash-flow limit, so
+the retained part of a loan must fit under that limit plus the firm's collateral. A guarantee, a pool share or
+insurance lowers the retained share on both counts and lets marginal firms and larger loans through.
+"""
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
 
+from sim.accounts import Account
 from sim.schema import BankParams
 
 
@@ -16,6 +25,7 @@ class Bank(mesa.Agent):
         self.p = params
         self.name = params.name
         self.index = index
+        self.account = Account(f"bank:{params.name}", params.capital_wan)
         self.balance_wan = 0.0
         self.new_year_wan = 0.0
         self.new_month_wan = 0.0
@@ -34,6 +44,12 @@ class Bank(mesa.Agent):
         rate = lpr + premium
         return np.minimum(rate, cap) if cap is not None else rate
 
+    def lending_limit(self, retained: np.ndarray, collateral_wan: np.ndarray, revenue_wan: np.ndarray) -> np.ndarray:
+        """Largest loan the bank writes: its retained part must fit under the unsecured cash-flow limit plus the
+        firm's collateral, retained × loan ≤ unsecured months × monthly revenue + collateral."""
+        secured = self.p.unsecured_revenue_months * revenue_wan + collateral_wan
+        return secured / np.maximum(retained, 1e-3)
+
     def accepts(
         self, rate: np.ndarray, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, reward_rate: float, lpr: float
     ) -> np.ndarray:
@@ -47,10 +63,15 @@ class Bank(mesa.Agent):
         excess = min(max(self.npl_ratio() / tol - 1.0, 0.0), 1.0)
         return self.p.tightening_rate * excess
 
+    @property
+    def capital_wan(self) -> float:
+        """Capital now: the allotment, plus net interest income, less losses."""
+        return self.account.balance
+
     def headroom_wan(self) -> float:
         """New lending still possible this month: room under capital, or what is left of the yearly set-aside
         单列信贷规模 for tech loans, whichever is larger."""
-        room = self.p.capital_wan / self.p.capital_ratio - self.balance_wan
+        room = self.account.available() / self.p.capital_ratio - self.balance_wan
         if self.p.annual_quota_wan is not None:
             room = max(room, self.p.annual_quota_wan - self.new_year_wan)
         return max(room, 0.0)
@@ -61,8 +82,19 @@ class Bank(mesa.Agent):
         self.new_year_wan += amount_wan
         self.new_month_wan += amount_wan
 
+    def earn(self, interest_wan: float, lpr: float) -> None:
+        """A month's interest on the book in, its funding cost out."""
+        self.account.receive(interest_wan, "interest")
+        self.account.pay(self.balance_wan * self.funding_cost(lpr) / 12.0, "funding")
+
+    def receive_reward(self, amount_wan: float) -> None:
+        """Bank reward 以奖代补 from the special fund."""
+        self.account.receive(amount_wan, "reward")
+
     def bear_losses(self, own_wan: float, shortfall_wan: float, defaulted_principal_wan: float, month: int) -> None:
-        """Record a month's losses: its own share, what other parties could not pay, and the NPL inflow."""
+        """A month's losses out of capital: its own share and what other parties could not pay; the NPL inflow."""
+        self.account.pay(own_wan, "loss")
+        self.account.pay(shortfall_wan, "shortfall")
         self.loss_month_wan += own_wan + shortfall_wan
         self.shortfall_month_wan += shortfall_wan
         self.defaults_12m[month % 12] += defaulted_principal_wan
@@ -88,6 +120,7 @@ class Bank(mesa.Agent):
         """This month's row of the institutions table."""
         return {
             "balance_wan": self.balance_wan,
+            "capital_wan": self.capital_wan,
             "new_loans_wan": self.new_month_wan,
             "npl_ratio": self.npl_ratio(),
             "tightening_rate": self.tightening(),

@@ -31,6 +31,7 @@ FIELDS: dict[str, type] = {
     "in_database": bool,
     "high_tech": bool,
     "black_list": bool,
+    "black_list_until": np.int32,  # last month of the bar on new credit after a default
     "vc_backed": bool,
     "listed": bool,
     "first_loan": bool,
@@ -42,6 +43,14 @@ FIELDS: dict[str, type] = {
     "u_insure": float,
     "need_age": np.int32,
     "served": bool,
+    "return_z": float,  # persistent own investment return, standard-normal scale
+    "cost_rate": float,  # all-in annual cost of the loan held, net of subsidies (debt service)
+    "term_months": np.int32,  # term of the loan held (scheduled principal)
+    "deferred_until": np.int32,  # last month of a 延期还本付息 postponement (-1: none)
+    "vintage_month": np.int32,  # month of the firm's first loan in the run (-1: none)
+    "vintage_policy": bool,  # that loan was written under a policy product
+    "vintage_stage": np.int8,  # the firm's stage when that loan was written
+    "default_month": np.int32,  # month of the firm's first default in the run (-1: none)
 }
 
 #: Columns a CSV of real firms may give; the rest are synthesised from the scenario's distributions.
@@ -92,8 +101,8 @@ class Enterprises:
         self.n = hi
         g = self.streams.gen("init" if month == 0 else "entry", month, "attributes")
         u = g.random((count, 8))
-        z = g.standard_normal((count, 2))
-        mix = np.cumsum(p.stage_mix.values())
+        z = g.standard_normal((count, 3))
+        mix = np.cumsum((p.stage_mix if month == 0 else p.entry_stage_mix).values())
         stage = np.minimum(np.searchsorted(mix, u[:, 0], side="right"), MATURE).astype(np.int8)
         median = np.array(p.monthly_revenue_wan.values())
         s = slice(lo, hi)
@@ -108,11 +117,22 @@ class Enterprises:
         self.high_tech[s] = u[:, 5] < p.high_tech_share
         self.vc_backed[s] = False
         self.u_insure[s] = u[:, 6]
-        for name in ("rd_wan", "debt_wan", "distress", "need_wan"):
+        self.return_z[s] = z[:, 2]
+        if month == 0:  # firms that defaulted in the last black_list_months and stayed in business
+            barred = p.black_list_months / 12.0 * (1 - p.exit_after_default_share) * float(np.mean(self.stage_pd))
+            self.black_list[s] = u[:, 7] < barred
+            self.black_list_until[s] = np.where(u[:, 7] < barred, (u[:, 7] / barred * p.black_list_months), -1)
+        else:
+            self.black_list[s] = False
+            self.black_list_until[s] = -1
+        for name in ("rd_wan", "debt_wan", "distress", "need_wan", "cost_rate"):
             getattr(self, name)[s] = 0.0
-        for name in ("black_list", "listed", "first_loan", "tech_insured", "served"):
+        for name in ("listed", "first_loan", "tech_insured", "served", "vintage_policy"):
             getattr(self, name)[s] = False
         self.funded_months[s] = 0
+        self.term_months[s] = 12
+        for name in ("deferred_until", "vintage_month", "default_month"):
+            getattr(self, name)[s] = -1
         if table is not None:
             self._apply_table(table, s)
         return np.arange(lo, hi)
@@ -137,28 +157,60 @@ class Enterprises:
         """Assets a lender can take as counter-guarantee: one year of revenue (assumption)."""
         return 12.0 * self.revenue_wan[: self.n][idx]
 
+    def collateral_wan(self, idx: np.ndarray) -> np.ndarray:
+        """What a bank accepts as collateral: ``collateral_asset_share`` of the firm's assets (light for tech SMEs)."""
+        return self.p.collateral_asset_share * 12.0 * self.revenue_wan[idx]
+
+    def debt_service_ratio(self, idx: np.ndarray) -> np.ndarray:
+        """(Interest net of subsidies + scheduled principal) ÷ revenue, both annual, of the loan each firm holds."""
+        annual = self.debt_wan[idx] * (self.cost_rate[idx] + 12.0 / self.term_months[idx])
+        return annual / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
+
     def pd_annual(self, theta_view: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Annual PD of firms ``idx`` as seen through quality ``theta_view`` (true θ or a lender's signal)."""
         p = self.p
-        lev = self.debt_wan[idx] / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
         pd_ = (
             self.stage_pd[self.stage[idx]]
             * np.exp(-p.quality_pd_elasticity * theta_view)
-            * (1.0 + p.leverage_pd_factor * lev)
+            * (1.0 + p.debt_service_pd_factor * self.debt_service_ratio(idx))
             * (1.0 + p.distress_pd_factor * self.distress[idx])
         )
         return np.minimum(np.where(self.vc_backed[idx], pd_ * p.vc_pd_factor, pd_), 0.99)
 
-    def default_prob(self, month: int, pd_mult: np.ndarray | float, factor: float | None, rho: float) -> np.ndarray:
-        """Monthly default probability of every slot (0 for dead or listed firms)."""
+    def default_prob(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
+        """Monthly default probability of every slot (0 for dead or listed firms and deferred borrowers).
+
+        With ``rho`` > 0 the annual PD is conditioned on the year's systematic factor (Vasicek):
+        PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) / √(1 − ρ)), then spread evenly over the year's months, so the one-year
+        default rate of a cohort follows the Vasicek distribution with correlation ρ.
+        """
         n = self.n
         idx = np.arange(n)
-        pm = monthly_prob(np.minimum(self.pd_annual(self.theta[:n], idx) * pd_mult, 0.99))
+        pa = np.minimum(self.pd_annual(self.theta[:n], idx) * pd_mult, 0.99)
         if factor is not None and rho > 0:
             from scipy.special import ndtr, ndtri
 
-            pm = ndtr((ndtri(np.clip(pm, 1e-12, 1 - 1e-12)) - np.sqrt(rho) * factor) / np.sqrt(1 - rho))
-        return np.where(self.alive[:n] & ~self.listed[:n], pm, 0.0)
+            pa = ndtr((ndtri(np.clip(pa, 1e-12, 1 - 1e-12)) - np.sqrt(rho) * factor) / np.sqrt(1 - rho))
+        deferred = self.deferred_until[:n] >= month  # no forced default while a postponement runs
+        return np.where(self.alive[:n] & ~self.listed[:n] & ~deferred, monthly_prob(pa), 0.0)
+
+    def investment_return(self, idx: np.ndarray, hit_rate: float = 0.0) -> np.ndarray:
+        """Annual return on the investment a loan would fund: stage mean + quality + own persistent part −
+        the cycle's hit."""
+        p = self.p
+        mean = np.array(p.return_rate.values())[self.stage[idx]]
+        return mean + p.return_quality_rate * self.theta[idx] + p.return_dispersion_rate * self.return_z[idx] - hit_rate
+
+    def demand(self, need_wan: np.ndarray, ret: np.ndarray, cost: np.ndarray) -> np.ndarray:
+        """Amount asked at all-in annual ``cost``: need × (return ÷ cost)^η while cost < return, else 0.
+
+        A firm borrows only for an investment that returns more than credit costs (extensive margin) and
+        scales the loan down as credit gets dearer (intensive margin, elasticity η).
+        """
+        p = self.p
+        c = np.maximum(cost, 0.005)  # a fully subsidised loan still has a shadow cost (time, paperwork)
+        want = need_wan * np.power(np.maximum(ret, 1e-9) / c, p.loan_demand_elasticity)
+        return np.where(cost < ret, np.clip(want, p.need_min_wan, p.need_max_wan), 0.0)
 
     def evolve(self, month: int, drift_hit_rate: float, funded: np.ndarray) -> None:
         """Revenue walk, distress decay, ageing and stage advance for one month."""
@@ -175,12 +227,16 @@ class Enterprises:
         vol = p.revenue_volatility_rate / np.sqrt(12.0)
         self.revenue_wan[:n] *= np.where(alive, np.exp(drift - 0.5 * vol**2 + vol * z), 1.0)
         self.distress[:n] *= p.distress_decay_share
+        self.black_list[:n] &= self.black_list_until[:n] >= month  # the adverse record expires
         self.age_months[:n] += alive
         self.funded_months[:n] += funded
         adv = monthly_prob(np.array(p.stage_advance_rate.values()))[self.stage[:n]]
         adv = adv * np.exp(0.3 * self.theta[:n]) * np.where(funded, p.funded_advance_factor, 1.0)
         up = alive & (self.streams.uniform("progress", month, n) < adv) & (self.stage[:n] < MATURE)
+        grad = alive & (self.stage[:n] == MATURE)
+        grad &= self.streams.uniform("progress", month, n, "graduation") < monthly_prob(p.graduation_rate)
         self.stage[:n] += up.astype(np.int8)
+        self.alive[:n] &= ~grad  # outgrew the tech-SME population; loans run off at maturity
 
     def invest(self, month: int, funded: np.ndarray, spend_share: float) -> float:
         """R&D from loan money of borrowers; patents accrue from cumulative R&D. Returns R&D spent."""
@@ -191,14 +247,18 @@ class Enterprises:
         self.patents[:n] += self.streams.uniform("progress", month, n, "patents") < expected
         return float(rd.sum())
 
+    def base_need(self, idx: np.ndarray | slice) -> np.ndarray:
+        """Loan a firm asks for when credit costs what its investment returns: months of revenue, in bounds."""
+        p = self.p
+        return np.clip(self.revenue_wan[idx] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
+
     def draw_needs(self, month: int, funded: np.ndarray) -> None:
-        """New financing needs of firms without a loan; amount = months of revenue within bounds."""
+        """New financing needs of firms without a loan (one uniform per firm slot: common random numbers)."""
         p, n = self.p, self.n
         rate = monthly_prob(np.array(p.need_rate.values()))[self.stage[:n]]
         free = self.alive[:n] & ~funded & ~self.listed[:n] & ~self.black_list[:n]
         new = free & (self.streams.uniform("needs", month, n) < rate) & (self.need_wan[:n] == 0)
-        amount = np.clip(self.revenue_wan[:n] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
-        self.need_wan[:n] = np.where(new, amount, self.need_wan[:n])
+        self.need_wan[:n] = np.where(new, self.base_need(slice(0, n)), self.need_wan[:n])
 
     def unfunded(self, slots: np.ndarray) -> None:
         """Needs that found no lender this month: after ``need_patience_months`` the need lapses and distress
@@ -226,6 +286,9 @@ class Enterprises:
     def default(self, slots: np.ndarray, month: int) -> None:
         """Firms that defaulted go on the black list; most exit."""
         self.black_list[slots] = True
+        self.black_list_until[slots] = month + self.p.black_list_months
+        first = slots[self.default_month[slots] < 0]
+        self.default_month[first] = month
         self.need_wan[slots] = 0.0
         exits = self.streams.uniform("exit", month, self.n)[slots] < self.p.exit_after_default_share
         self.alive[slots[exits]] = False

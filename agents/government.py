@@ -1,8 +1,9 @@
-"""The government: the special fund 专项资金 and the risk compensation pools 风险补偿资金池.
+"""The government: the special fund 专项资金, its subsidies and rewards, and the pools it owns.
 
-The special fund has a yearly budget; subsidies, bank rewards, listing rewards, the government's loss share
-(the 10% of "4321") and insurer stop-loss are paid from it while it lasts. Pools are funded apart from the
-budget. Pool payouts and guarantor injections also count as public money spent.
+The special fund has a yearly budget (its account receives the appropriation each January; what is unspent
+lapses at the year end); subsidies, bank rewards 以奖代补, listing rewards, the government's loss share (the 10%
+of "4321") and insurer stop-loss are paid from it while it lasts. Pools (``agents.pool``) are funded apart from
+the budget. Pool payouts and guarantor injections also count as public money spent.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.schema import GovernmentParams, PoolParams
+from agents.pool import CompensationPool
+from sim.accounts import Account
+from sim.schema import GovernmentParams
 
 BUDGET_ITEMS = (
     "interest_subsidy",
@@ -32,10 +35,18 @@ class Government(mesa.Agent):
         super().__init__(model)
         self.p = params
         self.name = "government"
-        self.budget_left_wan = params.annual_budget_wan
+        self.account = Account("fund:special", 0.0)
+        self.account.receive(params.annual_budget_wan, "appropriation")
         self.pools = [CompensationPool(model, pp, i, n_banks, start) for i, pp in enumerate(params.pools)]
         self.spent_month = dict.fromkeys(BUDGET_ITEMS + OTHER_ITEMS, 0.0)
         self.exhausted_months: list[str] = []
+        self.firm_subsidy_year = np.zeros(0)  # interest subsidy paid to each firm slot this calendar year
+        self.balance_last_december = np.zeros(n_banks)  # each bank's tech-loan balance a year ago (growth basis)
+
+    @property
+    def budget_left_wan(self) -> float:
+        """This year's budget not yet spent."""
+        return self.account.balance
 
     def commitments_open(self) -> bool:
         """New subsidy commitments are made only while this year's budget is not spent."""
@@ -46,11 +57,56 @@ class Government(mesa.Agent):
         total = float(amounts.sum())
         if total <= 0:
             return np.zeros_like(amounts)
-        ratio = min(1.0, max(self.budget_left_wan, 0.0) / total)
-        paid = amounts * ratio
-        self.budget_left_wan = max(self.budget_left_wan - total * ratio, 0.0)
-        self.spent_month[item] += total * ratio
-        return paid
+        budget = self.account.available()
+        paid = min(total, budget)  # exactly what is left when short, so the budget never goes below zero
+        self.account.pay(paid, item)
+        self.spent_month[item] += paid
+        return amounts * (paid / total)
+
+    def pay_subsidies(
+        self, firms: np.ndarray, interest_wan: np.ndarray, fee_wan: np.ndarray, premium_wan: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This month's interest 贴息, guarantee-fee and premium subsidies on the open book, per loan.
+
+        Interest subsidies respect the per-firm yearly cap (one open loan per firm); everything is paid pro rata
+        when the budget left is short. Returns what was paid on each loan, by item.
+        """
+        cap = self.p.subsidies.per_firm_year_cap_wan
+        if firms.size and self.firm_subsidy_year.size <= firms.max():
+            grown = np.zeros(max(int(firms.max()) + 1, 2 * self.firm_subsidy_year.size))
+            grown[: self.firm_subsidy_year.size] = self.firm_subsidy_year
+            self.firm_subsidy_year = grown
+        if cap is not None and firms.size:
+            interest_wan = np.minimum(interest_wan, np.maximum(cap - self.firm_subsidy_year[firms], 0.0))
+        sub_i = self.pay("interest_subsidy", interest_wan)
+        np.add.at(self.firm_subsidy_year, firms[sub_i > 0], sub_i[sub_i > 0])
+        return sub_i, self.pay("fee_subsidy", fee_wan), self.pay("premium_subsidy", premium_wan)
+
+    def reward_rate(self, reward_eligible: bool, policy: bool) -> float:
+        """Reward 以奖代补 a bank can expect per unit of a new loan of a product, while the budget is open."""
+        sub = self.p.subsidies
+        if not reward_eligible or not self.commitments_open():
+            return 0.0
+        if sub.bank_reward_basis == "policy_products" and not policy:
+            return 0.0
+        return sub.bank_reward_share
+
+    def reward_new_loans(self, bank: np.ndarray, amount: np.ndarray, rewarded: np.ndarray, n_banks: int) -> np.ndarray:
+        """Rewards on this month's new loans (bases ``policy_products`` and ``all_new``); paid per bank."""
+        sub = self.p.subsidies
+        if sub.bank_reward_share <= 0 or sub.bank_reward_basis == "growth":
+            return np.zeros(n_banks)
+        owed = np.bincount(bank[rewarded], weights=amount[rewarded] * sub.bank_reward_share, minlength=n_banks)
+        return self.pay("bank_reward", owed)
+
+    def reward_growth(self, balances_wan: np.ndarray) -> np.ndarray:
+        """December, basis ``growth``: the reward share of each bank's balance growth over the year before."""
+        sub = self.p.subsidies
+        growth = np.maximum(balances_wan - self.balance_last_december, 0.0)
+        self.balance_last_december = balances_wan.copy()
+        if sub.bank_reward_share <= 0 or sub.bank_reward_basis != "growth":
+            return np.zeros_like(balances_wan)
+        return self.pay("bank_reward", growth * sub.bank_reward_share)
 
     def record(self, item: str, amount_wan: float) -> None:
         """Public money spent outside the budget (pool payouts, injections)."""
@@ -63,7 +119,9 @@ class Government(mesa.Agent):
         for pool in self.pools:
             pool.start_month(label)
         if new_year:
-            self.budget_left_wan = self.p.annual_budget_wan
+            self.firm_subsidy_year[:] = 0.0
+            self.account.pay(self.account.balance, "lapse")  # last year's unspent budget returns to the treasury
+            self.account.receive(self.p.annual_budget_wan, "appropriation")
             for pool in self.pools:
                 if pool.set_up:
                     pool.new_year()
@@ -83,109 +141,4 @@ class Government(mesa.Agent):
         """This month's row of the institutions table: budget left and spending by instrument."""
         return {"budget_left_wan": self.budget_left_wan, "spending_wan": self.spending_month_wan()} | {
             f"spend_{k}_wan": v for k, v in self.spent_month.items()
-        }
-
-
-class CompensationPool(mesa.Agent):
-    """A compensation pool: caps, NPL corridor, leverage commitment, suspension, top-ups and depletion."""
-
-    def __init__(self, model: mesa.Model, params: PoolParams, index: int, n_banks: int, start: str) -> None:
-        super().__init__(model)
-        self.p = params
-        self.name = params.name
-        self.index = index
-        self.set_up = params.start is None or params.start <= start
-        self.balance_wan = params.initial_wan if self.set_up else 0.0
-        self.paid_year = np.zeros(n_banks)
-        self.defaults_year = np.zeros(n_banks)
-        self.covered_start = np.zeros(n_banks)
-        self.covered = np.zeros(n_banks)
-        self.suspended = np.zeros(n_banks, dtype=bool)
-        self.payout_month_wan = self.topup_month_wan = 0.0
-        self.depleted_month: str | None = None
-        self._funded = self.balance_wan > 0
-
-    def open_for(self, bank: int) -> bool:
-        """Whether ``bank`` may still write covered loans (not suspended, pool not empty)."""
-        return not self.suspended[bank] and self.balance_wan > 0
-
-    def headroom_wan(self) -> float:
-        """Covered balance still allowed by the leverage commitment (covered ≤ m × pool)."""
-        if self.p.leverage_multiple is None:
-            return float("inf")
-        return max(self.p.leverage_multiple * self.balance_wan - self.covered.sum(), 0.0)
-
-    def book_cover(self, bank: np.ndarray, principal: np.ndarray) -> None:
-        """Add new covered loans to the covered balance."""
-        self.covered += np.bincount(bank, weights=principal, minlength=self.covered.size)
-
-    def admissible(self, claims: np.ndarray, principal: np.ndarray, bank: np.ndarray) -> np.ndarray:
-        """Claims the pool's rules allow: per-loan cap, NPL corridor, per-bank-year cap; records defaults."""
-        c = claims.copy()
-        if self.p.per_loan_cap_wan is not None:
-            c = np.minimum(c, self.p.per_loan_cap_wan)
-        nb = self.covered.size
-        new_bad = np.bincount(bank, weights=principal, minlength=nb)
-        if self.p.npl_corridor is not None:
-            lo, hi = self.p.npl_corridor
-            base = np.maximum(np.maximum(self.covered_start, self.covered), 1e-9)
-            r0 = self.defaults_year / base
-            r1 = (self.defaults_year + new_bad) / base
-            overlap = np.clip(np.minimum(r1, hi) - np.maximum(r0, lo), 0.0, None)
-            frac = np.divide(overlap, r1 - r0, out=np.zeros(nb), where=r1 > r0)
-            c *= frac[bank]
-        if self.p.per_bank_year_cap_wan is not None:
-            room = np.maximum(self.p.per_bank_year_cap_wan - self.paid_year, 0.0)
-            asked = np.bincount(bank, weights=c, minlength=nb)
-            ratio = np.where(asked > room, np.divide(room, asked, out=np.zeros(nb), where=asked > 0), 1.0)
-            c *= ratio[bank]
-        self.defaults_year += new_bad
-        return c
-
-    def pay(self, bank: np.ndarray, paid: np.ndarray) -> float:
-        """Debit payouts (already limited to the balance by the waterfall); returns the total."""
-        total = float(paid.sum())
-        self.paid_year += np.bincount(bank, weights=paid, minlength=self.paid_year.size)
-        self.balance_wan = max(self.balance_wan - total, 0.0)
-        self.payout_month_wan += total
-        return total
-
-    def new_year(self) -> None:
-        """January: top up (or refill to target) and restart the yearly caps and ratios."""
-        before = self.balance_wan
-        if self.p.refill_to_wan is not None:
-            self.balance_wan = max(self.balance_wan, self.p.refill_to_wan)
-        self.balance_wan += self.p.topup_wan
-        self.topup_month_wan += self.balance_wan - before
-        self._funded |= self.balance_wan > 0
-        self.paid_year[:] = 0.0
-        self.defaults_year[:] = 0.0
-        self.covered_start = self.covered.copy()
-
-    def close_month(self, covered_by_bank: np.ndarray, label: str) -> None:
-        """True up the covered balance, suspend banks past the NPL threshold, note depletion."""
-        self.covered = covered_by_bank
-        if self.p.suspend_npl_ratio is not None:
-            base = np.maximum(np.maximum(self.covered_start, self.covered), 1e-9)
-            self.suspended = self.defaults_year / base > self.p.suspend_npl_ratio
-        if self._funded and self.balance_wan <= 1e-6 and self.depleted_month is None:
-            self.depleted_month = label
-
-    def start_month(self, label: str) -> None:
-        """Reset monthly counters; a pool set up during the plan is funded in its start month."""
-        self.payout_month_wan = self.topup_month_wan = 0.0
-        if not self.set_up and label == self.p.start:
-            self.set_up = True
-            self.balance_wan = self.topup_month_wan = self.p.initial_wan
-            self._funded = self.balance_wan > 0
-
-    def report(self) -> dict[str, float]:
-        """This month's row of the institutions table."""
-        return {
-            "balance_wan": self.balance_wan,
-            "payouts_wan": self.payout_month_wan,
-            "covered_balance_wan": float(self.covered.sum()),
-            "topup_wan": self.topup_month_wan,
-            "depleted": float(self.depleted_month is not None),
-            "suspended_banks": float(self.suspended.sum()),
         }

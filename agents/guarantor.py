@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.accounts import Account
 from sim.schema import GuarantorParams
 
 
@@ -16,12 +17,17 @@ class Guarantor(mesa.Agent):
         self.p = params
         self.name = params.name
         self.index = index
-        self.net_assets_wan = params.net_assets_wan
+        self.account = Account(f"guarantor:{params.name}", params.net_assets_wan)
         self.balance_wan = 0.0
         self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
         self.claims_total_wan = 0.0
         self.injections = dict(params.injections)
         self.insolvent_month: str | None = None
+
+    @property
+    def net_assets_wan(self) -> float:
+        """Net assets: what it holds to pay claims, in both its roles."""
+        return self.account.balance
 
     def open_for_business(self) -> bool:
         """New guarantees only while solvent and above the floor."""
@@ -42,19 +48,19 @@ class Guarantor(mesa.Agent):
         """Add new guarantees to the balance."""
         self.balance_wan += liability_wan
 
-    def collect_fees(self, amount_wan: float) -> None:
-        """Guarantee (or re-guarantee) fees received."""
-        self.net_assets_wan += amount_wan
+    def collect_fees(self, amount_wan: float, kind: str = "fee") -> None:
+        """Guarantee fees (``kind="fee"``) or re-guarantee fees (``"reguarantee_fee"``) received."""
+        self.account.receive(amount_wan, kind)
         self.fees_month_wan += amount_wan
 
     def pay_fees(self, amount_wan: float) -> None:
         """Re-guarantee fees paid to the re-guarantor."""
-        self.net_assets_wan -= amount_wan
+        self.account.pay(amount_wan, "reguarantee_fee")
         self.fees_month_wan -= amount_wan
 
     def pay_claims(self, amount_wan: float) -> None:
-        """Compensation paid to banks on defaults (never more than net assets: see the waterfall)."""
-        self.net_assets_wan = max(self.net_assets_wan - amount_wan, 0.0)
+        """Compensation paid to banks on defaults, in either role (the waterfall rations it to net assets)."""
+        self.account.pay(amount_wan, "claim")
         self.claims_month_wan += amount_wan
         self.claims_total_wan += amount_wan
 
@@ -62,9 +68,11 @@ class Guarantor(mesa.Agent):
         """Investment income less opex, scheduled injections; returns the injection (public money)."""
         self.balance_wan = balance_wan
         if self.net_assets_wan > 0:
-            self.net_assets_wan += self.net_assets_wan * (self.p.investment_rate - self.p.opex_rate) / 12.0
+            base = self.net_assets_wan
+            self.account.receive(base * self.p.investment_rate / 12.0, "investment")
+            self.account.pay(base * self.p.opex_rate / 12.0, "opex")
         injected = self.injections.get(month_label, 0.0)
-        self.net_assets_wan += injected
+        self.account.receive(injected, "injection")
         self.injected_month_wan = injected
         if self.net_assets_wan <= 1e-6 and self.insolvent_month is None:
             self.insolvent_month = month_label

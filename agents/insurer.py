@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.accounts import Account
 from sim.schema import InsurerParams
 
 
@@ -16,7 +17,7 @@ class Insurer(mesa.Agent):
         self.p = params
         self.name = params.name
         self.index = index
-        self.capital_wan = params.capital_wan
+        self.account = Account(f"insurer:{params.name}", params.capital_wan)
         self.premium_rate = params.premium_rate
         self.suspended = False
         self.premiums_12m = np.zeros(12)
@@ -26,13 +27,18 @@ class Insurer(mesa.Agent):
         self.premium_month_wan = self.claims_month_wan = 0.0
         self.tech_premium_month_wan = self.tech_claims_month_wan = 0.0
 
+    @property
+    def capital_wan(self) -> float:
+        """Capital: what it holds to pay claims."""
+        return self.account.balance
+
     def screens(self, pd_hat: np.ndarray) -> np.ndarray:
         """Underwrite firms with estimated PD within appetite, unless suspended."""
         return (pd_hat <= self.p.max_pd) & (not self.suspended) & (self.capital_wan > 0)
 
     def collect_premiums(self, amount_wan: float, tech: bool = False) -> None:
         """Premium income of the loan-insurance line, or of the tech-insurance line with ``tech``."""
-        self.capital_wan += amount_wan
+        self.account.receive(amount_wan, "tech_premium" if tech else "premium")
         if tech:
             self.tech_premium_month_wan += amount_wan
         else:
@@ -41,7 +47,7 @@ class Insurer(mesa.Agent):
     def pay_claims(self, amount_wan: float, defaulted_principal_wan: float = 0.0, tech: bool = False) -> None:
         """Claims paid (never more than capital: see the waterfall). Only the loan line counts toward the
         loss ratio and overdue rate that drive repricing and suspension."""
-        self.capital_wan = max(self.capital_wan - amount_wan, 0.0)
+        self.account.pay(amount_wan, "tech_claim" if tech else "claim")
         if tech:
             self.tech_claims_month_wan += amount_wan
             return
@@ -78,7 +84,7 @@ class Insurer(mesa.Agent):
 
     def receive_stoploss(self, amount_wan: float) -> None:
         """Government stop-loss reimbursement."""
-        self.capital_wan += amount_wan
+        self.account.receive(amount_wan, "stoploss")
 
     def start_month(self, month: int) -> None:
         """Reset monthly counters; drop the month leaving the 12-month overdue window."""

@@ -29,7 +29,13 @@ from sim import EcosystemModel, load_scenario
 FIRMS = {"enterprises.initial_count": 2000}
 MONTHS = 60
 EXTRA_PARAMETERS = [
-    {"path": "enterprises.max_cost_rate", "role": "uncertainty", "dist": "triang", "bounds": [0.08, 0.16], "peak": 0.5},
+    {
+        "path": "enterprises.loan_demand_elasticity",
+        "role": "uncertainty",
+        "dist": "triang",
+        "bounds": [0.3, 1.0],
+        "peak": 0.0,
+    },
     {"path": "government.annual_budget_wan", "role": "lever", "bounds": [1000, 6000]},
 ]
 

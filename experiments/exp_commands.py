@@ -20,9 +20,9 @@ from experiments.cli import UserError, add_common, add_report, command, maybe_re
 SHOWN_METRICS = (
     "credit_cagr",
     "credit_balance_end_wan",
-    "new_credit_wan",
-    "fiscal_leverage",
-    "public_spending_wan",
+    "additional_balance_avg_wan",
+    "credit_per_public_wan",
+    "net_public_cost_wan",
     "pool_depleted",
     "pool_months_to_depletion",
     "guarantor_depleted",

@@ -100,15 +100,41 @@ def format_summary(s: dict[str, Any]) -> str:
     for name, p in s["pools"].items():
         when = f"depleted {p['depletion_month']}" if p["depleted"] else "not depleted"
         lines.append(f"  pool {name}: balance {yi(p['balance_end_wan'])}, paid {yi(p['payouts_wan'])}, {when}")
+    lines.append(f"  net public cost {yi(s['net_public_cost_wan'])}")
+    if s.get("additional_balance_avg_wan") is not None:
+        lines += [
+            (
+                f"  additionality   average balance {yi(s['additional_balance_avg_wan'])} above the same region"
+                f" without the policy (same seed); end balance {yi(s['additional_balance_end_wan'])} above"
+            ),
+            (
+                f"  credit per 万   {times(s['credit_per_public_wan'])} of additional average balance per 万 of net"
+                " public cost"
+            ),
+        ]
+        if s.get("fiscal_credit_per_public_wan") is not None:
+            lines.append(
+                f"    of which      fiscal instruments {yi(s['additional_balance_avg_fiscal_wan'])}"
+                f" ({times(s['fiscal_credit_per_public_wan'])} per 万), free regulatory levers"
+                f" {yi(s['additional_balance_avg_regulatory_wan'])}"
+            )
+        if s.get("additionality_ratio") is not None:
+            lines.append(
+                f"  covered loans   average {yi(s['covered_balance_avg_wan'])}; additional per unit covered"
+                f" {s['additionality_ratio']:.2f}, the rest substitution"
+            )
+    for who in ("policy", "plain"):
+        rate = s.get(f"{who}_borrower_default_rate_24m")
+        if rate is not None:
+            label = "under policy" if who == "policy" else "without policy"
+            lines.append(
+                f"  defaults        {pct(rate)} of first-year borrowers {label} defaulted within 24 months"
+                f" ({s[f'{who}_borrowers_year1']:,} firms)"
+            )
     lines.append(
-        f"  public money    {yi(s['public_spending_wan'])}   new credit per 万 of it: {times(s['fiscal_leverage'])}"
-        f" in all, {times(s['policy_fiscal_leverage'])} through policy products"
+        f"  gross lending   {times(s['gross_lending_per_public_wan'])} new loans per 万 of net public cost, every"
+        " renewal counted (not additional)"
     )
-    if s.get("additionality_wan") is not None:
-        lines.append(
-            f"  additionality   {yi(s['additionality_wan'])} new credit beyond the no-policy run (same seed),"
-            f" {times(s['additional_credit_per_public_wan'])} per 万 of public money"
-        )
     if s["budget_exhausted_months"]:
         lines.append(f"  budget ran out  {', '.join(s['budget_exhausted_months'])}")
     if s["guarantor_net_assets_end_wan"] is not None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from experiments.spacecheck import check_against_base, space_problems
 
 SPACE_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "spaces"
-DEFAULT_METRICS = ("credit_cagr", "fiscal_leverage", "pool_months_to_depletion_censored", "pool_depleted")
+DEFAULT_METRICS = ("credit_cagr", "net_public_cost_wan", "pool_months_to_depletion_censored", "pool_depleted")
 BOUNDED = ("unif", "logunif", "triang", "truncnorm")
 
 

@@ -59,7 +59,7 @@ extends: xianning-2021          # optional: a bundled scenario name, or a path e
 name: xianning-2021-downturn
 macro:
   shocks:
-    - {start: "2022-04", months: 12, pd_multiplier: 2.0, revenue_hit_rate: 0.15, deferral: true}
+    - {start: "2022-04", months: 12, factor_shift: 1.5, revenue_hit_rate: 0.15, deferral: true}
 ```
 
 **`extends`** names the base scenario (a bundled name, or a `.yaml` path relative to this file); the file then
@@ -87,12 +87,22 @@ Every calibrated number in a bundled file carries a comment with its source: the
 - Months are written `"YYYY-MM"` (quote them in YAML). A target dated `2019-12` is checked on that month's row.
 - Loss shares of a product (`products[].shares`) must sum to 1; stage mixes must sum to 1.
 
+## The first month is the region's steady state
+
+Before month 1 the region without the plan (plain bank credit, no public money, no free regulatory levers) runs
+for `burn_in_months` (default 24) from random streams of its own and is not reported (`sim/burnin.py`). Its
+borrower share, loans by age and bank, prices and NPL history are month 0 of the plan, and its loan book is
+scaled to the starting balance that `initial_borrower_share` and `initial_count` calibrate (every firm's money
+and every loan by one factor, reported as `start_scale` in the summary; near 1 when `initial_borrower_share` is
+near the steady-state borrower share). A scenario and its no-policy counterfactual share this burn-in, so their
+paired runs start from the same state. `burn_in_months: 0` starts from the initial stock as drawn.
+
 ## Fixed mode
 
 `fixed.enabled: true` switches to a stripped-down mode for checking results against formulas. Every firm has
 the same annual PD (`fixed.annual_pd`) and holds exactly one loan of `fixed.loan_wan` under the first product,
 with term `fixed.term_months` and LGD `fixed.lgd`; there is no behaviour (no screening, pricing, applications,
-growth or entry). Matured loans roll over, and a defaulted firm is replaced by a new one with the same loan, so
+growth, entry or burn-in). Matured loans roll over, and a defaulted firm is replaced by a new one with the same loan, so
 the book stays constant and every month is an independent draw. The expected loss to each party is then a
 formula, e.g. for the pool
 

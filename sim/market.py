@@ -1,11 +1,16 @@
-"""The credit market: applications, screening by banks / guarantors / insurers / pools, and origination.
+"""The credit market: matching only. Who applies where and in what order; the decisions are the agents'.
 
-Each firm with a need ranks banks by the lowest all-in annual cost (net of subsidies) of the products it is
-eligible for there and applies to the best first, up to its number of applications. An application is seen
-with some probability (the matching platform raises it); the bank prices and accepts on its margin rule, any
-guarantor and insurer on a product screen it, the bank writes the cheapest product that passes, and
-capacity limits (bank capital and set-aside, guarantor leverage, pool leverage commitment) are applied first
-come first served in firm order.
+Each firm with a need (``agents.enterprise``) sees, for every product it is eligible for, the bank's quoted
+rate (``Bank.quote``) and the all-in annual cost net of subsidies, and asks for the amount its investment
+justifies at that cost (``Enterprises.demand``: nothing where credit costs more than the investment returns).
+It ranks banks by the cheapest product worth taking there and applies to the best first, up to its number of
+applications. An application is seen with some probability (the matching platform raises it); the bank
+accepts on its margin rule and writes up to its collateral-or-cover limit (``Bank.accepts``,
+``Bank.lending_limit``), any guarantor and insurer on a product screen it (``Guarantor.screens``,
+``Insurer.screens``), the bank writes the cheapest product that passes, and capacity limits (bank capital and
+set-aside, guarantor leverage, pool leverage commitment) are applied first come first served in firm order.
+A firm for which no product is worth its cost drops the need (it chose not to borrow); one refused keeps
+applying for ``need_patience_months``.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class Offers:
     """Per application (firm × channel): what the lender side would do."""
 
     amount: np.ndarray
+    want: np.ndarray
     rate: np.ndarray
     cost: np.ndarray
     int_sub: np.ndarray
@@ -77,6 +83,7 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
     cp, cb = pr.ch_prod, pr.ch_bank
     k, nc = firms.size, cp.size
     theta = pop.theta[firms]
+    collateral, revenue = pop.collateral_wan(firms), pop.revenue_wan[firms]
     plat = m.s.platforms.credit_info_noise_factor
     rel = reliability(m)
     retained = 1.0 - sum(
@@ -86,18 +93,18 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
     )
     open_ = m.government.commitments_open()
     first = ~pop.first_loan[firms]
-    amount = np.minimum(pop.need_wan[firms][:, None], pr.max_loan[cp][None, :])
     rate, accept, premium = np.zeros((k, nc)), np.zeros((k, nc), bool), np.zeros((k, nc))
+    limit = np.zeros((k, nc))
     noise = {b.index: m.signal_noise("bank", b.name, month)[firms] for b in m.banks}
     for c in range(nc):
         p, bank = cp[c], m.banks[cb[c]]
         sig = theta + bank.p.screening_noise * pr.signal_factor[p] * plat * noise[cb[c]]
         pd_hat = pop.pd_annual(sig, firms)
         cap = pr.rate_cap(p, m.lpr)
-        reward = m.s.government.subsidies.bank_reward_share * 12.0 / pr.term[p] if pr.reward[p] and open_ else 0.0
+        reward = m.government.reward_rate(bool(pr.reward[p]), bool(pr.policy[p])) * 12.0 / pr.term[p]
         rate[:, c] = bank.quote(pd_hat, pr.lgd[p], retained[c], m.lpr, cap)
         accept[:, c] = bank.accepts(rate[:, c], pd_hat, pr.lgd[p], retained[c], reward, m.lpr)
-        accept[:, c] &= screen_sharers(m, p, firms, amount[:, c], month)
+        limit[:, c] = bank.lending_limit(retained[c], collateral, revenue)
         if pr.accounts[p, INS] >= 0:
             premium[:, c] = m.insurers[pr.accounts[p, INS]].premium_rate
     gate = float(open_)
@@ -107,7 +114,14 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
         np.broadcast_to(pr.prem_sub[cp] * gate, (k, nc)),
     )
     cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + premium * (1 - prem_sub) + pr.other_cost[cp]
-    return Offers(amount, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
+    hit = m.shock.revenue_hit_rate if m.shock is not None else 0.0
+    ret = pop.investment_return(firms, hit)
+    want = pop.demand(pop.need_wan[firms][:, None], ret[:, None], cost)
+    amount = np.minimum(np.minimum(want, pr.max_loan[cp][None, :]), limit)
+    accept &= amount >= pop.p.need_min_wan - 1e-9
+    for c in range(nc):
+        accept[:, c] &= screen_sharers(m, cp[c], firms, amount[:, c], month)
+    return Offers(amount, want, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
 
 
 def screen_sharers(m: EcosystemModel, p: int, firms: np.ndarray, amount: np.ndarray, month: int) -> np.ndarray:
@@ -146,10 +160,11 @@ def originate(m: EcosystemModel, month: int) -> dict[str, float]:
         pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms], pop.vc_backed[firms]
     )
     avail = np.array([m.channel_open(c) for c in range(pr.ch_prod.size)])
-    posted = np.where(elig & avail & (offers.cost <= pop.p.max_cost_rate), offers.cost, np.inf)
-    # A firm prefers a loan that covers its whole need: products whose ceiling cuts the loan short rank
-    # after every full-size offer, but remain a fallback.
-    posted = posted + (offers.amount < pop.need_wan[firms][:, None] - 1e-9) * PARTIAL_PENALTY
+    worth = elig & avail & (offers.want > 0)  # products whose cost is below what the investment returns
+    posted = np.where(worth, offers.cost, np.inf)
+    # A firm prefers a loan of the size it asked for: offers cut short by a ceiling or the bank's collateral
+    # limit rank after every full-size offer, but remain a fallback.
+    posted = posted + (offers.amount < offers.want - 1e-9) * PARTIAL_PENALTY
     written = np.where(offers.accept & fits(m, offers.amount), posted, np.inf)
     nb = len(m.banks)
     bank_price = np.full((firms.size, nb), np.inf)
@@ -180,7 +195,10 @@ def originate(m: EcosystemModel, month: int) -> dict[str, float]:
                 stats["approvals"] += int(ok.sum())
             written[rows[~ok], ch[~ok]] = np.inf
             rows = rows[~ok]
-    pop.unfunded(firms[pending])
+    not_worth = ~worth.any(axis=1)
+    pop.need_wan[firms[pending & not_worth]] = 0.0  # credit costs more than it would earn: no application
+    pop.need_age[firms[pending & not_worth]] = 0
+    pop.unfunded(firms[pending & ~not_worth])
     return stats
 
 
@@ -191,11 +209,23 @@ def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> 
     return np.where(np.isfinite(at_bank[np.arange(bank.size), ch]), ch, -1) if bank.size else ch
 
 
-def guarantor_room(m: EcosystemModel, p: int, j: int) -> float:
-    """Largest loan of product ``p`` the (re-)guarantor in column ``j`` can still take under its leverage cap."""
+def guarantor_liability(m: EcosystemModel, g: int, prod: np.ndarray) -> np.ndarray:
+    """Share of a loan of each product in ``prod`` that guarantor ``g`` bears, in either role or both."""
     pr = m.products
-    g = pr.accounts[p, j]
-    return m.guarantors[g].headroom_wan() / pr.shares[p, j] if g >= 0 else np.inf
+    return pr.shares[prod, GUAR] * (pr.accounts[prod, GUAR] == g) + pr.shares[prod, REGUAR] * (
+        pr.accounts[prod, REGUAR] == g
+    )
+
+
+def guarantor_room(m: EcosystemModel, p: int) -> float:
+    """Largest loan of product ``p`` every guarantor on it can still take under its leverage cap (one entity in
+    two roles counts its two shares together)."""
+    room = np.inf
+    for g, x in enumerate(m.guarantors):
+        share = float(guarantor_liability(m, g, np.array([p]))[0])
+        if share > 0:
+            room = min(room, x.headroom_wan() / share)
+    return room
 
 
 def fits(m: EcosystemModel, amount: np.ndarray) -> np.ndarray:
@@ -203,7 +233,7 @@ def fits(m: EcosystemModel, amount: np.ndarray) -> np.ndarray:
     pr = m.products
     p, b = pr.ch_prod, pr.ch_bank
     room_bank = np.array([m.banks[i].headroom_wan() for i in b])
-    room_g = np.array([min(guarantor_room(m, q, GUAR), guarantor_room(m, q, REGUAR)) for q in p])
+    room_g = np.array([guarantor_room(m, q) for q in p])
     room_p = np.array(
         [
             m.government.pools[x].headroom_wan() if x >= 0 and pr.shares[q, POOL] > 0 else np.inf
@@ -218,10 +248,9 @@ def capacity_ok(m: EcosystemModel, ch: np.ndarray, amount: np.ndarray) -> np.nda
     pr = m.products
     p = pr.ch_prod[ch]
     ok = within_room(pr.ch_bank[ch], amount, np.array([b.headroom_wan() for b in m.banks]))
-    if m.guarantors:
-        rooms = np.array([x.headroom_wan() for x in m.guarantors])
-        for j in (GUAR, REGUAR):
-            ok &= within_room(np.where(ok, pr.accounts[p, j], -1), amount * pr.shares[p, j], rooms)
+    for g, x in enumerate(m.guarantors):  # per entity: its guarantor and re-guarantor shares together
+        liability = amount * guarantor_liability(m, g, p)
+        ok &= within_room(np.where(ok & (liability > 0), 0, -1), liability, np.array([x.headroom_wan()]))
     pools = m.government.pools
     if pools:
         pl = np.where(ok & (pr.shares[p, POOL] > 0), pr.accounts[p, POOL], -1)
@@ -234,6 +263,7 @@ def book(m: EcosystemModel, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: 
     pr = m.products
     p, bank = pr.ch_prod[ch], pr.ch_bank[ch]
     amount = o.amount[rows, ch]
+    cost = o.cost[rows, ch]
     m.book.add(
         firm=slots,
         bank=bank,
@@ -250,4 +280,4 @@ def book(m: EcosystemModel, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: 
         start=month,
         maturity=month + pr.term[p],
     )
-    m.register_new_loans(slots, bank, p, amount)
+    m.register_new_loans(slots, bank, p, amount, cost)

@@ -1,8 +1,12 @@
 """EcosystemModel: the regional sci-tech finance ecosystem as a Mesa model.
 
-Firms are a columnar population, loans a columnar book, institutions ``mesa.Agent`` subclasses. The keyword
-form ``EcosystemModel(scenario, rng=seed, **{"dotted.path": value})`` lets ``mesa.batch_run`` and
-``SolaraViz`` drive it; ``run()`` returns a RunResult.
+Firms are a columnar population, loans a columnar book, institutions ``mesa.Agent`` subclasses, and every
+entity's money one account (``sim.accounts``). The keyword form ``EcosystemModel(scenario, rng=seed,
+**{"dotted.path": value})`` lets ``mesa.batch_run`` and ``SolaraViz`` drive it; ``run()`` returns a RunResult.
+
+The model starts in the region's own steady state: unless ``burn_in_months`` is 0, the region without policy is
+run that many months before the start from its own random streams (``sim.burnin``) and its firms, loan book
+and banks' NPL history become month 0.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import numpy as np
 
 from agents import Bank, Enterprises, Government, Guarantor, Insurer
 from agents.enterprise import read_firms_csv
-from sim import market, settlement
+from sim import burnin, market, settlement
+from sim.accounts import Ledger
 from sim.calendar import YearMonth, monthly_prob, rate_path
 from sim.loanbook import LoanBook
 from sim.products import GUAR, INS, POOL, REGUAR, compile_products
@@ -39,12 +44,22 @@ def release_agent_ids(model: mesa.Model) -> None:
 class EcosystemModel(mesa.Model):
     """One region's tech-finance ecosystem under one scenario, one month per step."""
 
-    def __init__(self, scenario: str | Scenario = "baseline", *, rng: Any = None, **overrides: Any) -> None:
+    def __init__(
+        self, scenario: str | Scenario = "baseline", *, rng: Any = None, stream_domain: int = 0, **overrides: Any
+    ) -> None:
+        """Build the region of ``scenario`` (a bundled name, a path or a Scenario) with dotted ``overrides``.
+
+        Args:
+            scenario: The scenario.
+            rng: The root seed of every random stream.
+            stream_domain: 0 for the plan; the burn-in runs its pre-plan model in domain 1 (its own luck).
+            **overrides: ``{"dotted.path": value}`` (``__`` also separates, for keyword use).
+        """
         super().__init__(rng=rng)
         keys = {k.replace("__", "."): v for k, v in overrides.items()}
         self.s = load_scenario(scenario, keys)
         self.seed = rng
-        self.streams = Streams(rng)
+        self.streams = Streams(rng, domain=stream_domain)
         self.fixed = self.s.fixed.enabled
         self.start = self.s.start_month
         self.month = 0
@@ -56,13 +71,25 @@ class EcosystemModel(mesa.Model):
         self.guarantors = [Guarantor(self, p, i) for i, p in enumerate(self.s.guarantors)]
         self.insurers = [Insurer(self, p, i) for i, p in enumerate(self.s.insurers)]
         self.government = Government(self, self.s.government, len(self.banks), self.s.start)
+        self.ledger = Ledger(
+            [b.account for b in self.banks],
+            [p.account for p in self.government.pools],
+            [g.account for g in self.guarantors],
+            [i.account for i in self.insurers],
+            self.government.account,
+        )
         self.exposure = {j: np.zeros(0) for j in (POOL, GUAR, REGUAR, INS)}
         self.conservation_error_wan = 0.0
         self.recorder = MonthlyRecorder(self)
+        self.shock, self.deferral = None, None
+        self.start_scale = 1.0  # money scale applied after the burn-in (1: none)
         self.pop = Enterprises(self.s.enterprises, self.streams, capacity=self._capacity())
         self.book = LoanBook(capacity=max(1024, 2 * self.pop.p.initial_count))
-        self.firm_subsidy_year = np.zeros(0)
-        self._populate()
+        if self.fixed or self.s.burn_in_months == 0 or stream_domain != 0:
+            self._populate()
+        else:
+            burnin.start_in_steady_state(self)
+        self.government.balance_last_december = np.array([b.balance_wan for b in self.banks])
         self.datacollector = make_datacollector()
         self.recorder.close_month()
         self.datacollector.collect(self)
@@ -83,18 +110,20 @@ class EcosystemModel(mesa.Model):
             slots = self.pop.add(0, 0, table)
         else:
             slots = self.pop.add(p.initial_count, 0)
-        self._grow_firm_arrays()
         if self.fixed:
             self._fixed_loans(slots, 0)
             return
-        # The loan stock before the plan went to the firms banks judged safest (a noisy view of θ), as the
-        # flow of new loans will, so that the stock and the flow start alike.
+        # The loan stock before the burn-in went to firms whose investment returns more than plain credit costs
+        # (LPR + spread + a typical risk premium), the ones banks judged safest first (a noisy view of θ), as
+        # the flow of new loans will, so that the stock and the flow start alike.
         gen = self.streams.gen("init", 0, "loan stock")
         signal = self.pop.theta[slots] + gen.standard_normal(slots.size)
         score = self.pop.pd_annual(signal, slots)
+        plain_cost = self.lpr + float(np.mean([b.p.spread_rate for b in self.banks])) + 0.015
+        score[self.pop.investment_return(slots) <= plain_cost] = np.inf
         k = round(p.initial_borrower_share * slots.size)
         holders = np.sort(slots[np.argsort(score, kind="stable")[:k]])
-        amount = np.clip(self.pop.revenue_wan[holders] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
+        amount = self.pop.base_need(holders)
         bank = holders % len(self.banks)
         spread = np.array([b.p.spread_rate for b in self.banks])[bank]
         legacy = self.products.legacy
@@ -109,6 +138,7 @@ class EcosystemModel(mesa.Model):
             maturity=1 + (gen.random(holders.size) * 12).astype(int),
         )
         self.pop.debt_wan[holders] = amount
+        self.pop.cost_rate[holders] = self.lpr + spread
         self.pop.first_loan[holders] = True
         self.update_institutions()
 
@@ -130,30 +160,44 @@ class EcosystemModel(mesa.Model):
             start=month,
             maturity=month + 1 + (slots % f.term_months),
         )
-        self.register_new_loans(slots, bank, prod, amount)
-
-    def _grow_firm_arrays(self) -> None:
-        if self.firm_subsidy_year.size < self.pop.n:
-            grown = np.zeros(max(self.pop.n, 2 * self.firm_subsidy_year.size))
-            grown[: self.firm_subsidy_year.size] = self.firm_subsidy_year
-            self.firm_subsidy_year = grown
+        self.register_new_loans(slots, bank, prod, amount, np.full(slots.size, self.lpr))
 
     # ---- the schedule -------------------------------------------------------------------------------------
+    PHASES = (
+        "update_macro",
+        "evolve_firms",
+        "repay_maturities",
+        "apply_for_credit",
+        "screen_applications",
+        "pay_interest_and_subsidies",
+        "settle_defaults",
+        "update_institutions",
+        "collect_data",
+    )
+
     def step(self) -> None:
-        """One month: macro → firms → maturities → needs → origination → subsidies → defaults →
-        institutions → data collection."""
+        """One month, the phases in this order (``PHASES``): macro (LPR, shock, deferral window, January resets)
+        → firms (entry, revenue, stage, R&D, equity, tech insurance) → maturities (repayment, deferral,
+        renewal needs) → new needs → applications, screening and origination → interest, fees, premiums and
+        subsidies → defaults and the loss waterfall → institutions (balances, tightening, rewards, repricing,
+        suspension, top-ups) → data collection."""
         self.month = self.steps
-        self.update_macro()
-        self.evolve_firms()
-        settlement.repay_maturities(self, self.month, self.deferral_until)
-        self.apply_for_credit()
-        self.screen_applications()
-        self.recorder.add(settlement.pay_subsidies(self))
-        self.settle_defaults()
-        self.update_institutions()
+        for phase in self.PHASES:
+            getattr(self, phase)()
+        self.running = self.steps < self.horizon
+
+    def repay_maturities(self) -> None:
+        """Loans falling due: repaid, or postponed in a deferral window; renewal needs."""
+        settlement.repay_maturities(self, self.month)
+
+    def pay_interest_and_subsidies(self) -> None:
+        """A month of interest, fees and premiums on the open book, and the fund's subsidies."""
+        self.recorder.add(settlement.pay_interest_and_subsidies(self))
+
+    def collect_data(self) -> None:
+        """Close the month's row and hand it to Mesa's DataCollector."""
         self.recorder.close_month()
         self.datacollector.collect(self)
-        self.running = self.steps < self.horizon
 
     def update_macro(self) -> None:
         """LPR of the month, the active shock, January resets of budgets, pools and counters."""
@@ -165,17 +209,16 @@ class EcosystemModel(mesa.Model):
             b.start_month(january, self.month)
         for x in (*self.guarantors, *self.insurers):
             x.start_month(self.month)
-        if january:
-            self.firm_subsidy_year[:] = 0.0
         self.lpr = float(self.lpr_path[self.month - 1])
         now = self.calendar_month
         self.shock = next(
             (sh for sh in self.s.macro.shocks if 0 <= YearMonth.parse(sh.start).months_until(now) < sh.months), None
         )
-        self.deferral_until = None
+        self.deferral = None
         if self.shock is not None and self.shock.deferral:
-            end = YearMonth.parse(self.shock.start).plus(self.shock.months)
-            self.deferral_until = self.month + now.months_until(end)
+            last = YearMonth.parse(self.shock.start).plus(self.shock.months - 1)
+            sh = self.shock
+            self.deferral = (self.month + now.months_until(last), sh.deferral_take_up_share, sh.deferral_spread_months)
 
     def evolve_firms(self) -> None:
         """Entry, revenue, stage, R&D and patents, VC and listings, tech-insurance setbacks."""
@@ -184,7 +227,6 @@ class EcosystemModel(mesa.Model):
         p, m = self.s.enterprises, self.month
         new = int(self.streams.gen("entry", m).poisson(p.entry_per_month))
         self.pop.add(new, m)
-        self._grow_firm_arrays()
         funded = self.pop.debt_wan[: self.pop.n] > 0
         hit = self.shock.revenue_hit_rate if self.shock else 0.0
         self.pop.evolve(m, hit, funded)
@@ -246,12 +288,7 @@ class EcosystemModel(mesa.Model):
             p = np.where(pop.alive[:n], monthly_prob(self.s.fixed.annual_pd), 0.0)
         else:
             mult = self.shock.pd_multiplier if self.shock else 1.0
-            if self.shock is not None and self.shock.deferral:
-                relief = 1.0 + (mult - 1.0) * self.shock.deferral_pd_factor
-                mult = np.where(pop.debt_wan[:n] > 0, relief, mult)
-            rho = pop.p.default_correlation
-            factor = float(self.streams.normal("factor", m, 1)[0]) if rho > 0 else None
-            p = pop.default_prob(m, mult, factor, rho)
+            p = pop.default_prob(m, mult, self.systematic_factor(), pop.p.default_correlation)
         defaulted = self.streams.uniform("defaults", m, n) < p
         self.recorder.add(settlement.settle_defaults(self, m, defaulted))
         slots = np.flatnonzero(defaulted)
@@ -259,10 +296,17 @@ class EcosystemModel(mesa.Model):
         if self.fixed:
             pop.alive[slots] = False
             new = pop.add(slots.size, m)
-            self._grow_firm_arrays()
             self._fixed_loans(new, m)
         else:
             pop.default(slots, m)
+
+    def systematic_factor(self) -> float | None:
+        """This month's systematic default factor Z (None without correlation): one standard-normal draw per
+        model year, so defaults cluster by year (Vasicek); a downturn moves it by the shock's ``factor_shift``."""
+        if self.s.enterprises.default_correlation <= 0:
+            return None
+        z = float(self.streams.gen("factor", (self.month - 1) // 12).standard_normal())
+        return z - (self.shock.factor_shift if self.shock is not None else 0.0)
 
     def update_institutions(self) -> None:
         """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
@@ -288,6 +332,11 @@ class EcosystemModel(mesa.Model):
         for bank, bal in zip(self.banks, by_pb.sum(axis=0), strict=True):
             bank.review(float(bal), self.month)
         label = self.label
+        if self.month > 0 and label.endswith("-12"):
+            paid = self.government.reward_growth(by_pb.sum(axis=0))
+            for bank, amt in zip(self.banks, paid, strict=True):
+                bank.receive_reward(float(amt))
+            self.recorder.add({"bank_reward_wan": float(paid.sum())})
         if self.month > 0:  # at set-up only balances are trued up: no month has passed to accrue
             self.close_sharers(by_p, label)
         for pool in self.government.pools:
@@ -361,16 +410,17 @@ class EcosystemModel(mesa.Model):
                 return False
         return not (i >= 0 and self.insurers[i].suspended)
 
-    def register_new_loans(self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray) -> None:
-        """Tell banks, guarantors, pools, firms and the fund (bank rewards) about new loans."""
+    def register_new_loans(
+        self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
+    ) -> None:
+        """Tell banks, guarantors, pools, firms (debt, its all-in cost and term) and the fund (rewards) about
+        new loans."""
         nb = len(self.banks)
         for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
             self.banks[i].book_loans(float(v))
         pr = self.products
         for g in self.guarantors:
-            for j in (GUAR, REGUAR):
-                sel = pr.accounts[prod, j] == g.index
-                g.book_guarantees(float((amount[sel] * pr.shares[prod[sel], j]).sum()))
+            g.book_guarantees(float((amount * market.guarantor_liability(self, g.index, prod)).sum()))
         for pool in self.government.pools:
             sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
             pool.book_cover(bank[sel], amount[sel])
@@ -379,10 +429,19 @@ class EcosystemModel(mesa.Model):
         pop.first_loan[slots] = True
         pop.served[slots] = True
         pop.debt_wan[slots] = amount
+        pop.cost_rate[slots] = cost
+        pop.term_months[slots] = pr.term[prod]
         pop.need_wan[slots] = 0.0
         pop.need_age[slots] = 0
-        share = self.s.government.subsidies.bank_reward_share
-        reward = self.government.pay("bank_reward", amount * share * pr.reward[prod]) if share > 0 else np.zeros(0)
+        first_in_run = pop.vintage_month[slots] < 0
+        pop.vintage_month[slots[first_in_run]] = self.month
+        pop.vintage_policy[slots[first_in_run]] = pr.policy[prod[first_in_run]]
+        pop.vintage_stage[slots[first_in_run]] = pop.stage[slots[first_in_run]]
+        basis = self.s.government.subsidies.bank_reward_basis
+        rewarded = pr.reward[prod] & (pr.policy[prod] | (basis == "all_new"))
+        reward = self.government.reward_new_loans(bank, amount, rewarded, nb)
+        for b, amt in zip(self.banks, reward, strict=True):
+            b.receive_reward(float(amt))
         self.recorder.add(
             {
                 "new_loans": slots.size,

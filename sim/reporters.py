@@ -83,6 +83,7 @@ STOCKS = (
     "vc_linked_loan_balance_wan",
     "ip_pledge_loan_balance_wan",
     "policy_loan_balance_wan",
+    "covered_loan_balance_wan",
 )
 METRICS: tuple[str, ...] = STOCKS + FLOWS + tuple(CUMULATIVE)
 
@@ -143,7 +144,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "date": m.label,
         "lpr_rate": m.lpr,
         "tech_loan_balance_wan": bal,
-        "borrowers": int(np.count_nonzero(pop.debt_wan[:n] > 0)),  # a firm holds at most one loan
+        "borrowers": int(np.count_nonzero((pop.debt_wan[:n] > 0) & alive)),  # a firm holds at most one loan
         "firms_served_cum": int(pop.served[:n].sum()),
         "approval_rate": flows["approvals"] / flows["applications"] if flows["applications"] else np.nan,
         "avg_cost_rate": flows.get("avg_cost_rate", np.nan),
@@ -167,6 +168,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "vc_linked_loan_balance_wan": float(prin[pop.vc_backed[b.firm[rows]]].sum()),
         "ip_pledge_loan_balance_wan": float(prin[m.products.ip_pledge[b.product[rows]]].sum()),
         "policy_loan_balance_wan": float(prin[m.products.policy[b.product[rows]]].sum()),
+        "covered_loan_balance_wan": float(prin[m.products.shares[b.product[rows], 0] < 1.0].sum()),
     }
     return out
 

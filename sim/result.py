@@ -27,14 +27,41 @@ class RunResult:
     institutions: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
 
-    def with_baseline(self, baseline: RunResult) -> RunResult:
-        """Fill the additionality figures from a paired no-policy run under the same seed."""
-        extra = self.summary["new_credit_wan"] - baseline.summary["new_credit_wan"]
-        spend = self.summary["public_spending_wan"]
-        self.summary["additionality_wan"] = extra
-        self.summary["additional_credit_per_public_wan"] = extra / spend if spend > 0 else None
-        self.summary["baseline_balance_end_wan"] = baseline.summary["credit_balance_end_wan"]
+    def with_baseline(self, baseline: RunResult, without_fiscal: RunResult | None = None) -> RunResult:
+        """Fill the additionality figures (MODEL.md §8.4) from paired runs under the same seed.
+
+        Args:
+            baseline: The same region without any policy (``without_policy``).
+            without_fiscal: The same region with only the free regulatory levers (``without_fiscal``); when
+                given, the additional balance is split into what the fiscal instruments and what the regulatory
+                levers add, and ``fiscal_credit_per_public_wan`` credits public money with the fiscal part only.
+
+        Additionality is measured on balances: the paired difference in average outstanding tech credit over
+        the run and in the end balance. New lending (which counts every rollover) is reported as a difference
+        but never called additional.
+        """
+        s, cost = self.summary, self.summary["net_public_cost_wan"]
+        extra = _mean_gap(self.monthly, baseline.monthly)
+        s["additional_balance_avg_wan"] = extra
+        s["additional_balance_end_wan"] = s["credit_balance_end_wan"] - baseline.summary["credit_balance_end_wan"]
+        s["baseline_balance_end_wan"] = baseline.summary["credit_balance_end_wan"]
+        s["new_lending_diff_wan"] = s["new_credit_wan"] - baseline.summary["new_credit_wan"]
+        s["credit_per_public_wan"] = extra / cost if cost > 0 else None
+        covered = s["covered_balance_avg_wan"]
+        s["additionality_ratio"] = extra / covered if covered > 0 else None
+        s["substitution_share"] = 1.0 - extra / covered if covered > 0 else None
+        if without_fiscal is not None:
+            regulatory = _mean_gap(without_fiscal.monthly, baseline.monthly)
+            s["additional_balance_avg_regulatory_wan"] = regulatory
+            s["additional_balance_avg_fiscal_wan"] = extra - regulatory
+            s["fiscal_credit_per_public_wan"] = (extra - regulatory) / cost if cost > 0 else None
         return self
+
+
+def _mean_gap(policy: pd.DataFrame, baseline: pd.DataFrame) -> float:
+    """Average over the run of the paired difference in outstanding tech credit, 万元."""
+    gap = policy["tech_loan_balance_wan"].to_numpy() - baseline["tech_loan_balance_wan"].to_numpy()
+    return float(gap.mean())
 
 
 def build_result(m: EcosystemModel) -> RunResult:
@@ -104,12 +131,20 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "firms_served": int(last["firms_served_cum"]),
         "npl_ratio_end": float(last["npl_ratio"]),
         "avg_cost_rate_mean": _num(mo["avg_cost_rate"].mean()),
-        "public_spending_wan": spend,
-        "fiscal_leverage": new_credit / spend if spend > 0 else None,
+        "start_scale": m.start_scale,
+        "net_public_cost_wan": spend,
+        "covered_balance_avg_wan": float(mo["covered_loan_balance_wan"].mean()),
+        "policy_balance_avg_wan": float(mo["policy_loan_balance_wan"].mean()),
+        "gross_lending_per_public_wan": new_credit / spend if spend > 0 else None,
         "policy_new_credit_wan": float(last["policy_new_loans_cum_wan"]),
-        "policy_fiscal_leverage": float(last["policy_new_loans_cum_wan"]) / spend if spend > 0 else None,
-        "additionality_wan": None,
-        "additional_credit_per_public_wan": None,
+        "policy_lending_per_public_wan": float(last["policy_new_loans_cum_wan"]) / spend if spend > 0 else None,
+        "additional_balance_avg_wan": None,
+        "additional_balance_end_wan": None,
+        "credit_per_public_wan": None,
+        "fiscal_credit_per_public_wan": None,
+        "additionality_ratio": None,
+        "substitution_share": None,
+        **vintage_defaults(m),
         "pools": pools,
         "pool_depleted": bool(depl),
         "pool_depletion_month": depl[0][1] if depl else None,
@@ -143,6 +178,23 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
     summary["targets_met"] = sum(t["met"] for t in summary["targets"])
     summary["targets_total"] = len(summary["targets"])
     return {k: _num(v) for k, v in summary.items()}
+
+
+def vintage_defaults(m: EcosystemModel) -> dict[str, float | None]:
+    """Who borrowed under policy and how they fared: of the firms whose first loan in the run was written in its
+    first 12 months, the share that defaulted within 12 and within 24 months of it, for loans written under a
+    policy product and without one (Cowan, Drexler & Yañez 2015 compare guaranteed and other loans this way)."""
+    pop, n = m.pop, m.pop.n
+    v, d = pop.vintage_month[:n], pop.default_month[:n]
+    cohort = (v >= 1) & (v <= 12)
+    out: dict[str, float | None] = {}
+    for name, sel in (("policy", cohort & pop.vintage_policy[:n]), ("plain", cohort & ~pop.vintage_policy[:n])):
+        for months in (12, 24):
+            seen = sel & (v + months <= m.month)  # only cohorts observed for the whole window
+            hit = seen & (d >= v) & (d < v + months)
+            out[f"{name}_borrower_default_rate_{months}m"] = float(hit.sum() / seen.sum()) if seen.any() else None
+        out[f"{name}_borrowers_year1"] = int(sel.sum())
+    return out
 
 
 def check_targets(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> list[dict[str, Any]]:

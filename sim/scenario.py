@@ -52,6 +52,13 @@ class Scenario(Strict):
     source: str = Field("", description="The plan document the scenario encodes.")
     start: str = Field("2018-01", description="First simulated month, YYYY-MM.")
     horizon_months: int = Field(36, ge=1, le=600, description="Months simulated.")
+    burn_in_months: int = Field(
+        24,
+        ge=0,
+        le=240,
+        description="Months of the region without policy run before the start and not reported, so the first month"
+        " is the steady state (MODEL.md §8.2): borrower share, loan ages, prices and NPL history.",
+    )
     enterprises: EnterpriseParams = Field(EnterpriseParams())
     banks: list[BankParams] = Field([BankParams(name="bank")], min_length=1)
     guarantors: list[GuarantorParams] = Field([])
@@ -332,23 +339,43 @@ def without_policy(s: Scenario) -> Scenario:
 
     Plain commercial products (the bank bears the whole loss, nothing subsidised) are kept as written; policy
     products are dropped, and a bank left with nothing offers a plain one-year loan. Pools, the special fund,
-    platforms, re-lending, due-diligence exemption, set-aside quotas, guarantor injections and subsidised tech
-    insurance are removed. Credit beyond this run is the policy's additionality.
+    platforms, re-lending, due-diligence exemption, NPL tolerance above the regulatory default, set-aside
+    quotas, guarantor injections and subsidised tech insurance are removed. Credit beyond this run is the
+    policy's additionality.
     """
+    data = _without_fiscal_data(s)
+    data["platforms"] = {}
+    tolerance = BankParams.model_fields["npl_tolerance"].default
+    for b in data["banks"]:
+        b.update(relending_discount_rate=0.0, loss_weight=1.0, annual_quota_wan=None)
+        b["npl_tolerance"] = min(b["npl_tolerance"], tolerance)
+    data["name"] = f"{s.name}-no-policy"
+    return validate(data, data["name"])
+
+
+def without_fiscal(s: Scenario) -> Scenario:
+    """The same region with only the plan's free regulatory levers: platforms, due-diligence exemption, NPL
+    tolerance, set-aside quotas and re-lending stay; every instrument that costs public money goes (policy
+    products, the special fund, pools, guarantor injections, subsidised tech insurance). Credit beyond
+    ``without_policy`` in this run is what the free levers add; the rest of the additionality is fiscal."""
+    data = _without_fiscal_data(s)
+    data["name"] = f"{s.name}-no-fiscal"
+    return validate(data, data["name"])
+
+
+def _without_fiscal_data(s: Scenario) -> dict[str, Any]:
     data = s.model_dump(mode="json")
     plain = [p.model_dump(mode="json") for p in s.products if not is_policy_product(p)]
     served = {b for p in plain for b in p["banks"]}
     orphans = [b.name for b in s.banks if b.name not in served]
     if orphans:
         plain.append({"name": "plain-credit", "banks": orphans})
+    for p in plain:
+        p["pool"] = None  # a plain product may name a pool with share 0; the pools go
     data["products"] = plain
     data["government"] = {}
-    data["platforms"] = {}
-    for b in data["banks"]:
-        b.update(relending_discount_rate=0.0, loss_weight=1.0, annual_quota_wan=None)
     for g in data["guarantors"]:
         g["injections"] = []
     for ins in data["insurers"]:
         ins["tech"]["uptake_share"] = 0.0
-    data["name"] = f"{s.name}-no-policy"
-    return validate(data, data["name"])
+    return data

@@ -67,7 +67,18 @@ class EnterpriseParams(Strict):
     )
     stage_mix: StageMix = Field(
         StageMix(seed=0.25, startup=0.35, growth=0.3, mature=0.1),
-        description="Stage shares of initial and entering firms. Assumption after MOST tech-SME surveys.",
+        description="Stage shares of the initial firms. Assumption after MOST tech-SME surveys; with the default"
+        " entry mix, advance, exit and graduation rates it is about the stationary mix, so a region does not age.",
+    )
+    entry_stage_mix: StageMix = Field(
+        StageMix(seed=0.6, startup=0.3, growth=0.1, mature=0.0),
+        description="Stage shares of entering firms: mostly new start-ups. Assumption.",
+    )
+    graduation_rate: Rate = Field(
+        0.17,
+        description="Annual chance a mature firm leaves the tech-SME population (outgrows the 科技型中小企业"
+        " criteria: ≤500 staff, revenue and assets ≤ 2亿元; 国科发政〔2017〕115号). Its loans run off at maturity."
+        " Calibrated so that stage_mix is stationary (E8).",
     )
     annual_pd: ByStage = Field(
         ByStage(seed=0.08, startup=0.05, growth=0.03, mature=0.015),
@@ -76,16 +87,33 @@ class EnterpriseParams(Strict):
     quality_pd_elasticity: float = Field(
         0.5, ge=0.0, description="PD multiplier exp(-k θ) for latent quality θ ~ N(0,1). Assumption."
     )
-    leverage_pd_factor: float = Field(
-        0.3, ge=0.0, description="PD multiplier 1 + k × debt / annual revenue. Assumption."
+    debt_service_pd_factor: float = Field(
+        0.3,
+        ge=0.0,
+        description="PD multiplier 1 + k × debt-service ratio: (interest net of subsidies + scheduled principal)"
+        " over revenue, both annual. Cheaper credit lowers the hazard a little; a heavier burden raises it."
+        " Assumption (order of the leverage effect in SME default models, e.g. Altman & Sabato 2007).",
     )
     distress_pd_factor: float = Field(
         0.5, ge=0.0, description="PD multiplier 1 + k × distress from unfunded needs. Assumption."
     )
     default_correlation: float = Field(
-        0.0, ge=0.0, lt=1.0, description="Vasicek one-factor asset correlation ρ (Basel SME range 0.12–0.24)."
+        0.05,
+        ge=0.0,
+        lt=1.0,
+        description="One-year asset correlation ρ: one systematic factor per model year, so the one-year default"
+        " rate follows the Vasicek distribution. 0.05: above the empirical SME estimates of 1–3% (Dietsch & Petey"
+        " 2004, JBF 28, French and German SMEs) and below the Basel II IRB SME corporate value ≈0.10 at PD 3–5%"
+        " (BCBS 2006 §272–273), which is calibrated for capital; raise it to stress default clustering.",
     )
     exit_after_default_share: Share = Field(0.8, description="Chance a defaulted firm exits. Assumption.")
+    black_list_months: int = Field(
+        60,
+        ge=1,
+        le=600,
+        description="Months a defaulted firm that stays in business is barred from new credit: adverse credit"
+        " records are kept five years (征信业管理条例 第十六条).",
+    )
     monthly_revenue_wan: ByStage = Field(
         ByStage(seed=8.0, startup=40.0, growth=150.0, mature=500.0),
         description="Median monthly revenue by stage, 万元. Assumption after 科技型中小企业 statistics.",
@@ -97,24 +125,54 @@ class EnterpriseParams(Strict):
     unfunded_drift_rate: float = Field(0.04, ge=0.0, description="Annual drift lost while a need goes unfunded.")
     revenue_volatility_rate: float = Field(0.25, ge=0.0, description="Annual volatility of log revenue.")
     need_rate: ByStage = Field(
-        ByStage(seed=0.25, startup=0.4, growth=0.5, mature=0.4),
+        ByStage(seed=0.35, startup=0.5, growth=0.6, mature=0.5),
         description="Annual chance of a new financing need by stage (renewals of maturing loans are extra).",
     )
     need_revenue_months: float = Field(
-        3.0, gt=0.0, description="Loan need as months of revenue; typical tech loan 240万–510万 (MODEL.md §4.1)."
+        3.0,
+        gt=0.0,
+        description="Loan a firm asks for when credit costs what its investment returns, in months of revenue;"
+        " typical tech loan 240万–510万 (MODEL.md §4.1).",
+    )
+    return_rate: ByStage = Field(
+        ByStage(seed=0.085, startup=0.09, growth=0.09, mature=0.085),
+        description="Mean annual return on the investment a loan funds, by stage. A firm applies only while the"
+        " all-in cost of credit is below its return (the extensive margin of demand). Calibrated to E3/E4.",
+    )
+    return_quality_rate: float = Field(
+        0.01, ge=0.0, description="Extra annual return per unit of quality θ. Calibrated to E3/E4."
+    )
+    return_dispersion_rate: float = Field(
+        0.035,
+        ge=0.0,
+        description="SD of a firm's own persistent return (drawn at entry): how many firms sit near the margin"
+        " where a price change moves them. Calibrated to E3/E4.",
+    )
+    loan_demand_elasticity: float = Field(
+        0.3,
+        ge=0.0,
+        le=3.0,
+        description="Elasticity η of the amount asked to the all-in cost: amount = need × (return ÷ cost)^η (the"
+        " intensive margin). Karlan & Zinman (2008, AER) and later field evidence: loan-size elasticities of small"
+        " borrowers about 0.3–1; the low end chosen.",
+    )
+    collateral_asset_share: Share = Field(
+        0.1,
+        description="Share of a firm's assets (one year of revenue) a bank accepts as collateral. Tech SMEs are"
+        " light in assets; a guarantee, a pool share or insurance stands in for what they lack. Assumption.",
     )
     need_min_wan: Money = Field(50.0, description="Smallest loan a firm asks for, 万元.")
     need_max_wan: Money = Field(1000.0, description="Largest loan a firm asks for, 万元 (product ceilings apply).")
     renewal_share: Share = Field(
-        0.6,
-        description="Chance a firm whose loan matures wants another (with need_rate and the initial borrower share it"
-        " sets the steady share of borrowers, ≈ 1/3 by default). Assumption.",
+        0.92,
+        description="Chance a firm whose loan matures has a new need at once (working capital rolls over). With"
+        " need_rate, demand and screening it sets the steady borrower share. Calibrated to E4.",
     )
     initial_borrower_share: Share = Field(
-        0.3, description="Share of initial firms already holding a plain bank loan (the region's loan stock)."
-    )
-    max_cost_rate: Rate = Field(
-        0.12, description="Highest all-in annual cost a firm accepts (rate + fees + premium − subsidies). Assumption."
+        0.45,
+        description="Share of initial firms holding a loan before the burn-in: it sets the region's calibrated"
+        " starting balance (these firms' loans), to which the steady-state book after the burn-in is scaled."
+        " Near the steady state (E4: about half of tech SMEs hold a loan) the scale is about 1.",
     )
     max_applications: int = Field(2, ge=1, le=10, description="Applications a firm makes per month at most.")
     visibility_share: Share = Field(0.7, description="Chance an application is seen by the lender at all.")
@@ -124,8 +182,9 @@ class EnterpriseParams(Strict):
     distress_per_unfunded: float = Field(0.2, ge=0.0, description="Distress added when a need lapses unfunded.")
     distress_decay_share: Share = Field(0.9, description="Share of distress left after a month.")
     stage_advance_rate: ByStage = Field(
-        ByStage(seed=0.15, startup=0.1, growth=0.04, mature=0.0),
-        description="Annual chance to advance to the next stage (lab → pilot → production). Assumption.",
+        ByStage(seed=0.08, startup=0.065, growth=0.065, mature=0.0),
+        description="Annual chance to advance to the next stage (lab → pilot → production). Calibrated so that"
+        " stage_mix is stationary given entry, exits and graduation (E8).",
     )
     funded_advance_factor: float = Field(1.5, ge=0.0, description="Stage-advance multiplier while funded.")
     rd_share_of_loan: Share = Field(0.3, description="Share of a loan spent on R&D.")
@@ -159,7 +218,11 @@ class BankParams(Strict):
     """A lending bank or tech sub-branch 科技支行."""
 
     name: str
-    capital_wan: Money = Field(200_000.0, description="Capital allotted to the region's tech lending, 万元.")
+    capital_wan: Money = Field(
+        200_000.0,
+        description="Capital allotted to the region's tech lending, 万元. Losses (its share and what others could"
+        " not pay) reduce it; net interest income adds to it.",
+    )
     capital_ratio: Share = Field(0.105, description="Minimum capital ÷ loan book (CBIRC 10.5%).")
     funding_discount_rate: float = Field(
         0.015, description="Funding cost = LPR − this (negative: funded above LPR, e.g. 科技小贷). Assumption."
@@ -167,17 +230,36 @@ class BankParams(Strict):
     relending_discount_rate: float = Field(
         0.0, ge=0.0, description="Further funding-cost cut on tech loans from re-lending 再贷款 (e.g. 0.01)."
     )
-    spread_rate: float = Field(0.01, ge=0.0, description="Spread over LPR before risk premium.")
+    spread_rate: float = Field(
+        0.006,
+        ge=0.0,
+        description="Spread over LPR before the risk premium. Calibrated to E9 (policy loans at LPR + 0–1.5 pp,"
+        " interest-subsidised loans at about LPR + 0.3–0.5 pp net).",
+    )
     screening_noise: float = Field(
         1.0, ge=0.0, description="SD of the bank's error on θ; a tech sub-branch is lower (e.g. 0.5)."
     )
     max_premium_rate: float = Field(
-        0.03, ge=0.0, description="Rate ≤ LPR + this (SME pricing band; inclusive-finance guidance). Assumption."
+        0.025,
+        ge=0.0,
+        description="Rate ≤ LPR + this: above it adverse selection makes a higher rate unprofitable (Stiglitz &"
+        " Weiss 1981), and inclusive-finance guidance caps small-firm rates. A firm whose retained expected loss"
+        " needs more is rationed, not priced. Assumption.",
+    )
+    unsecured_revenue_months: float = Field(
+        1.0,
+        ge=0.0,
+        description="Largest exposure the bank retains without collateral, in months of the firm's revenue"
+        " (cash-flow lending). Retained share × loan ≤ this + collateral: a guarantee, pool or insurer share"
+        " raises the loan a light-asset firm can get. Assumption.",
     )
     hurdle_rate: float = Field(0.005, description="Minimum expected annual margin to accept.")
     npl_tolerance: Share = Field(0.03, description="Tech-loan NPL ratio above which the bank tightens (不良容忍度).")
     tightening_rate: float = Field(
-        0.02, ge=0.0, description="Hurdle increase, ramping from 0 at the tolerance to this at twice it."
+        0.01,
+        ge=0.0,
+        description="Hurdle increase, ramping from 0 at the NPL tolerance to this at twice it. Calibrated to E8: a"
+        " stronger response turns one bad year into a credit crunch that feeds on itself.",
     )
     loss_weight: float = Field(
         1.0, ge=0.0, description="Weight officers put on retained loss; < 1 with due-diligence exemption 尽职免责."
@@ -282,7 +364,13 @@ class Subsidies(Strict):
     """What the special fund 专项资金 pays besides loss shares."""
 
     per_firm_year_cap_wan: Money | None = Field(None, description="Most interest subsidy per firm per year.")
-    bank_reward_share: Share = Field(0.0, description="Reward to banks as a share of new tech loans 以奖代补.")
+    bank_reward_share: Share = Field(0.0, description="Reward to banks as a share of the rewarded lending 以奖代补.")
+    bank_reward_basis: Literal["policy_products", "growth", "all_new"] = Field(
+        "policy_products",
+        description="What the reward is paid on: new loans of reward-eligible policy products (policy_products),"
+        " the year's growth of the bank's tech-loan balance over the year before, paid in December (growth), or"
+        " every new loan including renewals (all_new).",
+    )
     listing_reward_wan: Money = Field(0.0, description="Reward per new listing, 万元.")
     tech_premium_subsidy_share: Share = Field(0.0, description="Share of tech-insurance premiums subsidised.")
 
@@ -374,10 +462,27 @@ class Shock(Strict):
 
     start: str
     months: int = Field(ge=1)
-    pd_multiplier: float = Field(1.0, ge=0.0, description="Default hazard multiplier in the window.")
-    revenue_hit_rate: float = Field(0.0, ge=0.0, description="Annual log-revenue drift lost in the window.")
-    deferral: bool = Field(False, description="延期还本付息: maturities in the window move past it.")
-    deferral_pd_factor: Share = Field(0.5, description="Borrowers' extra hazard kept under deferral.")
+    factor_shift: float = Field(
+        0.0,
+        ge=0.0,
+        description="Downturn: the systematic default factor moves this many standard deviations toward default in"
+        " the window (1.0: a one-in-six year; 2.0: about one in forty).",
+    )
+    pd_multiplier: float = Field(1.0, ge=0.0, description="Further multiplier of the default hazard in the window.")
+    revenue_hit_rate: float = Field(
+        0.0, ge=0.0, description="Annual log-revenue drift lost in the window; investment returns fall as much."
+    )
+    deferral: bool = Field(
+        False, description="延期还本付息: borrowers whose loan matures in the window may postpone its principal."
+    )
+    deferral_take_up_share: Share = Field(
+        0.5,
+        description="Share of maturing borrowers who ask for deferral. PBoC: 7.3万亿 of loans deferred in 2020 against"
+        " ≈15万亿 of inclusive small-business loans, about half.",
+    )
+    deferral_spread_months: int = Field(
+        6, ge=1, le=36, description="New principal dates spread evenly over this many months after the window."
+    )
 
     @field_validator("start")
     @classmethod

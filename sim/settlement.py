@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.products import GOV, GUAR, INS, POOL, REGUAR
+from sim.products import GUAR, INS, POOL, REGUAR
 from sim.schema import PARTIES
 from sim.waterfall import BANK, settle
 
@@ -15,11 +15,13 @@ if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
 
-def repay_maturities(m: EcosystemModel, month: int, deferral_until: int | None) -> None:
-    """Close matured loans (bullet repayment); the firm's renewal need is the repaid principal.
+def repay_maturities(m: EcosystemModel, month: int) -> None:
+    """Close matured loans (bullet repayment); most borrowers have a renewal need at once.
 
-    Under deferral 延期还本付息 maturities inside the shock window move to its end. In fixed mode loans
-    roll over for another term instead.
+    In a deferral window 延期还本付息 (``m.deferral``: the window's last month, take-up share and spread), a
+    borrower whose loan falls due asks, with the take-up probability, to postpone the principal to a date drawn
+    evenly over the months after the window; the loan stays open and the firm cannot be forced into default
+    until then. Loans already postponed are not postponed again. In fixed mode loans roll over instead.
     """
     b = m.book
     rows = b.open_rows()
@@ -29,38 +31,47 @@ def repay_maturities(m: EcosystemModel, month: int, deferral_until: int | None) 
     if m.fixed:
         b.maturity[due] += m.s.fixed.term_months
         return
-    if deferral_until is not None:
-        b.maturity[due] = deferral_until
-        return
+    pop = m.pop
+    if m.deferral is not None:
+        end, take_up, spread = m.deferral
+        firms = b.firm[due]
+        u = m.streams.gen("deferral", month).random((pop.n, 2))[firms]
+        ask = (u[:, 0] < take_up) & (b.maturity[due] == month) & (pop.deferred_until[firms] < 0)
+        new_date = end + 1 + np.floor(u[:, 1] * spread).astype(np.int32)
+        b.maturity[due[ask]] = new_date[ask]
+        pop.deferred_until[firms[ask]] = new_date[ask] - 1
+        due = due[~ask]
+        if due.size == 0:
+            return
     firms = b.firm[due]
     b.close(due)
-    m.pop.debt_wan[firms] = 0.0
-    renew = m.pop.alive[firms] & ~m.pop.listed[firms] & ~m.pop.black_list[firms]
-    renew &= m.streams.uniform("needs", month, m.pop.n, "renewal")[firms] < m.pop.p.renewal_share
-    m.pop.need_wan[firms[renew]] = b.principal[due][renew]
+    pop.debt_wan[firms] = 0.0
+    pop.deferred_until[firms] = -1
+    renew = pop.alive[firms] & ~pop.listed[firms] & ~pop.black_list[firms]
+    renew &= m.streams.uniform("needs", month, pop.n, "renewal")[firms] < pop.p.renewal_share
+    pop.need_wan[firms[renew]] = pop.base_need(firms[renew])
 
 
-def pay_subsidies(m: EcosystemModel) -> dict[str, float]:
-    """Interest, guarantee fees, re-guarantee fees and premiums for the month, with subsidies from the fund.
+def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
+    """Interest to banks, guarantee fees, re-guarantee fees and premiums for the month; the special fund pays
+    its subsidies (``Government.pay_subsidies``).
 
     Works on slice views of the whole book with closed loans masked to zero (the book is compacted monthly).
     """
-    b, gov, n = m.book, m.government, m.book.n
+    b, n = m.book, m.book.n
     P = b.principal[:n] * b.active[:n]
     interest = P * b.rate[:n] / 12.0
     fee = P * b.fee_rate[:n] / 12.0
     refee = P * b.refee_rate[:n] / 12.0
     prem = P * b.premium_rate[:n] / 12.0
-    want = interest * b.int_sub_share[:n]
-    cap = m.s.government.subsidies.per_firm_year_cap_wan
     firms = b.firm[:n]
-    if cap is not None and n:
-        want = np.minimum(want, np.maximum(cap - m.firm_subsidy_year[firms], 0.0))  # one open loan per firm
-    sub_i = gov.pay("interest_subsidy", want)
-    np.add.at(m.firm_subsidy_year, firms[sub_i > 0], sub_i[sub_i > 0])
-    sub_f = gov.pay("fee_subsidy", fee * b.fee_sub_share[:n])
-    sub_p = gov.pay("premium_subsidy", prem * b.prem_sub_share[:n])
+    sub_i, sub_f, sub_p = m.government.pay_subsidies(
+        firms, interest * b.int_sub_share[:n], fee * b.fee_sub_share[:n], prem * b.prem_sub_share[:n]
+    )
     _collect_fees(m, b.product[:n], fee, refee, prem)
+    by_bank = np.bincount(b.bank[:n], weights=interest, minlength=len(m.banks))
+    for bank, earned in zip(m.banks, by_bank, strict=True):
+        bank.earn(float(earned), m.lpr)
     net = float((interest + fee + prem - sub_i - sub_f - sub_p).sum()) * 12.0
     total = float(P.sum())
     return {"avg_cost_rate": net / total if total > 0 else np.nan, "interest_wan": float(interest.sum())}
@@ -83,8 +94,10 @@ def _collect_fees(m: EcosystemModel, product: np.ndarray, fee: np.ndarray, refee
         for party, amt in zip(parties, per, strict=True):
             if amt and j == INS:
                 party.collect_premiums(float(amt))
+            elif amt and sign < 0:
+                party.pay_fees(float(amt))
             elif amt:
-                (party.collect_fees if sign > 0 else party.pay_fees)(float(amt))
+                party.collect_fees(float(amt), "fee" if j == GUAR else "reguarantee_fee")
 
 
 def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dict[str, float]:
@@ -109,15 +122,8 @@ def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dic
         sel = (accounts[:, POOL] == pool.index) & (claims[:, POOL] > 0)
         if sel.any():
             claims[sel, POOL] = pool.admissible(claims[sel, POOL], principal[sel], bank[sel])
-    available = [
-        None,
-        m.pool_funds(),
-        m.guarantor_funds(),
-        m.guarantor_funds(),
-        m.insurer_funds(),
-        np.array([m.government.budget_left_wan]),
-    ]
-    paid, shortfall, totals = settle(loss, claims, accounts, available)
+    entity = m.ledger.entity_ids(accounts)
+    paid, shortfall, totals = settle(loss, claims, entity, m.ledger.funds())
     m.conservation_error_wan = max(m.conservation_error_wan, float(np.abs(paid.sum(axis=1) + shortfall - loss).max()))
     debit(m, paid, totals, accounts, principal)
     nb = len(m.banks)
@@ -134,21 +140,21 @@ def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dic
     return out
 
 
-def debit(
-    m: EcosystemModel, paid: np.ndarray, totals: list[np.ndarray], accounts: np.ndarray, principal: np.ndarray
-) -> None:
-    """Each party pays what the waterfall says, through its own method."""
+def debit(m: EcosystemModel, paid: np.ndarray, totals: np.ndarray, accounts: np.ndarray, principal: np.ndarray) -> None:
+    """Each entity pays what the waterfall says it owes in total (over all its roles), through its own method."""
+    led = m.ledger
     for pool in m.government.pools:
         sel = accounts[:, POOL] == pool.index
         if sel.any():
             m.government.record("pool_payout", pool.pay(accounts[sel, BANK], paid[sel, POOL]))
-    for j in (GUAR, REGUAR):
-        for g, amt in zip(m.guarantors, totals[j], strict=False):
-            if amt:
-                g.pay_claims(float(amt))
+    for g in m.guarantors:
+        amt = totals[led.guarantor(g.index)]
+        if amt:
+            g.pay_claims(float(amt))
     for ins in m.insurers:
         sel = accounts[:, INS] == ins.index
         if sel.any():
-            ins.pay_claims(float(totals[INS][ins.index]), float(principal[sel].sum()))
-    if totals[GOV][0] > 0:
-        m.government.pay("loss_share", totals[GOV][:1])
+            ins.pay_claims(float(totals[led.insurer(ins.index)]), float(principal[sel].sum()))
+    owed = totals[led.fund()]
+    if owed > 0:
+        m.government.pay("loss_share", np.array([owed]))

@@ -1,10 +1,11 @@
 """Named random streams with common random numbers.
 
 Every random process draws from its own stream, and each stream gives a fresh generator per month seeded by
-``(root entropy, stream id, month)``. Firm-level draws are arrays indexed by firm slot: because a generator
-fills an array in order, slot ``i`` gets the same number whether the array has 10 or 10,000 entries. Two
-scenarios run with the same seed therefore face the same luck wherever policy does not change the path
-(Starsim's common random numbers).
+``(root entropy, domain, stream id, month, sub)``. The domain separates the plan period (0) from the
+burn-in before it (1, see ``sim.burnin``), so the burn-in never reuses the plan's luck. Firm-level draws are
+arrays indexed by firm slot: because a generator fills an array in order, slot ``i`` gets the same number
+whether the array has 10 or 10,000 entries. Two scenarios run with the same seed therefore face the same luck
+wherever policy does not change the path (Starsim's common random numbers).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ STREAMS = (
     "apply",  # whether an application is seen
     "signal",  # institutions' noisy view of a firm
     "defaults",  # idiosyncratic default draws
-    "factor",  # common default factor (Vasicek)
+    "factor",  # common default factor (Vasicek), one draw per model year
+    "deferral",  # take-up of 延期还本付息 and the new maturity dates
     "exit",  # exit after default
     "progress",  # stage advance, patents
     "equity",  # VC investment, listing
@@ -32,7 +34,7 @@ STREAMS = (
 class Streams:
     """Per-month generators for each named stream, all derived from one root seed."""
 
-    def __init__(self, rng: int | np.random.Generator | np.random.SeedSequence | None) -> None:
+    def __init__(self, rng: int | np.random.Generator | np.random.SeedSequence | None, domain: int = 0) -> None:
         if isinstance(rng, np.random.SeedSequence):
             root = rng
         elif isinstance(rng, np.random.Generator):
@@ -40,6 +42,7 @@ class Streams:
         else:
             root = np.random.SeedSequence(rng)
         self.entropy = root.entropy
+        self.prefix = (*root.spawn_key, domain)  # a spawned child SeedSequence keeps its own luck
         self._ids = {name: i for i, name in enumerate(STREAMS)}
 
     def gen(self, stream: str, month: int, sub: int | str = 0) -> np.random.Generator:
@@ -49,13 +52,13 @@ class Streams:
         (hashed), so that a bank sees the same noise in every scenario that has a bank of that name.
         """
         key = zlib.crc32(sub.encode()) if isinstance(sub, str) else int(sub)
-        seq = np.random.SeedSequence(self.entropy, spawn_key=(self._ids[stream], month, key))
+        seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, key))
         return np.random.Generator(np.random.PCG64(seq))
 
     def uniform(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
         """``n`` uniforms of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot ``0..n-1``."""
         return self.gen(stream, month, sub).random(n)
 
-    def normal(self, stream: str, month: int, n: int) -> np.ndarray:
-        """``n`` standard normals of ``stream`` in ``month``, one per firm slot."""
-        return self.gen(stream, month).standard_normal(n)
+    def normal(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
+        """``n`` standard normals of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot."""
+        return self.gen(stream, month, sub).standard_normal(n)

@@ -1,9 +1,11 @@
 """The loss waterfall: one rule settles every default.
 
-loss = exposure × LGD. Each party owes its contractual claim (share × loss, after any pool caps); a party
-with limited funds (pool balance, guarantor net assets, insurer capital, the special fund's budget left) pays
-pro rata across the claims on it in the month, up to what it has. Whatever any party does not pay falls back
-to the lending bank as a recorded shortfall, so paid parts plus shortfall always equal the loss.
+loss = exposure × LGD. Each party owes its contractual claim (share × loss, after any pool caps) from one
+entity's account. An account with limited funds (a pool's balance, a guarantor's net assets, an insurer's
+capital, the special fund's budget left) pays pro rata across *every* claim on it in the month, whatever role
+each claim comes from, up to what it holds: a guarantor that is also another product's re-guarantor is
+rationed once, on the sum of both. Whatever any party does not pay falls back to the lending bank as a recorded
+shortfall, so the paid parts plus the shortfall always equal the loss.
 """
 
 from __future__ import annotations
@@ -16,38 +18,30 @@ BANK = PARTIES.index("bank")
 
 
 def settle(
-    loss: np.ndarray, claims: np.ndarray, accounts: np.ndarray, available: list[np.ndarray | None]
-) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    loss: np.ndarray, claims: np.ndarray, accounts: np.ndarray, funds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Settle ``k`` defaults.
 
     Args:
         loss: (k,) loss of each defaulted loan, 万元.
         claims: (k, 6) what each party owes under the contract (columns in ``PARTIES`` order).
-        accounts: (k, 6) which account of that party type bears the claim (-1: none).
-        available: per party type, funds of each account (None: pays in full, the bank).
+        accounts: (k, 6) the entity account bearing each claim (-1: nobody: the claim goes unpaid).
+        funds: (A,) what each account can pay (``inf``: pays in full, a bank).
 
     Returns:
-        paid (k, 6), shortfall (k,) borne by the bank beyond its share, and per party type the total paid
-        by each account (to be debited by that party).
+        paid (k, 6); shortfall (k,) borne by the bank beyond its share; and (A,) the total each account paid,
+        to be debited by that entity.
     """
-    k = loss.size
-    paid = np.zeros((k, len(PARTIES)))
-    totals: list[np.ndarray] = []
-    for j, avail in enumerate(available):
-        if avail is None:
-            paid[:, j] = claims[:, j]
-            totals.append(np.array([claims[:, j].sum()]))
-            continue
-        if avail.size == 0:  # no party of this type: any claim on it is unpaid
-            totals.append(np.zeros(0))
-            continue
-        acc = np.maximum(accounts[:, j], 0)
-        owed = np.bincount(acc, weights=claims[:, j], minlength=avail.size)
-        funds = np.maximum(avail, 0.0)
-        ratio = np.ones_like(owed)
-        short = owed > funds
-        ratio[short] = funds[short] / owed[short]
-        paid[:, j] = claims[:, j] * ratio[acc]
-        totals.append(np.minimum(np.bincount(acc, weights=paid[:, j], minlength=avail.size), funds))
-    shortfall = loss - paid.sum(axis=1)
-    return paid, np.maximum(shortfall, 0.0), totals
+    acc = accounts.ravel()
+    want = np.where(acc >= 0, claims.ravel(), 0.0)
+    where = np.maximum(acc, 0)
+    owed = np.bincount(where, weights=want, minlength=funds.size)
+    avail = np.maximum(funds, 0.0)
+    ratio = np.ones_like(owed)
+    short = owed > avail
+    ratio[short] = avail[short] / owed[short]
+    paid = (want * ratio[where]).reshape(claims.shape)
+    totals = np.bincount(where, weights=paid.ravel(), minlength=funds.size)
+    totals = np.minimum(totals, np.where(np.isfinite(avail), avail, totals))
+    shortfall = np.maximum(loss - paid.sum(axis=1), 0.0)
+    return paid, shortfall, totals

@@ -53,7 +53,7 @@ def test_batch_run_returns_one_row_per_run_with_every_metric(baseline_rows):
         assert row["enterprises.initial_count"] == 200
         assert row["month"] == row["Step"] == STEPS
         assert row["tech_loan_balance_wan"] > 0
-        assert row["firms_alive"] < 400  # the dotted override reached the model (baseline has 2,000 firms)
+        assert row["firms_alive"] < 1000  # the dotted override reached the model (baseline has 2,000 firms)
 
 
 def test_batch_run_rows_equal_a_direct_run(baseline_rows):

@@ -43,14 +43,14 @@ def test_run_writes_tables_and_summary(small_file, tmp_path, capsys):
     inst = pd.read_parquet(out / "institutions.parquet")
     assert {"bank", "pool", "government"} <= set(inst["kind"])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    for key in ("credit_cagr", "fiscal_leverage", "pool_depletion_month", "targets"):
+    for key in ("credit_cagr", "gross_lending_per_public_wan", "pool_depletion_month", "targets"):
         assert key in summary
     assert summary["months"] == 6
     assert summary["seed"] == 3
     assert summary["targets"][0]["met"] is True
     assert summary["targets"][0]["value"] == pytest.approx(monthly["tech_loan_balance_wan"].iloc[-1])
     assert summary["credit_balance_end_wan"] == pytest.approx(monthly["tech_loan_balance_wan"].iloc[-1])
-    assert summary["additionality_wan"] is not None  # the paired no-policy run was made
+    assert summary["additional_balance_avg_wan"] is not None  # the paired no-policy run was made
     assert "small" in text and "small test region" in text
     assert str(out) in text
     assert not list(tmp_path.glob(".out-*")), "a staging folder was left behind"

@@ -10,13 +10,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from agents.guarantor import Guarantor
+from sim.accounts import Account, Ledger
 from sim.market import within_room
 from sim.model import EcosystemModel
 from sim.scenario import Scenario
 from sim.schema import PARTIES
 from sim.waterfall import BANK, settle
 
-POOL, GUAR, GOV = PARTIES.index("pool"), PARTIES.index("guarantor"), PARTIES.index("government")
+POOL, GUAR, REGUAR, GOV = (PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "government"))
 NP = len(PARTIES)
 
 
@@ -25,21 +26,26 @@ def contract(loss: np.ndarray, shares: dict[str, float]) -> np.ndarray:
 
 
 def no_accounts(k: int) -> np.ndarray:
+    """Role indices (bank, pool, guarantor, re-guarantor, insurer, government) of ``k`` claims: bank 0, no one else."""
     acc = -np.ones((k, NP), dtype=np.int64)
     acc[:, BANK] = 0
     return acc
 
 
-def funds(pool=None, guar=None, reguar=None, ins=None, gov=None) -> list[np.ndarray | None]:
-    empty = np.zeros(0)
-    return [
-        None,
-        np.asarray(pool if pool is not None else empty, dtype=float),
-        np.asarray(guar if guar is not None else empty, dtype=float),
-        np.asarray(reguar if reguar is not None else empty, dtype=float),
-        np.asarray(ins if ins is not None else empty, dtype=float),
-        np.asarray(gov if gov is not None else empty, dtype=float),
-    ]
+def ledger(pool=(), guar=(), ins=(), gov=None) -> Ledger:
+    """One bank and the given entities, each with its opening balance."""
+    return Ledger(
+        [Account("bank:b", 1e9)],
+        [Account(f"pool:{i}", v) for i, v in enumerate(pool)],
+        [Account(f"guarantor:{i}", v) for i, v in enumerate(guar)],
+        [Account(f"insurer:{i}", v) for i, v in enumerate(ins)],
+        Account("fund", 0.0 if gov is None else gov),
+    )
+
+
+def settle_with(loss, claims, roles, led: Ledger):
+    """``settle`` on a ledger's accounts; returns paid, shortfall and what each entity paid."""
+    return settle(loss, claims, led.entity_ids(roles), led.funds())
 
 
 # ---- settle: unit cases ------------------------------------------------------------------------------------
@@ -50,11 +56,12 @@ def test_pool_short_pays_pro_rata_and_the_bank_bears_the_rest():
     claims = contract(loss, {"bank": 0.5, "pool": 0.5})  # pool owes 6 + 4 = 10 but holds 5
     acc = no_accounts(2)
     acc[:, POOL] = 0
-    paid, shortfall, totals = settle(loss, claims, acc, funds(pool=[5.0]))
+    led = ledger(pool=[5.0])
+    paid, shortfall, totals = settle_with(loss, claims, acc, led)
     np.testing.assert_allclose(paid[:, POOL], [3.0, 2.0])
     np.testing.assert_allclose(paid[:, BANK], [6.0, 4.0])
     np.testing.assert_allclose(shortfall, [3.0, 2.0])
-    np.testing.assert_allclose(totals[POOL], [5.0])
+    np.testing.assert_allclose(totals[led.pool(0)], 5.0)
     np.testing.assert_allclose(paid.sum(axis=1) + shortfall, loss)
 
 
@@ -63,10 +70,11 @@ def test_pool_with_enough_funds_pays_in_full():
     claims = contract(loss, {"bank": 0.4, "pool": 0.6})
     acc = no_accounts(2)
     acc[:, POOL] = 0
-    paid, shortfall, totals = settle(loss, claims, acc, funds(pool=[100.0]))
+    led = ledger(pool=[100.0])
+    paid, shortfall, totals = settle_with(loss, claims, acc, led)
     np.testing.assert_allclose(paid[:, POOL], [6.0, 18.0])
     np.testing.assert_allclose(shortfall, 0.0)
-    np.testing.assert_allclose(totals[POOL], [24.0])
+    np.testing.assert_allclose(totals[led.pool(0)], 24.0)
 
 
 def test_each_pool_is_rationed_on_its_own_claims():
@@ -74,10 +82,28 @@ def test_each_pool_is_rationed_on_its_own_claims():
     claims = contract(loss, {"bank": 0.5, "pool": 0.5})
     acc = no_accounts(3)
     acc[:, POOL] = [0, 1, 1]  # pool 0 owes 5 and holds 100; pool 1 owes 10 and holds 2.5
-    paid, shortfall, totals = settle(loss, claims, acc, funds(pool=[100.0, 2.5]))
+    led = ledger(pool=[100.0, 2.5])
+    paid, shortfall, totals = settle_with(loss, claims, acc, led)
     np.testing.assert_allclose(paid[:, POOL], [5.0, 1.25, 1.25])
     np.testing.assert_allclose(shortfall, [0.0, 3.75, 3.75])
-    np.testing.assert_allclose(totals[POOL], [5.0, 2.5])
+    np.testing.assert_allclose(totals[[led.pool(0), led.pool(1)]], [5.0, 2.5])
+
+
+def test_one_entity_in_two_roles_is_rationed_once_on_the_sum():
+    # A guarantor that is guarantor on one loan and re-guarantor on another owes 40 + 30 = 70 and holds 35:
+    # it pays half of each claim, 35 in all, never 35 per role.
+    loss = np.array([100.0, 100.0])
+    claims = np.zeros((2, NP))
+    claims[0, GUAR], claims[0, BANK] = 40.0, 60.0
+    claims[1, REGUAR], claims[1, BANK] = 30.0, 70.0
+    acc = no_accounts(2)
+    acc[0, GUAR] = 0
+    acc[1, REGUAR] = 0
+    led = ledger(guar=[35.0])
+    paid, shortfall, totals = settle_with(loss, claims, acc, led)
+    np.testing.assert_allclose([paid[0, GUAR], paid[1, REGUAR]], [20.0, 15.0])
+    np.testing.assert_allclose(totals[led.guarantor(0)], 35.0)
+    np.testing.assert_allclose(shortfall, [20.0, 15.0])
 
 
 def test_several_short_parties_all_fall_back_to_the_bank():
@@ -87,7 +113,7 @@ def test_several_short_parties_all_fall_back_to_the_bank():
     acc[:, POOL] = 0
     acc[:, GUAR] = 0
     acc[:, GOV] = 0
-    paid, shortfall, _ = settle(loss, claims, acc, funds(pool=[10.0], guar=[0.0], gov=[4.0]))
+    paid, shortfall, _ = settle_with(loss, claims, acc, ledger(pool=[10.0], guar=[0.0], gov=4.0))
     np.testing.assert_allclose(paid[0], [20.0, 10.0, 0.0, 0.0, 0.0, 4.0])
     np.testing.assert_allclose(shortfall, [30.0 + 30.0 + 6.0])
 
@@ -97,18 +123,18 @@ def test_negative_funds_pay_nothing():
     claims = contract(loss, {"bank": 0.5, "guarantor": 0.5})
     acc = no_accounts(1)
     acc[:, GUAR] = 0
-    paid, shortfall, totals = settle(loss, claims, acc, funds(guar=[-50.0]))
+    led = ledger(guar=[-50.0])
+    paid, shortfall, totals = settle_with(loss, claims, acc, led)
     assert paid[0, GUAR] == 0.0
     np.testing.assert_allclose(shortfall, [5.0])
-    np.testing.assert_allclose(totals[GUAR], [0.0])
+    np.testing.assert_allclose(totals[led.guarantor(0)], 0.0)
 
 
-def test_claim_on_a_party_type_with_no_accounts_becomes_shortfall():
+def test_claim_on_nobody_becomes_shortfall():
     loss = np.array([10.0])
     claims = contract(loss, {"bank": 0.5, "insurer": 0.5})
-    acc = no_accounts(1)
-    acc[:, PARTIES.index("insurer")] = 0
-    paid, shortfall, _ = settle(loss, claims, acc, funds())
+    acc = no_accounts(1)  # the insurer's column names no account
+    paid, shortfall, _ = settle_with(loss, claims, acc, ledger())
     np.testing.assert_allclose(paid[0, BANK], 5.0)
     np.testing.assert_allclose(shortfall, [5.0])
 
@@ -119,7 +145,7 @@ def test_capped_claims_below_the_share_leave_a_shortfall():
     claims[0, POOL] = 1.0  # e.g. a per-loan cap cut the pool's claim from 5 to 1
     acc = no_accounts(1)
     acc[:, POOL] = 0
-    paid, shortfall, _ = settle(loss, claims, acc, funds(pool=[100.0]))
+    paid, shortfall, _ = settle_with(loss, claims, acc, ledger(pool=[100.0]))
     assert paid[0, POOL] == 1.0
     np.testing.assert_allclose(paid.sum() + shortfall.sum(), 10.0)
 
@@ -141,29 +167,38 @@ def settle_inputs(draw):
     cut = draw(hnp.arrays(float, (k, NP), elements=FRACTION))
     claims = shares * loss[:, None] * np.where(draw(st.booleans()), cut, 1.0)
     claims[:, BANK] = shares[:, BANK] * loss
-    n_acc = [draw(st.integers(1, 3)) for _ in range(NP)]
-    acc = np.stack([draw(hnp.arrays(np.int64, k, elements=st.integers(0, n - 1))) for n in n_acc], axis=1)
-    avail: list[np.ndarray | None] = [None]
-    for j in range(1, NP):
-        avail.append(draw(hnp.arrays(float, n_acc[j], elements=FUNDS)))
-    return loss, claims, acc, avail
+    n_pool, n_guar, n_ins = (draw(st.integers(1, 3)) for _ in range(3))
+    sizes = [1, n_pool, n_guar, n_guar, n_ins, 1]  # guarantor and re-guarantor roles share the same entities
+    roles = np.stack([draw(hnp.arrays(np.int64, k, elements=st.integers(-1, n - 1))) for n in sizes], axis=1)
+    roles[:, BANK] = 0
+    led = ledger(
+        pool=draw(hnp.arrays(float, n_pool, elements=FUNDS)),
+        guar=draw(hnp.arrays(float, n_guar, elements=FUNDS)),
+        ins=draw(hnp.arrays(float, n_ins, elements=FUNDS)),
+        gov=draw(FUNDS),
+    )
+    return loss, claims, roles, led
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(settle_inputs())
-def test_settle_parts_plus_shortfall_equal_the_loss(inputs):
-    loss, claims, acc, avail = inputs
-    paid, shortfall, totals = settle(loss, claims, acc, avail)
+def test_settle_parts_plus_shortfall_equal_the_loss_and_no_entity_pays_more_than_it_holds(inputs):
+    loss, claims, roles, led = inputs
+    entity = led.entity_ids(roles)
+    funds = led.funds()
+    paid, shortfall, totals = settle(loss, claims, entity, funds)
     scale = max(1.0, float(loss.sum()))
     np.testing.assert_allclose(paid.sum(axis=1) + shortfall, loss, rtol=0, atol=1e-9 * scale)
     assert (paid >= 0).all() and (shortfall >= 0).all()
     assert (paid <= claims + 1e-12 * scale).all()
+    assert (paid[entity < 0] == 0).all()
     np.testing.assert_array_equal(paid[:, BANK], claims[:, BANK])
-    for j in range(1, NP):
-        a = np.maximum(avail[j], 0.0)
-        assert (totals[j] <= a + 1e-9 * scale).all()
-        by_account = np.bincount(acc[:, j], weights=paid[:, j], minlength=a.size)
-        np.testing.assert_allclose(totals[j], by_account, rtol=1e-12, atol=1e-9 * scale)
+    by_entity = np.bincount(
+        np.maximum(entity, 0).ravel(), weights=np.where(entity >= 0, paid, 0).ravel(), minlength=funds.size
+    )
+    np.testing.assert_allclose(totals, by_entity, rtol=1e-12, atol=1e-9 * scale)
+    finite = np.isfinite(funds)
+    assert (totals[finite] <= np.maximum(funds[finite], 0.0) + 1e-9 * scale).all()
 
 
 # ---- within_room -------------------------------------------------------------------------------------------
@@ -255,6 +290,9 @@ def risk_sharing_scenarios(draw) -> dict[str, Any]:
         "single_borrower_share": draw(st.sampled_from([0.1, 1.0])),
     }
     insurer = {"name": "ins", "capital_wan": draw(st.sampled_from([10.0, 500.0, 50000.0]))}
+    # Sometimes the guarantor is also the re-guarantor of a second product: one entity in two roles.
+    two_roles = draw(st.booleans())
+    guarantor["reguarantor"] = two_roles
     shares = {
         "bank": bank_pct / 100,
         "pool": pool_pct / 100,
@@ -278,6 +316,20 @@ def risk_sharing_scenarios(draw) -> dict[str, Any]:
     ]
     if draw(st.booleans()):
         products.append({"name": "credit", "banks": [banks[0]["name"]]})
+    guarantors = [guarantor]
+    if two_roles:
+        guarantors.append({"name": "guar2", "net_assets_wan": 20000.0, "counter_guarantee": False})
+        products.append(
+            {
+                "name": "reguaranteed",
+                "banks": [b["name"] for b in banks],
+                "guarantor": "guar2",
+                "reguarantor": "guar",
+                "shares": {"bank": 0.2, "guarantor": 0.3, "reguarantor": 0.5},
+                "guarantee_fee_rate": 0.01,
+                "reguarantee_fee_rate": 0.004,
+            }
+        )
     data: dict[str, Any] = {
         "name": "hypothesis",
         "start": "2018-01",
@@ -287,7 +339,7 @@ def risk_sharing_scenarios(draw) -> dict[str, Any]:
             "default_correlation": draw(st.sampled_from([0.0, 0.2])),
         },
         "banks": banks,
-        "guarantors": [guarantor],
+        "guarantors": guarantors,
         "insurers": [insurer],
         "government": {"annual_budget_wan": draw(st.sampled_from([0.0, 5.0, 50.0, 300.0])), "pools": [pool]},
         "products": products,
@@ -336,13 +388,16 @@ def check_invariants(model: EcosystemModel, mo: pd.DataFrame, inst: pd.DataFrame
     assert (inst.loc[inst["kind"] == "government", "budget_left_wan"] >= 0).all()
     insurers = inst[inst["kind"] == "insurer"]
     assert insurers.empty or (insurers["capital_wan"] >= 0).all()
+    both = inst[inst["kind"].isin(["guarantor", "reguarantor"])]  # an entity may claim in both roles
+    if both.empty:
+        assert (mo["loss_guarantor_wan"] + mo["loss_reguarantor_wan"] == 0).all()
+    else:
+        claims = both.groupby("month")["claims_wan"].sum().reindex(mo["month"], fill_value=0.0).to_numpy()
+        np.testing.assert_allclose(claims, mo["loss_guarantor_wan"] + mo["loss_reguarantor_wan"], rtol=1e-9, atol=1e-6)
     for kind in ("guarantor", "reguarantor"):
         guar = inst[inst["kind"] == kind]
         if guar.empty:
-            assert (mo[f"loss_{kind}_wan"] == 0).all()
             continue
-        claims = guar.groupby("month")["claims_wan"].sum().reindex(mo["month"], fill_value=0.0).to_numpy()
-        np.testing.assert_allclose(claims, mo[f"loss_{kind}_wan"], rtol=1e-9, atol=1e-6)
         assert (guar["net_assets_wan"] >= 0).all()
         for name, rows in guar.groupby("name"):
             cap = next(g.p.leverage_cap for g in model.guarantors if g.name == name)
@@ -356,6 +411,51 @@ def check_invariants(model: EcosystemModel, mo: pd.DataFrame, inst: pd.DataFrame
             )
     over = [(n, b, c) for n, b, c in LEVERAGE_LOG if b > c + 1e-6]
     assert not over, f"guarantees booked beyond the leverage cap: {over[:3]}"
+    check_accounts(model, mo)
+
+
+def check_accounts(model: EcosystemModel, mo: pd.DataFrame) -> None:
+    """Money by entity (MODEL.md §8.3): every account's closing balance is its opening plus its flows; what
+    each entity paid on defaults is what the waterfall said it paid (every party, insurer and re-guarantor
+    included); no entity but a bank holds less than zero; transfers between entities net to zero."""
+    accounts = model.ledger.accounts
+    for a in accounts:
+        assert abs(a.drift()) < 1e-6 * max(1.0, abs(a.opening)), f"{a.name}: balance moved outside its flows"
+        if not a.name.startswith("bank:"):
+            assert a.balance >= -1e-6, f"{a.name} holds {a.balance:.6g} < 0"
+
+    def paid(prefix: str, kind: str) -> float:
+        return sum(a.paid.get(kind, 0.0) for a in accounts if a.name.startswith(prefix))
+
+    def received(prefix: str, kind: str) -> float:
+        return sum(a.received.get(kind, 0.0) for a in accounts if a.name.startswith(prefix))
+
+    tol = 1e-6 * max(1.0, float(mo["loss_wan"].sum()))
+    assert paid("pool:", "payout") == pytest.approx(mo["loss_pool_wan"].sum(), abs=tol)
+    assert paid("insurer:", "claim") == pytest.approx(mo["loss_insurer_wan"].sum(), abs=tol)
+    both_roles = mo["loss_guarantor_wan"].sum() + mo["loss_reguarantor_wan"].sum()
+    assert paid("guarantor:", "claim") == pytest.approx(both_roles, abs=tol)
+    assert paid("fund", "loss_share") == pytest.approx(mo["loss_government_wan"].sum(), abs=tol)
+    assert paid("bank:", "loss") == pytest.approx(mo["loss_bank_wan"].sum(), abs=tol)
+    assert paid("bank:", "shortfall") == pytest.approx(mo["shortfall_wan"].sum(), abs=tol)
+    # In total: what every entity paid on defaults is the loss itself.
+    on_defaults = sum(
+        paid(p, k)
+        for p, k in (
+            ("pool:", "payout"),
+            ("insurer:", "claim"),
+            ("guarantor:", "claim"),
+            ("fund", "loss_share"),
+            ("bank:", "loss"),
+            ("bank:", "shortfall"),
+        )
+    )
+    assert on_defaults == pytest.approx(mo["loss_wan"].sum(), abs=tol)
+    # Transfers between entities: re-guarantee fees, rewards to banks, stop-loss to insurers.
+    refees = received("guarantor:", "reguarantee_fee")
+    assert paid("guarantor:", "reguarantee_fee") == pytest.approx(refees, abs=tol)
+    assert paid("fund", "bank_reward") == pytest.approx(received("bank:", "reward"), abs=tol)
+    assert paid("fund", "stoploss") == pytest.approx(received("insurer:", "stoploss"), abs=tol)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -403,6 +503,7 @@ def test_covered_lending_can_start_from_an_empty_book():
         "name": "empty-book",
         "horizon_months": 6,
         "enterprises": {"initial_count": 300, "initial_borrower_share": 0.0},
+        "burn_in_months": 0,
         "government": {"pools": [{"name": "pool", "initial_wan": 5000.0}]},
         "products": [{"name": "covered", "banks": ["bank"], "pool": "pool", "shares": {"bank": 0.5, "pool": 0.5}}],
         "seed": 1,

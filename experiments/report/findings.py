@@ -14,10 +14,11 @@ from experiments.report.tables import by_scenario, condition, text_or
 
 MAX_ITEMS = 14
 PRIORITY = (
-    "new_credit_wan",
-    "additionality_wan",
+    "additional_balance_avg_wan",
+    "credit_per_public_wan",
     "credit_cagr",
-    "fiscal_leverage",
+    "new_credit_wan",
+    "net_public_cost_wan",
     "pool_depleted",
     "credit_balance_end_wan",
     "npl_ratio_end",

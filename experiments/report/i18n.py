@@ -203,16 +203,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "科技贷款余额由{start}增至{end}（{months}个月），年均增长率{cagr}。",
     ),
     "f.run_credit": (
-        "New credit {credit} for {spend} of public money: fiscal leverage {lev}.",
-        "新增贷款{credit}，财政资金投入{spend}，财政杠杆{lev}。",
+        "New lending {credit} (renewals included) at a net public cost of {spend}.",
+        "新增放贷{credit}（含续贷），财政净支出{spend}。",
     ),
     "f.run_add": (
-        "Additionality: {add} of new credit beyond the paired no-policy run.",
-        "额外性：比配对的无政策运行多出新增贷款{add}。",
+        (
+            "Additionality: the average tech-loan balance is {add} above the paired no-policy run, {per} per 万元"
+            " of net public cost."
+        ),
+        "额外性：平均科技贷款余额比配对的无政策运行高{add}，每万元财政净支出带来{per}。",
     ),
     "f.run_add_neg": (
-        "Additionality: {add} less new credit than the paired no-policy run.",
-        "额外性：新增贷款比配对的无政策运行少{add}。",
+        (
+            "Additionality: the average tech-loan balance is {add} below the paired no-policy run ({per} per 万元"
+            " of net public cost)."
+        ),
+        "额外性：平均科技贷款余额比配对的无政策运行低{add}（每万元财政净支出{per}）。",
     ),
     "f.pool_ok": (
         "Pool {pool} is not exhausted by {end} ({balance} left).",
@@ -265,10 +271,46 @@ METRICS: dict[str, tuple[str, str]] = {
     "guarantee_balance_wan": ("Guarantee balance", "在保余额"),
     "guarantor_leverage": ("Guarantor leverage", "担保放大倍数"),
     "credit_cagr": ("Credit growth (CAGR)", "贷款年均增长率"),
-    "fiscal_leverage": ("Fiscal leverage", "财政杠杆"),
+    "gross_lending_per_public_wan": (
+        "New lending per 万 of net public cost, renewals included (not additional)",
+        "每万元财政净支出对应的新增放贷（含续贷，非额外）",
+    ),
     "new_credit_wan": ("New credit", "新增贷款"),
-    "additionality_wan": ("Additional credit", "额外新增贷款"),
-    "public_spending_wan": ("Public money spent", "财政资金投入"),
+    "additional_balance_avg_wan": ("Additional average credit balance", "额外平均贷款余额"),
+    "additional_balance_end_wan": ("Additional credit balance at end", "期末额外贷款余额"),
+    "additional_balance_avg_fiscal_wan": ("Additional balance from fiscal instruments", "财政工具带来的额外余额"),
+    "additional_balance_avg_regulatory_wan": (
+        "Additional balance from regulatory levers",
+        "监管与平台措施带来的额外余额",
+    ),
+    "fiscal_credit_per_public_wan": (
+        "Additional balance from fiscal instruments per 万 of net public cost",
+        "每万元财政净支出由财政工具带来的额外余额",
+    ),
+    "additionality_ratio": ("Additional balance per unit of covered balance", "每单位分险贷款余额的额外余额"),
+    "substitution_share": ("Covered balance the banks would have lent anyway", "分险贷款中的替代部分"),
+    "covered_balance_avg_wan": ("Average covered (risk-shared) balance", "平均分险贷款余额"),
+    "covered_loan_balance_wan": ("Covered (risk-shared) loan balance", "分险贷款余额"),
+    "policy_balance_avg_wan": ("Average policy-product balance", "平均政策产品贷款余额"),
+    "new_lending_diff_wan": ("New lending beyond the no-policy run (renewals included)", "新增放贷差额（含续贷）"),
+    "policy_borrower_default_rate_12m": (
+        "12-month default rate, first-year policy borrowers",
+        "首年政策贷款企业12个月违约率",
+    ),
+    "policy_borrower_default_rate_24m": (
+        "24-month default rate, first-year policy borrowers",
+        "首年政策贷款企业24个月违约率",
+    ),
+    "plain_borrower_default_rate_12m": (
+        "12-month default rate, first-year other borrowers",
+        "首年其他贷款企业12个月违约率",
+    ),
+    "plain_borrower_default_rate_24m": (
+        "24-month default rate, first-year other borrowers",
+        "首年其他贷款企业24个月违约率",
+    ),
+    "start_scale": ("Money scale after the burn-in", "预热期后的金额缩放系数"),
+    "net_public_cost_wan": ("Net public cost", "财政净支出"),
     "pool_depleted": ("Pool depleted", "资金池耗尽"),
     "pool_months_to_depletion": ("Months to pool depletion", "资金池耗尽所需月数"),
     "pool_balance_end_wan": ("Pool balance at end", "期末资金池余额"),
@@ -293,8 +335,11 @@ METRICS: dict[str, tuple[str, str]] = {
     "guarantor_depleted": ("Guarantor capital depleted", "担保资本耗尽"),
     "guarantor_months_to_depletion": ("Months to guarantor depletion", "担保资本耗尽所需月数"),
     "policy_new_credit_wan": ("New credit under policy products", "政策产品新增贷款"),
-    "policy_fiscal_leverage": ("Fiscal leverage of policy products", "政策产品财政杠杆"),
-    "additional_credit_per_public_wan": ("Additional credit per 万 of public money", "每万元财政资金带来的额外贷款"),
+    "policy_lending_per_public_wan": (
+        "Policy-product lending per 万 of net public cost, renewals included",
+        "每万元财政净支出对应的政策产品放贷（含续贷）",
+    ),
+    "credit_per_public_wan": ("Additional balance per 万 of net public cost", "每万元财政净支出带来的额外贷款余额"),
     "months": ("Months simulated", "模拟月数"),
     "conservation_error_wan": ("Loss conservation error", "损失守恒误差"),
     "lpr_rate": ("Loan prime rate (LPR)", "贷款市场报价利率（LPR）"),

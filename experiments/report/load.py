@@ -37,12 +37,12 @@ TABLES = (
 )
 BAND_METRICS = FAN_METRICS  # the series the report draws as fan charts
 HEADLINE = (
-    "new_credit_wan",
-    "additionality_wan",
+    "additional_balance_avg_wan",
+    "credit_per_public_wan",
     "credit_cagr",
     "credit_balance_end_wan",
-    "fiscal_leverage",
-    "public_spending_wan",
+    "net_public_cost_wan",
+    "new_credit_wan",
     "borrowers_end",
     "first_loan_firms",
     "npl_ratio_end",

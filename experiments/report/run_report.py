@@ -21,9 +21,15 @@ KEY_FIGURES = (
     "firms_served",
     "npl_ratio_end",
     "avg_cost_rate_mean",
-    "public_spending_wan",
-    "fiscal_leverage",
-    "additionality_wan",
+    "net_public_cost_wan",
+    "additional_balance_avg_wan",
+    "additional_balance_end_wan",
+    "credit_per_public_wan",
+    "fiscal_credit_per_public_wan",
+    "additionality_ratio",
+    "policy_borrower_default_rate_24m",
+    "plain_borrower_default_rate_24m",
+    "gross_lending_per_public_wan",
     "guarantor_net_assets_end_wan",
     "guarantor_leverage_max",
     "guarantor_claims_rate",
@@ -60,13 +66,13 @@ def run_findings(data: ReportData, lang: str) -> list[str]:
             "f.run_credit",
             lang,
             credit=money(s.get("new_credit_wan"), lang),
-            spend=money(s.get("public_spending_wan"), lang),
-            lev=scale_for("fiscal_leverage").text(s.get("fiscal_leverage"), lang),
+            spend=money(s.get("net_public_cost_wan"), lang),
         ),
     ]
-    if s.get("additionality_wan") is not None:
-        add = float(s["additionality_wan"])
-        out.append(t("f.run_add" if add >= 0 else "f.run_add_neg", lang, add=money(abs(add), lang)))
+    if s.get("additional_balance_avg_wan") is not None:
+        add = float(s["additional_balance_avg_wan"])
+        per = scale_for("credit_per_public_wan").text(s.get("credit_per_public_wan"), lang)
+        out.append(t("f.run_add" if add >= 0 else "f.run_add_neg", lang, add=money(abs(add), lang), per=per))
     return out + _state_findings(s, lang)
 
 

@@ -55,7 +55,7 @@ def test_sweep_and_sensitivity_from_the_command_line(tmp_path, small_file, write
             "metrics": ["credit_cagr", "pool_depleted"],
             "parameters": [
                 {"path": "government.pools.pool.initial_wan", "role": "lever", "bounds": [50, 500]},
-                {"path": "enterprises.max_cost_rate", "role": "uncertainty", "bounds": [0.08, 0.14]},
+                {"path": "enterprises.loan_demand_elasticity", "role": "uncertainty", "bounds": [0.3, 1.0]},
             ],
         }
     )

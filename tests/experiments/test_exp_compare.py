@@ -26,9 +26,11 @@ def test_a_copy_of_the_baseline_differs_by_exactly_zero(tmp_path, small_file, co
     assert set(paired["baseline"]) == {"small"}
     copy = paired[(paired["scenario"] == "small-copy") & (paired["n"] > 0)]
     assert len(copy) > 30
-    assert (copy["mean_diff"] == 0).all() and (copy["ci_low"] == 0).all() and (copy["ci_high"] == 0).all()
+    assert (copy["mean_diff"] == 0).all()
+    with_ci = copy[copy["n"] >= 2]  # one pair has no interval (e.g. a pool that ran out in one run only)
+    assert (with_ci["ci_low"] == 0).all() and (with_ci["ci_high"] == 0).all()
     richer = paired[paired["scenario"] == "richer"].set_index("metric")
-    assert richer.loc["public_spending_wan", "mean_diff"] != 0
+    assert richer.loc["net_public_cost_wan", "mean_diff"] != 0
 
 
 def test_stats_are_t_intervals_over_replicates(tmp_path, small_file):
@@ -62,7 +64,7 @@ def test_store_layout_manifest_and_recomputed_analysis(tmp_path, small_file):
     outcomes = pd.read_parquet(folder / "outcomes.parquet")
     for col in (
         "credit_cagr",
-        "fiscal_leverage",
+        "gross_lending_per_public_wan",
         "pool.pool.months_to_depletion",
         "pool.pool.depleted",
         "target.0.met",

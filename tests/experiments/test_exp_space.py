@@ -115,9 +115,7 @@ def test_bundled_spaces_validate_against_their_base(name):
             pytest.skip(f"base scenario does not load yet: {e}")
         raise
     assert {p.role for p in space.parameters} <= {"lever", "uncertainty"}
-    assert {"credit_cagr", "fiscal_leverage", "pool_months_to_depletion_censored", "pool_depleted"} <= set(
-        space.metrics
-    )
+    assert {"credit_cagr", "pool_months_to_depletion_censored", "pool_depleted"} <= set(space.metrics)
 
 
 def test_grid_and_lhs_designs():
@@ -183,7 +181,8 @@ def test_sweep_records_a_failing_point_and_runs_the_rest(tmp_path, small_file, w
 def test_sensitivity_on_the_simulator_writes_indices(tmp_path, small_file, write_space):
     path = write_space(
         _space(
-            small_file, metrics=["credit_cagr", "fiscal_leverage", "pool_depleted", "pool_months_to_depletion_censored"]
+            small_file,
+            metrics=["credit_cagr", "net_public_cost_wan", "pool_depleted", "pool_months_to_depletion_censored"],
         )
     )
     folder = api.sensitivity(path, "sobol", 4, out=tmp_path / "s", months=6, progress=False)

@@ -24,7 +24,7 @@ BAND_METRICS = (
     "fiscal_spending_cum_wan",
     "npl_ratio",
 )
-OUTCOMES = ("credit_cagr", "fiscal_leverage", "new_credit_wan", "pool_depleted", "pool_months_to_depletion")
+OUTCOMES = ("credit_cagr", "credit_per_public_wan", "new_credit_wan", "pool_depleted", "pool_months_to_depletion")
 RUN_SCENARIO = "xianning-2021"
 
 
@@ -81,7 +81,7 @@ def runs_and_outcomes(rng: np.random.Generator, scenarios, params: dict | None =
                 {
                     "run_id": run_id,
                     "credit_cagr": 0.08 + 0.03 * s_i + rng.normal(0, 0.01),
-                    "fiscal_leverage": 40 + 10 * s_i + rng.normal(0, 2),
+                    "credit_per_public_wan": 40 + 10 * s_i + rng.normal(0, 2),
                     "new_credit_wan": 5e5 + 1.2e5 * s_i + rng.normal(0, 1e4),
                     "pool_depleted": depleted,
                     "pool_months_to_depletion": 18.0 if depleted else np.nan,
@@ -132,7 +132,7 @@ def paired_of(outcomes: pd.DataFrame, runs: pd.DataFrame, baseline: str) -> pd.D
     rows = []
     for s in [s for s in pd.unique(df["scenario"]) if s != baseline]:
         d = df[df["scenario"] == s].set_index("replicate")
-        for m in ("credit_cagr", "fiscal_leverage", "new_credit_wan", "pool_depleted"):
+        for m in ("credit_cagr", "credit_per_public_wan", "new_credit_wan", "pool_depleted"):
             diff = (d[m] - base[m]).dropna()
             half = 2.0 * diff.std() / np.sqrt(len(diff))
             rows.append(

@@ -171,7 +171,7 @@ def test_run_report_tables_equal_the_summary(report, run_dir, lang):
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     _, rows = page.table("tab-key")
     shown = dict(rows)
-    for key in ("credit_balance_end_wan", "new_credit_wan", "credit_cagr", "borrowers_end", "public_spending_wan"):
+    for key in ("credit_balance_end_wan", "new_credit_wan", "credit_cagr", "borrowers_end", "net_public_cost_wan"):
         cell = shown[metric_name(key, lang)]
         check(cell, [summary[key]], factor(cell))
     header, rows = page.table("tab-year-end")

@@ -63,7 +63,7 @@ def test_scales_units_and_calendar():
     assert scale_for("new_credit_wan", [5e5]).text(123456, "en") == "12.35亿元"
     assert scale_for("pool_balance_wan", [5000]).text(5347.3, "zh") == "5,347万元"
     assert scale_for("credit_cagr", diff=True).text(0.0123, "en") == "1.23 pp"
-    assert scale_for("fiscal_leverage").text(79.02, "zh") == "79.0倍"
+    assert scale_for("gross_lending_per_public_wan").text(79.02, "zh") == "79.0倍"
     assert scale_for("pool_months_to_depletion").unit == "months"
     assert scale_for("borrowers", [775, 800]).num(775) == "775"
     assert calendar_month("2017-09", 19) == "2019-03"

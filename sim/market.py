@@ -95,7 +95,7 @@ def quote(m: EcosystemModel, firms: np.ndarray, month: int) -> Offers:
     first = ~pop.first_loan[firms]
     rate, accept, premium = np.zeros((k, nc)), np.zeros((k, nc), bool), np.zeros((k, nc))
     limit = np.zeros((k, nc))
-    noise = {b.index: m.signal_noise("bank", b.name, month)[firms] for b in m.banks}
+    noise = {b.index: m.signal_noise("bank", b.name, month, firms) for b in m.banks}
     for c in range(nc):
         p, bank = cp[c], m.banks[cb[c]]
         sig = theta + bank.p.screening_noise * pr.signal_factor[p] * plat * noise[cb[c]]
@@ -132,12 +132,12 @@ def screen_sharers(m: EcosystemModel, p: int, firms: np.ndarray, amount: np.ndar
     g = pr.accounts[p, GUAR]
     if g >= 0:
         gu = m.guarantors[g]
-        sig = pop.theta[firms] + gu.p.screening_noise * plat * m.signal_noise("guarantor", gu.name, month)[firms]
+        sig = pop.theta[firms] + gu.p.screening_noise * plat * m.signal_noise("guarantor", gu.name, month, firms)
         ok &= gu.screens(pop.pd_annual(sig, firms), pop.assets_wan(firms), amount * pr.shares[p, GUAR])
     i = pr.accounts[p, INS]
     if i >= 0:
         ins = m.insurers[i]
-        sig = pop.theta[firms] + ins.p.screening_noise * plat * m.signal_noise("insurer", ins.name, month)[firms]
+        sig = pop.theta[firms] + ins.p.screening_noise * plat * m.signal_noise("insurer", ins.name, month, firms)
         ok &= ins.screens(pop.pd_annual(sig, firms))
     return ok
 
@@ -180,7 +180,7 @@ def originate(m: EcosystemModel, month: int) -> dict[str, float]:
     for r in range(rounds):
         bank = order[:, r]
         tried = pending & np.isfinite(bank_price[rows_all, bank])
-        seen = m.streams.gen("apply", month, r).random(pop.n)[firms] < vis
+        seen = m.streams.uniform_at("apply", month, firms, r) < vis
         stats["applications"] += float(tried.sum())
         rows = np.flatnonzero(tried & seen)
         for _ in range(pr.ch_prod.size):  # the bank's next product when the best one just ran out of room

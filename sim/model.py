@@ -369,10 +369,9 @@ class EcosystemModel(mesa.Model):
         """'YYYY-MM' of the current step."""
         return str(self.calendar_month)
 
-    def signal_noise(self, kind: str, name: str, month: int) -> np.ndarray:
-        """Standard-normal screening errors of one institution for every firm slot this month."""
-        gen = self.streams.gen("signal", month, f"{kind}:{name}")
-        return gen.standard_normal(self.pop.n, dtype=np.float32)
+    def signal_noise(self, kind: str, name: str, month: int, firms: np.ndarray) -> np.ndarray:
+        """Standard-normal screening errors of one institution for the given firm slots this month."""
+        return self.streams.normal_at("signal", month, firms, f"{kind}:{name}")
 
     def pool_funds(self) -> np.ndarray:
         """Balance of each pool."""

@@ -51,9 +51,26 @@ class Streams:
         ``sub`` separates draws within a stream and month: an application round, or an institution's name
         (hashed), so that a bank sees the same noise in every scenario that has a bank of that name.
         """
-        key = zlib.crc32(sub.encode()) if isinstance(sub, str) else int(sub)
-        seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, key))
+        seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, _sub(sub)))
         return np.random.Generator(np.random.PCG64(seq))
+
+    def uniform_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
+        """Uniforms on [0, 1) for the given firm ``slots`` only: a counter-based draw (SplitMix64 of the stream's
+        key and the slot), so slot ``i`` gets the same number whichever other slots are asked for, at a cost in
+        the number of slots asked for rather than the population size."""
+        key = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, _sub(sub)))
+        seed = key.generate_state(1, np.uint64)[0]
+        z = (slots.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15) + seed
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+        return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+    def normal_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
+        """Standard normals for the given firm ``slots`` only (see ``uniform_at``)."""
+        from scipy.special import ndtri
+
+        return ndtri(np.clip(self.uniform_at(stream, month, slots, sub), 2.0**-53, 1.0 - 2.0**-53))
 
     def uniform(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
         """``n`` uniforms of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot ``0..n-1``."""
@@ -62,3 +79,8 @@ class Streams:
     def normal(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
         """``n`` standard normals of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot."""
         return self.gen(stream, month, sub).standard_normal(n)
+
+
+def _sub(sub: int | str) -> int:
+    """A sub-stream key: an integer as given, a name hashed (the same name gives the same luck everywhere)."""
+    return zlib.crc32(sub.encode()) if isinstance(sub, str) else int(sub)

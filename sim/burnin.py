@@ -15,7 +15,10 @@ runs of an experiment start from the identical state and a policy that changes n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import copy
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +28,22 @@ if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
 BURN_IN_DOMAIN = 1
+CACHE_SIZE = 2  # paired runs (policy, no-policy, no-fiscal) share one burn-in: keep the last two regions
+CACHE_MAX_FIRMS = 250_000  # larger regions are not kept (memory)
+
+
+@dataclass
+class PrePlanState:
+    """What the burn-in leaves: the firms, the open loans and the banks' histories, and the calibrated balance."""
+
+    pop: Any
+    loans: dict[str, np.ndarray]
+    product_names: list[str]
+    banks: list[tuple[float, float, np.ndarray]]
+    target_wan: float
+
+
+_CACHE: OrderedDict[tuple, PrePlanState] = OrderedDict()
 
 
 def pre_plan(s: Scenario) -> Scenario:
@@ -51,24 +70,56 @@ def pre_plan(s: Scenario) -> Scenario:
 
 
 def start_in_steady_state(m: EcosystemModel) -> None:
-    """Run the pre-plan region for ``burn_in_months`` and make its end state ``m``'s month 0."""
-    from sim.model import EcosystemModel
-
-    pre = EcosystemModel(pre_plan(m.s), rng=m.seed, stream_domain=BURN_IN_DOMAIN)
-    target = float(pre.book.principal[pre.book.open_rows()].sum())
-    for _ in range(m.s.burn_in_months):
-        pre.step()
-    _take_over(m, pre)
+    """Run the pre-plan region for ``burn_in_months`` (or reuse the same region's burn-in under the same seed)
+    and make its end state ``m``'s month 0."""
+    state = _pre_plan_state(m)
+    _take_over(m, state)
     actual = float(m.book.principal[m.book.open_rows()].sum())
-    m.start_scale = target / actual if actual > 0 and target > 0 else 1.0
+    m.start_scale = state.target_wan / actual if actual > 0 and state.target_wan > 0 else 1.0
     _scale_money(m, m.start_scale)
     m.update_institutions()
 
 
-def _take_over(m: EcosystemModel, pre: EcosystemModel) -> None:
-    """Move the pre-plan firms, loans and bank histories into ``m`` (model month ``B`` becomes month 0)."""
-    months = m.s.burn_in_months
-    m.pop = pre.pop
+def _seed_key(seed: Any) -> Any:
+    if isinstance(seed, np.random.SeedSequence):
+        return ("ss", str(seed.entropy), tuple(seed.spawn_key))
+    if isinstance(seed, (int, np.integer)):
+        return ("int", int(seed))
+    return None  # a Generator or None: fresh luck, nothing to share
+
+
+def _pre_plan_state(m: EcosystemModel) -> PrePlanState:
+    from sim.model import EcosystemModel
+
+    scenario = pre_plan(m.s)
+    seed = _seed_key(m.seed)
+    key = (scenario.digest(), seed)
+    if seed is not None and key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    pre = EcosystemModel(scenario, rng=m.seed, stream_domain=BURN_IN_DOMAIN)
+    target = float(pre.book.principal[pre.book.open_rows()].sum())
+    for _ in range(m.s.burn_in_months):
+        pre.step()
+    book = pre.book
+    book.compact()
+    rows = book.open_rows()
+    loans = {c: getattr(book, c)[rows].copy() for c in ("firm", "bank", "product", "principal", "rate", "lgd")}
+    loans |= {c: getattr(book, c)[rows] - m.s.burn_in_months for c in ("start", "maturity")}
+    banks = [(b.balance_wan, b.new_year_wan, np.roll(b.defaults_12m, -m.s.burn_in_months)) for b in pre.banks]
+    state = PrePlanState(pre.pop, loans, list(pre.products.names), banks, target)
+    if seed is not None and pre.pop.n <= CACHE_MAX_FIRMS:
+        _CACHE[key] = state
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return state
+
+
+def _take_over(m: EcosystemModel, state: PrePlanState) -> None:
+    """Copy the pre-plan firms, loans and bank histories into ``m`` (burn-in month ``B`` becomes month 0)."""
+    streams, state.pop.streams = state.pop.streams, None
+    m.pop = copy.deepcopy(state.pop)
+    state.pop.streams = streams
     m.pop.streams = m.streams
     n = m.pop.n
     m.pop.served[:n] = False  # "served", "vintage" and "default month" count from the plan's start
@@ -76,25 +127,12 @@ def _take_over(m: EcosystemModel, pre: EcosystemModel) -> None:
     m.pop.default_month[:n] = -1
     barred = m.pop.black_list_until[:n] >= 0
     m.pop.black_list_until[:n][barred] -= m.s.burn_in_months  # month-indexed: burn-in month B is plan month 0
-    book = pre.book
-    book.compact()
-    rows = book.open_rows()
     names = {name: i for i, name in enumerate(m.products.names)}
-    remap = np.array([names.get(name, m.products.legacy) for name in pre.products.names])
-    m.book.add(
-        firm=book.firm[rows],
-        bank=book.bank[rows],
-        product=remap[book.product[rows]],
-        principal=book.principal[rows],
-        rate=book.rate[rows],
-        lgd=book.lgd[rows],
-        start=book.start[rows] - months,
-        maturity=book.maturity[rows] - months,
-    )
-    for mine, theirs in zip(m.banks, pre.banks, strict=True):
-        mine.balance_wan = theirs.balance_wan
-        mine.new_year_wan = theirs.new_year_wan
-        mine.defaults_12m = np.roll(theirs.defaults_12m, -months)  # slot m % 12 ↔ plan month m
+    remap = np.array([names.get(name, m.products.legacy) for name in state.product_names])
+    m.book.add(**(state.loans | {"product": remap[state.loans["product"]]}))
+    for bank, (balance, new_year, defaults) in zip(m.banks, state.banks, strict=True):
+        bank.balance_wan, bank.new_year_wan = balance, new_year
+        bank.defaults_12m = defaults.copy()  # rolled: slot m % 12 ↔ plan month m
 
 
 def _scale_money(m: EcosystemModel, k: float) -> None:

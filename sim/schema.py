@@ -169,10 +169,11 @@ class EnterpriseParams(Strict):
         " need_rate, demand and screening it sets the steady borrower share. Calibrated to E4.",
     )
     initial_borrower_share: Share = Field(
-        0.45,
-        description="Share of initial firms holding a loan before the burn-in: it sets the region's calibrated"
-        " starting balance (these firms' loans), to which the steady-state book after the burn-in is scaled."
-        " Near the steady state (E4: about half of tech SMEs hold a loan) the scale is about 1.",
+        0.3,
+        description="Share of initial firms given a loan before the burn-in (those whose investment returns more"
+        " than plain credit costs, safest first): their loans set the region's calibrated starting balance, to"
+        " which the steady-state book after the burn-in is scaled. With the default behaviour 0.3 gives about the"
+        " steady-state balance (scale ≈ 1).",
     )
     max_applications: int = Field(2, ge=1, le=10, description="Applications a firm makes per month at most.")
     visibility_share: Share = Field(0.7, description="Chance an application is seen by the lender at all.")

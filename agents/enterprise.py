@@ -300,7 +300,7 @@ class Enterprises:
 _LOG_PD = np.linspace(np.log(1e-8), np.log(0.99), 2049)
 
 
-def vasicek_monthly(annual_pd: np.ndarray, z: float, rho: float) -> np.ndarray:
+def vasicek_monthly(annual_pd: np.ndarray | float, z: float, rho: float) -> np.ndarray:
     """Monthly default probability given the year's systematic factor ``z``: the annual PD conditioned on ``z``,
     Φ((Φ⁻¹(PD) − √ρ z) / √(1 − ρ)), spread evenly over twelve months.
 
@@ -311,7 +311,7 @@ def vasicek_monthly(annual_pd: np.ndarray, z: float, rho: float) -> np.ndarray:
 
     table = np.log(monthly_prob(ndtr((ndtri(np.exp(_LOG_PD)) - np.sqrt(rho) * z) / np.sqrt(1.0 - rho))))
     step = _LOG_PD[1] - _LOG_PD[0]  # a uniform grid: the cell is found by arithmetic, not by search
-    x = (np.log(np.clip(annual_pd, 1e-8, 0.99)) - _LOG_PD[0]) / step
+    x = (np.log(np.clip(np.asarray(annual_pd, dtype=float), 1e-8, 0.99)) - _LOG_PD[0]) / step
     i = np.minimum(x.astype(np.int64), _LOG_PD.size - 2)
     w = x - i
     return np.exp(table[i] * (1.0 - w) + table[i + 1] * w)

@@ -12,6 +12,7 @@ entry in ``CHECKS``.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -79,10 +80,24 @@ def _cohort_default(m: EcosystemModel, months: int, stages: tuple[int, ...], pol
     return float(hit.sum() / sel.sum()) if sel.any() else math.nan
 
 
+_RUNS: OrderedDict[tuple[str, int], EcosystemModel] = OrderedDict()
+
+
 def _run(s: Scenario, seed: int) -> EcosystemModel:
-    m = EcosystemModel(s, rng=seed)
-    m.result = m.run()
-    return m
+    """The run of ``s`` under ``seed`` (kept for the other checks that read the same run)."""
+    key = (s.digest(), seed)
+    if key not in _RUNS:
+        m = EcosystemModel(s, rng=seed)
+        m.result = m.run()
+        _RUNS[key] = m
+        while len(_RUNS) > 48:
+            _RUNS.popitem(last=False)
+    return _RUNS[key]
+
+
+def _plan(name: str, seed: int) -> EcosystemModel:
+    """A bundled plan's run."""
+    return _run(load_scenario(name), seed)
 
 
 def e1_additionality(seed: int, size: str) -> float:
@@ -127,7 +142,7 @@ def e3_defaults(seed: int, size: str) -> float:
 
 def e4_borrower_share(seed: int, size: str) -> float:
     """Borrowers ÷ firms alive, averaged over the run, in a city with a typical plan (Xianning)."""
-    mo = _run(load_scenario("xianning-2021"), seed).result.monthly
+    mo = _plan("xianning-2021", seed).result.monthly
     return float((mo["borrowers"] / mo["firms_alive"]).mean())
 
 
@@ -141,9 +156,7 @@ def _plans(size: str) -> tuple[str, ...]:
 
 def e5_npl(seed: int, size: str) -> float:
     """NPL ratio from month 13 on, averaged over the bundled plans."""
-    return float(
-        np.mean([_run(load_scenario(p), seed).result.monthly["npl_ratio"].iloc[12:].mean() for p in _plans(size)])
-    )
+    return float(np.mean([_plan(p, seed).result.monthly["npl_ratio"].iloc[12:].mean() for p in _plans(size)]))
 
 
 def e6_claims(seed: int, size: str) -> float:
@@ -153,7 +166,7 @@ def e6_claims(seed: int, size: str) -> float:
         s = load_scenario(p)
         if not any(not g.reguarantor for g in s.guarantors):
             continue
-        rate = _run(s, seed).result.summary["guarantor_claims_rate"]
+        rate = _plan(p, seed).result.summary["guarantor_claims_rate"]
         if rate is not None:
             rates.append(rate)
     return float(np.mean(rates))
@@ -164,7 +177,7 @@ def e6_leverage(seed: int, size: str) -> float:
     worst = 0.0
     for p in _plans(size):
         s = load_scenario(p)
-        inst = _run(s, seed).result.institutions
+        inst = _plan(p, seed).result.institutions
         for g in s.guarantors:
             rows = inst[(inst["name"] == g.name) & inst["kind"].isin(["guarantor", "reguarantor"])]
             worst = max(worst, float(rows["leverage"].replace(np.inf, np.nan).max() / g.leverage_cap))
@@ -178,7 +191,7 @@ def e7_pool_multiple(seed: int, size: str) -> float:
         s = load_scenario(p)
         if not s.government.pools:
             continue
-        inst = _run(s, seed).result.institutions
+        inst = _plan(p, seed).result.institutions
         pools = inst[inst["kind"] == "pool"]
         ok = pools["balance_wan"] > 0
         out.append(float((pools.loc[ok, "covered_balance_wan"] / pools.loc[ok, "balance_wan"]).mean()))
@@ -203,7 +216,7 @@ def _prices(kind: str) -> Callable[[int, str], float]:
     def measure(seed: int, size: str) -> float:
         out = []
         for p in _plans(size):
-            m = _run(load_scenario(p), seed)
+            m = _plan(p, seed)
             b, pr = m.book, m.products
             rows = b.open_rows()
             pol = pr.policy[b.product[rows]]

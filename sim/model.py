@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from agents import Bank, Enterprises, Government, Guarantor, Insurer
-from agents.enterprise import read_firms_csv
+from agents.enterprise import read_firms_csv, vasicek_monthly
 from sim import burnin, market, settlement
 from sim.accounts import Ledger
 from sim.calendar import YearMonth, monthly_prob, rate_path
@@ -188,7 +188,7 @@ class EcosystemModel(mesa.Model):
 
     def repay_maturities(self) -> None:
         """Loans falling due: repaid, or postponed in a deferral window; renewal needs."""
-        settlement.repay_maturities(self, self.month)
+        self.recorder.add(settlement.repay_maturities(self, self.month))
 
     def pay_interest_and_subsidies(self) -> None:
         """A month of interest, fees and premiums on the open book, and the fund's subsidies."""
@@ -284,8 +284,10 @@ class EcosystemModel(mesa.Model):
     def settle_defaults(self) -> None:
         """Draw defaults from each firm's hazard and settle the losses; fixed mode replaces defaulted firms."""
         pop, n, m = self.pop, self.pop.n, self.month
-        if self.fixed:
-            p = np.where(pop.alive[:n], monthly_prob(self.s.fixed.annual_pd), 0.0)
+        if self.fixed:  # one PD for every firm; with correlation, conditioned on the year's factor (Vasicek)
+            z, rho = self.systematic_factor(), pop.p.default_correlation
+            pm = monthly_prob(self.s.fixed.annual_pd) if z is None else vasicek_monthly(self.s.fixed.annual_pd, z, rho)
+            p = np.where(pop.alive[:n], pm, 0.0)
         else:
             mult = self.shock.pd_multiplier if self.shock else 1.0
             p = pop.default_prob(m, mult, self.systematic_factor(), pop.p.default_correlation)

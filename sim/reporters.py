@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
 FLOWS = (
+    "maturities",
+    "deferred_loans",
     "new_loans",
     "new_loans_wan",
     "first_loans_new",

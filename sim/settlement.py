@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
 
-def repay_maturities(m: EcosystemModel, month: int) -> None:
+def repay_maturities(m: EcosystemModel, month: int) -> dict[str, float]:
     """Close matured loans (bullet repayment); most borrowers have a renewal need at once.
 
     In a deferral window 延期还本付息 (``m.deferral``: the window's last month, take-up share and spread), a
@@ -26,11 +26,12 @@ def repay_maturities(m: EcosystemModel, month: int) -> None:
     b = m.book
     rows = b.open_rows()
     due = rows[b.maturity[rows] <= month]
+    out = {"maturities": float(due.size), "deferred_loans": 0.0}
     if due.size == 0:
-        return
+        return out
     if m.fixed:
         b.maturity[due] += m.s.fixed.term_months
-        return
+        return out
     pop = m.pop
     if m.deferral is not None:
         end, take_up, spread = m.deferral
@@ -40,9 +41,10 @@ def repay_maturities(m: EcosystemModel, month: int) -> None:
         new_date = end + 1 + np.floor(u[:, 1] * spread).astype(np.int32)
         b.maturity[due[ask]] = new_date[ask]
         pop.deferred_until[firms[ask]] = new_date[ask] - 1
+        out["deferred_loans"] = float(ask.sum())
         due = due[~ask]
         if due.size == 0:
-            return
+            return out
     firms = b.firm[due]
     b.close(due)
     pop.debt_wan[firms] = 0.0
@@ -50,6 +52,7 @@ def repay_maturities(m: EcosystemModel, month: int) -> None:
     renew = pop.alive[firms] & ~pop.listed[firms] & ~pop.black_list[firms]
     renew &= m.streams.uniform("needs", month, pop.n, "renewal")[firms] < pop.p.renewal_share
     pop.need_wan[firms[renew]] = pop.base_need(firms[renew])
+    return out
 
 
 def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:

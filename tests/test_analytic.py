@@ -21,7 +21,7 @@ def fixed_scenario(
             "name": "fixed",
             "start": "2018-01",
             "horizon_months": months,
-            "enterprises": {"initial_count": n},
+            "enterprises": {"initial_count": n, "default_correlation": 0.0},  # independent defaults: binomial
             "fixed": {"enabled": True, "annual_pd": annual_pd, "loan_wan": loan_wan, "lgd": lgd, "term_months": 12},
             "products": [{"name": "contract", "banks": ["bank"], **product}],
             **extra,

@@ -292,6 +292,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "covered_balance_avg_wan": ("Average covered (risk-shared) balance", "平均分险贷款余额"),
     "covered_loan_balance_wan": ("Covered (risk-shared) loan balance", "分险贷款余额"),
     "policy_balance_avg_wan": ("Average policy-product balance", "平均政策产品贷款余额"),
+    "maturities": ("Loans falling due (month)", "当月到期贷款笔数"),
+    "deferred_loans": ("Loans postponed 延期还本 (month)", "当月延期还本贷款笔数"),
     "new_lending_diff_wan": ("New lending beyond the no-policy run (renewals included)", "新增放贷差额（含续贷）"),
     "policy_borrower_default_rate_12m": (
         "12-month default rate, first-year policy borrowers",

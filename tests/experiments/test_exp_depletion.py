@@ -19,7 +19,7 @@ def _fixed_mode(tmp_path):
         "name": "fixed-pool",
         "start": "2018-01",
         "horizon_months": HORIZON,
-        "enterprises": {"initial_count": N_LOANS, "entry_per_month": 0},
+        "enterprises": {"initial_count": N_LOANS, "entry_per_month": 0, "default_correlation": 0.0},
         "fixed": {"enabled": True, "annual_pd": 1 - (1 - PD_MONTH) ** 12, "loan_wan": LOAN_WAN, "lgd": LGD},
         "government": {"pools": [{"name": "pool", "initial_wan": POOL_WAN}]},
         "products": [

@@ -44,6 +44,12 @@ class Bank(mesa.Agent):
         rate = lpr + premium
         return np.minimum(rate, cap) if cap is not None else rate
 
+    def trust(self, funds_wan: np.ndarray, exposure_wan: np.ndarray) -> np.ndarray:
+        """How far the bank counts on each risk sharer's share: its funds ÷ (buffer × the exposure it carries),
+        at most 1. A pool or guarantor running dry is priced as partly the bank's own loss."""
+        need = self.p.reliability_buffer_share * exposure_wan
+        return np.where(need > 0, np.minimum(funds_wan / np.maximum(need, 1e-12), 1.0), (funds_wan > 0) * 1.0)
+
     def lending_limit(self, retained: np.ndarray, collateral_wan: np.ndarray, revenue_wan: np.ndarray) -> np.ndarray:
         """Largest loan the bank writes: its retained part must fit under the unsecured cash-flow limit plus the
         firm's collateral, retained × loan ≤ unsecured months × monthly revenue + collateral."""

@@ -41,8 +41,9 @@ class Guarantor(mesa.Agent):
         return ok & self.open_for_business()
 
     def headroom_wan(self) -> float:
-        """Guarantee balance still allowed under the leverage cap."""
-        return max(self.p.leverage_cap * max(self.net_assets_wan, 0.0) - self.balance_wan, 0.0)
+        """Guarantee balance it still writes: up to its target leverage, never beyond the regulatory cap."""
+        limit = min(self.p.leverage_cap, self.p.target_leverage or self.p.leverage_cap)
+        return max(limit * max(self.net_assets_wan, 0.0) - self.balance_wan, 0.0)
 
     def book_guarantees(self, liability_wan: float) -> None:
         """Add new guarantees to the balance."""

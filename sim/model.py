@@ -89,6 +89,18 @@ class EcosystemModel(mesa.Model):
             self._populate()
         else:
             burnin.start_in_steady_state(self)
+        self.market = market.Market(
+            self.pop,
+            self.products,
+            self.book,
+            self.banks,
+            self.guarantors,
+            self.insurers,
+            self.government,
+            self.streams,
+            self.s.platforms,
+            self.register_new_loans,
+        )
         self.government.balance_last_december = np.array([b.balance_wan for b in self.banks])
         self.datacollector = make_datacollector()
         self.recorder.close_month()
@@ -279,7 +291,8 @@ class EcosystemModel(mesa.Model):
         """Applications, screening and origination (fixed mode: every firm without a loan gets one)."""
         if self.fixed:
             return
-        self.recorder.add(market.originate(self, self.month))
+        hit = self.shock.revenue_hit_rate if self.shock is not None else 0.0
+        self.recorder.add(self.market.originate(self.month, self.lpr, self.calendar_month.index, hit))
 
     def settle_defaults(self) -> None:
         """Draw defaults from each firm's hazard and settle the losses; fixed mode replaces defaulted firms."""
@@ -371,46 +384,6 @@ class EcosystemModel(mesa.Model):
         """'YYYY-MM' of the current step."""
         return str(self.calendar_month)
 
-    def signal_noise(self, kind: str, name: str, month: int, firms: np.ndarray) -> np.ndarray:
-        """Standard-normal screening errors of one institution for the given firm slots this month."""
-        return self.streams.normal_at("signal", month, firms, f"{kind}:{name}")
-
-    def pool_funds(self) -> np.ndarray:
-        """Balance of each pool."""
-        return np.array([p.balance_wan for p in self.government.pools])
-
-    def guarantor_funds(self) -> np.ndarray:
-        """Net assets (≥ 0) of each guarantor."""
-        return np.array([max(g.net_assets_wan, 0.0) for g in self.guarantors])
-
-    def insurer_funds(self) -> np.ndarray:
-        """Capital of each insurer."""
-        return np.array([i.capital_wan for i in self.insurers])
-
-    def channel_open(self, c: int) -> bool:
-        """Whether the channel's product can be written this month: within its availability window, and its
-        bank, pool, guarantors and insurer all taking business with room for at least the smallest loan.
-        Firms see this (suspensions and full quotas are public) and do not waste applications on it."""
-        pr = self.products
-        p, bank = pr.ch_prod[c], pr.ch_bank[c]
-        if not pr.avail_from[p] <= self.calendar_month.index <= pr.avail_until[p]:
-            return False
-        small = self.s.enterprises.need_min_wan
-        if self.banks[bank].headroom_wan() < small:
-            return False
-        pool, g, r, i = (pr.accounts[p, j] for j in (POOL, GUAR, REGUAR, INS))
-        if pool >= 0 and pr.shares[p, POOL] > 0:
-            pl = self.government.pools[pool]
-            if not pl.open_for(bank) or pl.headroom_wan() < small:
-                return False
-        for j, x in ((GUAR, g), (REGUAR, r)):
-            if x >= 0 and (
-                not self.guarantors[x].open_for_business()
-                or self.guarantors[x].headroom_wan() < small * pr.shares[p, j]
-            ):
-                return False
-        return not (i >= 0 and self.insurers[i].suspended)
-
     def register_new_loans(
         self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
     ) -> None:
@@ -421,7 +394,7 @@ class EcosystemModel(mesa.Model):
             self.banks[i].book_loans(float(v))
         pr = self.products
         for g in self.guarantors:
-            g.book_guarantees(float((amount * market.guarantor_liability(self, g.index, prod)).sum()))
+            g.book_guarantees(float((amount * pr.guarantor_share(g.index, prod)).sum()))
         for pool in self.government.pools:
             sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
             pool.book_cover(bank[sel], amount[sel])

@@ -67,6 +67,13 @@ class ProductTable:
         ok &= ~self.patent_only[p] | (patents[:, None] > 0)
         return ok
 
+    def guarantor_share(self, g: int, prod: np.ndarray) -> np.ndarray:
+        """Share of a loan of each product in ``prod`` that guarantor ``g`` bears, as guarantor, re-guarantor or
+        both (one entity, one liability)."""
+        return self.shares[prod, GUAR] * (self.accounts[prod, GUAR] == g) + self.shares[prod, REGUAR] * (
+            self.accounts[prod, REGUAR] == g
+        )
+
     def rate_cap(self, p: int, lpr: float) -> float | None:
         """The binding ceiling of product ``p`` at this LPR (None: no ceiling)."""
         caps = [c for c in (self.cap[p], lpr + self.cap_spread[p]) if not np.isnan(c)]

@@ -151,7 +151,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "approval_rate": flows["approvals"] / flows["applications"] if flows["applications"] else np.nan,
         "avg_cost_rate": flows.get("avg_cost_rate", np.nan),
         "npl_ratio": bad / (bal + bad) if bad > 0 else 0.0,
-        "pool_balance_wan": float(m.pool_funds().sum()),
+        "pool_balance_wan": float(sum(p.balance_wan for p in gov.pools)),
         "pool_payouts_wan": sum(p.payout_month_wan for p in gov.pools),
         "guarantor_net_assets_wan": g_assets,
         "guarantee_balance_wan": g_bal,

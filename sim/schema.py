@@ -126,7 +126,8 @@ class EnterpriseParams(Strict):
     revenue_volatility_rate: float = Field(0.25, ge=0.0, description="Annual volatility of log revenue.")
     need_rate: ByStage = Field(
         ByStage(seed=0.35, startup=0.5, growth=0.6, mature=0.5),
-        description="Annual chance of a new financing need by stage (renewals of maturing loans are extra).",
+        description="Annual chance that a firm without a loan has a new financing need, by stage (renewals of"
+        " maturing loans are extra). Calibrated to E4 (about half of tech SMEs hold a loan).",
     )
     need_revenue_months: float = Field(
         3.0,
@@ -282,6 +283,13 @@ class GuarantorParams(Strict):
     reguarantor: bool = Field(False, description="Provincial re-guarantor taking a product's re-guarantee share.")
     net_assets_wan: Money = Field(20_000.0, description="Net assets, 万元 (2亿 city government guarantor).")
     leverage_cap: float = Field(10.0, gt=0.0, description="Guarantee balance ≤ cap × net assets (10×; 15× small).")
+    target_leverage: float | None = Field(
+        6.0,
+        gt=0.0,
+        description="New guarantees are written only while guarantee balance ÷ net assets is below this (and the"
+        " cap): a buffer so that claims do not push the guarantor over its regulatory cap. Policy guarantors run at"
+        " 2–5× (E6); calibrated to E6. None: up to the cap.",
+    )
     floor_wan: Money = Field(0.0, description="No new business below these net assets.")
     single_borrower_share: Share = Field(0.1, description="One firm's guarantee ≤ this × net assets.")
     max_pd: Rate = Field(0.08, description="Accept only firms whose estimated annual PD is at most this.")

@@ -124,10 +124,10 @@ class Market:
         )
         return out
 
-    def retained(self, bank: Bank) -> np.ndarray:
+    def retained(self, bank: Bank, exp: dict[int, np.ndarray]) -> np.ndarray:
         """Per channel, the share of a loss ``bank`` expects to bear: its own share plus what it does not trust each
-        sharer to pay (``Bank.trust``: funds against covered exposure)."""
-        pr, exp = self.pr, self.exposures()
+        sharer to pay (``Bank.trust``: funds against the covered exposure ``exp`` of ``exposures()``)."""
+        pr = self.pr
         funds = {
             POOL: np.array([p.balance_wan for p in self.pools]),
             GUAR: np.array([max(g.net_assets_wan, 0.0) for g in self.guarantors]),
@@ -155,7 +155,8 @@ class Market:
         theta = pop.theta[firms]
         collateral, revenue = pop.collateral_wan(firms), pop.revenue_wan[firms]
         plat = self.platforms.credit_info_noise_factor
-        retained = {b.index: self.retained(b) for b in self.banks}
+        exposure = self.exposures()
+        retained = {b.index: self.retained(b, exposure) for b in self.banks}
         open_ = self.government.commitments_open()
         first = ~pop.first_loan[firms]
         rate, accept, premium = np.zeros((k, nc)), np.zeros((k, nc), bool), np.zeros((k, nc))

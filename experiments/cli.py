@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     from experiments import (
         commands,  # noqa: F401 - registers the subcommands
         dashboard_commands,  # noqa: F401
+        evidence_commands,  # noqa: F401
         exp_commands,  # noqa: F401
         report_commands,  # noqa: F401
     )

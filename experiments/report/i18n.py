@@ -17,6 +17,65 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.sensitivity": ("sensitivity analysis", "敏感性分析"),
     "kind.depletion": ("pool depletion analysis", "资金池耗尽分析"),
     "kind.targets": ("plan target attainment", "规划目标达成分析"),
+    "kind.evidence": ("evidence checks", "实证检验"),
+    "h.evidence": ("What the model reproduces", "模型复现的已知事实"),
+    "ev.table": ("Published evidence and closed-form answers against the model", "公开实证与解析解对照模型结果"),
+    "ev.col.check": ("Check", "检验"),
+    "ev.col.claim": ("What is known", "已知事实"),
+    "ev.col.source": ("Source", "来源"),
+    "ev.col.range": ("Must land in", "应落入区间"),
+    "ev.col.model": ("Model: mean [95% CI]", "模型：均值 [95%置信区间]"),
+    "ev.col.verdict": ("Verdict", "结论"),
+    "ev.True": ("holds", "符合"),
+    "ev.False": ("does not hold", "不符合"),
+    "ev.rule": (
+        "Paired seeds on common random numbers; rule: {rule}. pp = percentage points.",
+        "配对种子、共同随机数；判定规则：{rule}。pp为百分点。",
+    ),
+    "ev.fig.checks": (
+        "Each check: seeds (grey), mean with 95% CI, range to land in (green)",
+        "各项检验：各种子取值（灰）、均值及95%置信区间、应落入区间（绿）",
+    ),
+    "ev.cap.checks": (
+        (
+            "One panel per check: the value under each seed, the mean with its 95% interval (blue: holds, red: does"
+            " not) and the published range (green band)."
+        ),
+        "每项检验一幅小图：各种子的取值、均值及95%置信区间（蓝：符合，红：不符合）及公开区间（绿色带）。",
+    ),
+    "ev.cap.responses": (
+        (
+            "How the channels respond: the average balance against the interest subsidy; additional credit per unit"
+            " covered against the cover (FOGAPE-like product; dashed: 0.65, band: 0.3–1.0); the share of first-year"
+            " borrowers in default by months since the loan, with and without cover; one-year default rates in the"
+            " fixed mode against the Vasicek density (PD 3%, ρ 0.12)."
+        ),
+        (
+            "各渠道的响应：平均贷款余额随贴息比例的变化；每单位担保余额带来的额外贷款随担保比例的变化"
+            "（类FOGAPE产品；虚线0.65，区间0.3–1.0）；首年借款企业自放款起的累计违约率（有无担保）；"
+            "固定模式下一年违约率与Vasicek分布（PD 3%，ρ 0.12）。"
+        ),
+    ),
+    "ev.x.subsidy": ("interest subsidy, % of interest", "贴息比例（占利息%）"),
+    "ev.y.balance": ("average balance vs no subsidy, %", "平均余额相对无贴息变化，%"),
+    "ev.t.subsidy": ("Demand responds to price", "需求对价格的响应"),
+    "ev.x.cover": ("guarantee cover, %", "担保比例，%"),
+    "ev.y.add": ("additional ÷ covered balance", "额外余额 ÷ 担保余额"),
+    "ev.t.cover": ("Additionality against cover", "额外性与担保比例"),
+    "ev.x.months": ("months since the loan", "放款后月数"),
+    "ev.y.default": ("defaulted, %", "累计违约，%"),
+    "ev.t.vintage": ("Default curves with and without cover", "有无担保的违约曲线"),
+    "ev.s.covered": ("covered (policy run)", "担保贷款（政策情景）"),
+    "ev.s.without": ("same stages, no guarantee", "同阶段企业，无担保"),
+    "ev.x.rate": ("one-year default rate, %", "一年违约率，%"),
+    "ev.t.vasicek": ("One-year default rate against Vasicek", "一年违约率与Vasicek分布"),
+    "ev.s.model": ("model (fixed mode)", "模型（固定模式）"),
+    "ev.s.vasicek": ("Vasicek density", "Vasicek密度"),
+    "ev.f.count": ("{held} of {total} checks hold.", "{total}项检验中{held}项符合。"),
+    "ev.f.fail": (
+        "{check} does not hold: model {value}, must land in {range}.",
+        "{check}不符合：模型{value}，应落入{range}。",
+    ),
     "h.contents": ("Contents", "目录"),
     "h.what": ("What was run", "运行内容"),
     "h.findings": ("Summary of findings", "主要发现"),

@@ -32,6 +32,9 @@ TABLES = (
     "targets",
     "points",
     "indices",
+    "evidence",
+    "evidence_values",
+    "evidence_curves",
     "monthly",
     "institutions",
 )

@@ -12,6 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from experiments.report.doc import Bullets, Document, Fig, Heading, Para, Table
+from experiments.report.evidence_report import evidence_findings, evidence_section
 from experiments.report.figures_stats import paired_chart, sensitivity_chart, sweep_heatmaps, target_chart
 from experiments.report.figures_time import fan_chart, survival_chart
 from experiments.report.findings import findings
@@ -167,7 +168,15 @@ def _outcomes(data: ReportData, lang: str, flang: str) -> list[Block]:
     return [Heading(t("h.outcomes", lang), "sec-outcomes"), table]
 
 
+def _evidence(data: ReportData, lang: str, flang: str) -> list[Block]:
+    summary = data.table("evidence")
+    if summary is None:
+        return []
+    return evidence_section(summary, data.table("evidence_values"), data.table("evidence_curves"), lang, flang)
+
+
 SECTIONS: dict[str, Section] = {
+    "evidence": _evidence,
     "compare": _effects,
     "depletion": _depletion,
     "targets": _targets,
@@ -187,7 +196,12 @@ def build_document(data: ReportData, lang: str) -> Document:
     if (runs := data.table("runs")) is not None and "scenario" in runs:
         doc.blocks.append(runs_table(runs, lang, data.scenarios))
     doc.blocks.append(Para(t("units.note", lang), "note"))
-    found = run_findings(data, lang) if data.kind == "run" else findings(data, lang)
+    if data.kind == "run":
+        found = run_findings(data, lang)
+    elif data.table("evidence") is not None:
+        found = evidence_findings(data.table("evidence"), lang)
+    else:
+        found = findings(data, lang)
     if found:
         doc.blocks += [Heading(t("h.findings", lang), "sec-findings"), Bullets(found, "findings")]
     order = [data.kind, *SECTIONS] if data.kind in SECTIONS else list(SECTIONS)

@@ -131,7 +131,8 @@ def _replicated(
 ) -> Path:
     _check_positive(replicates=replicates)
     months = {k: int(opts.get("months") or s.horizon_months) for k, (s, _) in loaded.items()}
-    plan = replicate_plan(list(loaded), replicates, int(opts.get("seed", 2017)), months)
+    sets, posterior = posterior_sets(opts.get("posterior"), loaded)
+    plan = replicate_plan(list(loaded), replicates, int(opts.get("seed", 2017)), months, sets)
     series = keep_series(bool(opts.get("series")), len(plan), max(months.values()), always)
     manifest = _manifest(
         kind,
@@ -145,6 +146,7 @@ def _replicated(
         metrics=None,
         band_metrics=list(always) if always else None,
         space=None,
+        posterior=posterior,
     )
     contents = {k: s.model_dump(mode="json") for k, (s, _) in loaded.items()}
     return start(_out(opts, kind, manifest["name"]), manifest, plan, contents, **_run_opts(opts))
@@ -221,6 +223,36 @@ def _out(opts: dict, kind: str, name: str) -> Path:
         return Path(opts["out"])
     safe = re.sub(r"[^A-Za-z0-9._~-]+", "_", name)[:80]
     return default_out(f"{kind}_{safe}")
+
+
+def posterior_sets(file: str | Path | None, loaded: dict) -> tuple[list[dict[str, float]] | None, dict | None]:
+    """The accepted parameter sets of a calibration's ``posterior.yaml``, checked against every scenario.
+
+    Raises:
+        ValueError: the file is missing or not a posterior, has no sets, or a set does not apply to a scenario.
+    """
+    if not file:
+        return None, None
+    import yaml
+
+    from sim.scenario import ScenarioError
+
+    path = Path(file)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise ValueError(f"--posterior {path}: cannot be read ({e.__class__.__name__})") from None
+    sets = data.get("sets") if isinstance(data, dict) else None
+    if not isinstance(sets, list) or not sets or not all(isinstance(s, dict) and "overrides" in s for s in sets):
+        raise ValueError(f"--posterior {path}: not a calibration posterior (no accepted parameter sets)")
+    overrides = [dict(s["overrides"]) for s in sets]
+    for key, (scenario, _) in loaded.items():
+        for o in overrides:
+            try:
+                scenario.with_overrides(o, source=str(path))
+            except ScenarioError as e:
+                raise ValueError(f"--posterior {path}: does not apply to {key}: {e.problems[0][1]}") from None
+    return overrides, {"file": str(path.resolve()), "calibration": data.get("calibration"), "sets": len(overrides)}
 
 
 def _run_opts(opts: dict) -> dict[str, Any]:

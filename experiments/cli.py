@@ -76,6 +76,7 @@ def command(name: str, setup: Callable[[argparse.ArgumentParser], None]):
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every registered subcommand."""
     from experiments import (
+        calibration_commands,  # noqa: F401
         commands,  # noqa: F401 - registers the subcommands
         dashboard_commands,  # noqa: F401
         evidence_commands,  # noqa: F401

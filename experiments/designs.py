@@ -30,9 +30,18 @@ def replicate_seeds(master: int, replicates: int) -> list[int]:
     return [int(c.generate_state(1, np.uint64)[0]) & SEED_MASK for c in children]
 
 
-def replicate_plan(keys: Sequence[str], replicates: int, master: int, months: dict[str, int]) -> pd.DataFrame:
-    """Every scenario × R replicates on shared seeds."""
+def replicate_plan(
+    keys: Sequence[str],
+    replicates: int,
+    master: int,
+    months: dict[str, int],
+    parameter_sets: Sequence[dict[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Every scenario × R replicates on shared seeds. With ``parameter_sets`` (a calibration's accepted sets),
+    replicate k of every scenario runs set k (cycling through them): paired across scenarios, and the spread
+    over replicates carries parameter uncertainty as well as luck."""
     seeds = replicate_seeds(master, replicates)
+    sets = [json.dumps(s) for s in parameter_sets] if parameter_sets else ["{}"]
     rows = [
         {
             "run_id": f"{key}.r{k:04d}",
@@ -40,7 +49,7 @@ def replicate_plan(keys: Sequence[str], replicates: int, master: int, months: di
             "replicate": k,
             "seed": seeds[k],
             "months": months[key],
-            "overrides": "{}",
+            "overrides": sets[k % len(sets)],
         }
         for key in keys
         for k in range(replicates)

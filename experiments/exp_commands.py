@@ -48,6 +48,13 @@ def _execution(p: argparse.ArgumentParser, replicates: int) -> None:
 def _scenarios_args(p: argparse.ArgumentParser, replicates: int) -> None:
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="bundled scenario names or YAML paths")
     _execution(p, replicates)
+    p.add_argument(
+        "--posterior",
+        default=None,
+        metavar="FILE",
+        help="posterior.yaml of a calibration: replicate k runs accepted parameter set k (cycling), so the bands"
+        " carry parameter uncertainty as well as luck",
+    )
 
 
 def _compare_args(p: argparse.ArgumentParser) -> None:
@@ -148,6 +155,7 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
                 "out": args.out,
                 "series": args.series,
                 "additionality": args.additionality,
+                "posterior": getattr(args, "posterior", None),
                 "command": command_line(args, kind),
                 **run_opts,
             }

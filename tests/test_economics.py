@@ -191,8 +191,14 @@ def _rewarded(basis: str) -> tuple[pd.DataFrame, pd.DataFrame, Scenario]:
         "subsidies": {"bank_reward_share": 0.01, "bank_reward_basis": basis},
         "pools": [{"name": "p", "initial_wan": 1e7}],
     }
-    d["products"].append(
-        {"name": "pooled", "banks": ["bank-a", "bank-b"], "pool": "p", "shares": {"pool": 0.5, "bank": 0.5}}
+    d["products"].append(  # young firms only, so that part of the lending is not under the policy product
+        {
+            "name": "pooled",
+            "banks": ["bank-a", "bank-b"],
+            "pool": "p",
+            "shares": {"pool": 0.5, "bank": 0.5},
+            "eligibility": {"stages": ["seed", "startup"]},
+        }
     )
     s = validate(d, "rewards")
     r = EcosystemModel(s, rng=5).run()

@@ -18,6 +18,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.depletion": ("pool depletion analysis", "资金池耗尽分析"),
     "kind.targets": ("plan target attainment", "规划目标达成分析"),
     "kind.evidence": ("evidence checks", "实证检验"),
+    "kind.calibration": ("calibration", "参数校准"),
+    "k.posterior": ("Uncertainty in the bands", "区间所含的不确定性"),
+    "k.posterior.yes": (
+        "luck and parameters: replicate k runs accepted parameter set k of {sets} from calibration {name}",
+        "随机性与参数：第k次重复运行采用校准{name}的{sets}组可接受参数中的第k组",
+    ),
+    "k.posterior.no": (
+        "luck only (one parameter set; add --posterior to carry a calibration's parameter uncertainty)",
+        "仅随机性（单一参数集；加 --posterior 可纳入校准的参数不确定性）",
+    ),
+    "h.calibration": ("Fit to the observed figures", "与观测数据的拟合"),
+    "cal.table": ("Targets: observed against the model", "校准目标：观测值与模型值"),
+    "cal.col.target": ("Target", "目标"),
+    "cal.col.observed": ("Observed ± sd", "观测值 ± 标准差"),
+    "cal.col.best": ("Model, best set", "模型（最优参数）"),
+    "cal.col.accepted": ("Model, accepted sets", "模型（可接受参数集）"),
+    "cal.col.z": ("z", "z值"),
+    "cal.col.source": ("Source", "来源"),
+    "cal.cap": (
+        (
+            "The fitted parameters: all trials (grey), the sets consistent with the targets (blue: an approximate"
+            " posterior sample) and the best set (red); the last panel shows χ² by trial and its running minimum."
+        ),
+        "校准参数：全部试验（灰）、与目标一致的参数集（蓝，近似后验样本）和最优参数（红）；最后一图为各试验的χ²及其累计最小值。",
+    ),
+    "cal.s.all": ("all trials", "全部试验"),
+    "cal.s.accepted": ("accepted", "可接受"),
+    "cal.s.best": ("best", "最优"),
+    "cal.x.trial": ("trial", "试验"),
+    "cal.f.trials": (
+        "{trials} candidates tried; {accepted} consistent with the targets; best χ² {chi2}.",
+        "共试验{trials}组参数，其中{accepted}组与目标一致；最优χ²为{chi2}。",
+    ),
+    "cal.f.target": (
+        "{metric}: observed {observed} ± {sd}, model {model} (z {z}).",
+        "{metric}：观测值{observed} ± {sd}，模型{model}（z值{z}）。",
+    ),
     "h.evidence": ("What the model reproduces", "模型复现的已知事实"),
     "ev.table": ("Published evidence and closed-form answers against the model", "公开实证与解析解对照模型结果"),
     "ev.col.check": ("Check", "检验"),

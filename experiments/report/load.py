@@ -35,6 +35,8 @@ TABLES = (
     "evidence",
     "evidence_values",
     "evidence_curves",
+    "fit",
+    "trials",
     "monthly",
     "institutions",
 )

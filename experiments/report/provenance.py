@@ -100,6 +100,14 @@ def _experiment_rows(data: ReportData, lang: str) -> list[list[str]]:
         rows.append([t("k.metrics", lang), _text(m["metrics"])])
     if m.get("space"):
         rows.append([t("k.space", lang), _space(m["space"])])
+    if data.kind in ("compare", "depletion", "targets"):
+        p = m.get("posterior")
+        shown = (
+            t("k.posterior.yes", lang, sets=p["sets"], name=p.get("calibration") or "?")
+            if p
+            else t("k.posterior.no", lang)
+        )
+        rows.append([t("k.posterior", lang), shown])
     return rows
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from experiments.report.calibration_report import calibration_findings, calibration_section
 from experiments.report.doc import Bullets, Document, Fig, Heading, Para, Table
 from experiments.report.evidence_report import evidence_findings, evidence_section
 from experiments.report.figures_stats import paired_chart, sensitivity_chart, sweep_heatmaps, target_chart
@@ -175,7 +176,13 @@ def _evidence(data: ReportData, lang: str, flang: str) -> list[Block]:
     return evidence_section(summary, data.table("evidence_values"), data.table("evidence_curves"), lang, flang)
 
 
+def _calibration(data: ReportData, lang: str, flang: str) -> list[Block]:
+    fit = data.table("fit")
+    return [] if fit is None else calibration_section(fit, data.table("trials"), lang, flang)
+
+
 SECTIONS: dict[str, Section] = {
+    "calibration": _calibration,
     "evidence": _evidence,
     "compare": _effects,
     "depletion": _depletion,
@@ -200,6 +207,8 @@ def build_document(data: ReportData, lang: str) -> Document:
         found = run_findings(data, lang)
     elif data.table("evidence") is not None:
         found = evidence_findings(data.table("evidence"), lang)
+    elif data.table("fit") is not None:
+        found = calibration_findings(data.table("fit"), data.table("trials"), lang)
     else:
         found = findings(data, lang)
     if found:

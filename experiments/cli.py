@@ -37,10 +37,33 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     return out
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{value}: a seed is a whole number from 0 to 2^63 − 1")
+    return value
+
+
+def _months(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_MONTHS:
+        raise argparse.ArgumentTypeError(f"{value}: months run from 1 to {MAX_MONTHS}")
+    return value
+
+
+MAX_MONTHS = 600  # the scenario schema's longest horizon
+
+
 def add_common(p: argparse.ArgumentParser, seed_help: str = "root seed") -> None:
-    """Options every simulation command takes."""
-    p.add_argument("--seed", type=int, default=2017, help=f"{seed_help} (default 2017)")
-    p.add_argument("--months", type=int, default=None, help="months to simulate (default: the scenario's horizon)")
+    """Options every simulation command takes (seed and months checked before any work starts)."""
+    p.add_argument("--seed", type=_seed, default=2017, help=f"{seed_help} (default 2017)")
+    p.add_argument("--months", type=_months, default=None, help="months to simulate (default: the scenario's horizon)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario field (repeatable)")
     p.add_argument("--out", default=None, help="output folder (default: results/<timestamp>_<name>)")
 
@@ -95,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``techfin`` console script."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # argparse has printed the usage and the reason; --help exits 0
+        return e.code if isinstance(e.code, int) else EXIT_USER
     try:
         return int(args.func(args) or 0)
     except ScenarioError as e:

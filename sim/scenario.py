@@ -222,6 +222,12 @@ def read_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[di
         raise ScenarioError(str(path), [("extends", "circular extends")])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), [("file", "not UTF-8 text (save the file as UTF-8)")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), [("file", "is a folder, not a scenario file")]) from None
+    except OSError as e:
+        raise ScenarioError(str(path), [("file", f"cannot be read ({e.strerror or e.__class__.__name__})")]) from None
     except yaml.YAMLError as e:
         raise ScenarioError(str(path), [("file", f"not valid YAML: {e}")]) from None
     if not isinstance(data, dict):

@@ -24,7 +24,7 @@ Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 class Strict(BaseModel):
     """Base of every schema block: immutable, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 def _month(v: str) -> str:

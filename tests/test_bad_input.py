@@ -89,6 +89,21 @@ FILE_CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "file",
         ("must be a mapping",),
     ),
+    "nan-in-an-unbounded-field": (
+        SMALL + "  revenue_drift_rate: .nan\n",
+        "enterprises.revenue_drift_rate",
+        ("finite number",),
+    ),
+    "infinity-in-a-field": (
+        SMALL + BANK + "    hurdle_rate: .inf\n",
+        "banks.0.hurdle_rate",
+        ("finite number",),
+    ),
+    "nan-target-threshold": (
+        SMALL + "targets:\n  - {metric: borrowers, date: '2018-06', threshold: .nan}\n",
+        "targets.0.threshold",
+        ("finite number",),
+    ),
 }
 
 
@@ -193,3 +208,29 @@ def test_validate_reports_every_bad_file_and_still_accepts_the_good_one(good_fil
     assert code == EXIT_USER
     assert "good.yaml: ok" in text
     assert "bad.yaml: enterprises.initial_cont: unknown key" in text
+
+
+@pytest.mark.parametrize("cmd", ["validate", "run"])
+def test_a_file_that_is_not_utf8_text(cmd, tmp_path, capsys):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: s\ntitle: caf\xe9 \xff\n".encode("latin-1"))
+    out = tmp_path / "o"
+    argv = ["validate", str(path)] if cmd == "validate" else ["run", str(path), "--out", str(out)]
+    check_rejected(capsys, argv, out, "latin1.yaml", ": file: ", "not UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [
+        (["--seed", "-1"], "0 to 2^63"),
+        (["--months", "601"], "1 to 600"),
+        (["--months", "0"], "1 to 600"),
+        (["--seed", "x"], "not a whole number"),
+    ],
+)
+def test_bad_seed_or_months_stop_before_any_work(option, reason, tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", "baseline", "--out", str(out), *option]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert reason in err and "Traceback" not in err
+    assert not out.exists()

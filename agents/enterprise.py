@@ -7,8 +7,6 @@ random numbers, see ``sim.streams``).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -51,19 +49,6 @@ FIELDS: dict[str, type] = {
     "vintage_policy": bool,  # that loan was written under a policy product
     "vintage_stage": np.int8,  # the firm's stage when that loan was written
     "default_month": np.int32,  # month of the firm's first default in the run (-1: none)
-}
-
-#: Columns a CSV of real firms may give; the rest are synthesised from the scenario's distributions.
-CSV_COLUMNS = {
-    "stage": "seed | startup | growth | mature",
-    "sector": "integer sector code (0–127)",
-    "age_months": "months since founding",
-    "monthly_revenue_wan": "monthly revenue, 万元",
-    "patents": "patents held (count)",
-    "in_database": "in the enterprise database 科创企业库 (true/false)",
-    "high_tech": "certified high-tech firm (true/false)",
-    "vc_backed": "has venture capital (true/false)",
-    "quality": "latent quality θ on a standard-normal scale (usually unknown: then drawn)",
 }
 
 
@@ -315,21 +300,3 @@ def vasicek_monthly(annual_pd: np.ndarray | float, z: float, rho: float) -> np.n
     i = np.minimum(x.astype(np.int64), _LOG_PD.size - 2)
     w = x - i
     return np.exp(table[i] * (1.0 - w) + table[i + 1] * w)
-
-
-def read_firms_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV of real firms; unknown columns or bad values raise ValueError naming the column."""
-    t = pd.read_csv(path)
-    unknown = sorted(set(t.columns) - set(CSV_COLUMNS))
-    if unknown:
-        raise ValueError(f"unknown column(s) {unknown}; known: {sorted(CSV_COLUMNS)}")
-    if "stage" in t and not t["stage"].isin(STAGES).all():
-        bad = t.loc[~t["stage"].isin(STAGES), "stage"].iloc[0]
-        raise ValueError(f"column stage: {bad!r} is not one of {list(STAGES)}")
-    for col in ("monthly_revenue_wan", "patents", "age_months"):
-        if col in t and (t[col] < 0).any():
-            raise ValueError(f"column {col}: negative value")
-    for col in ("in_database", "high_tech", "vc_backed"):
-        if col in t:
-            t[col] = t[col].astype(str).str.lower().isin(("true", "1", "yes"))
-    return t

@@ -52,7 +52,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 @command("validate", _validate_args)
 def validate(args: argparse.Namespace) -> int:
     """Check scenario files; print each problem as `file: field.path: reason`."""
-    from agents.enterprise import read_firms_csv
+    from sim.firms import read_firms_csv
 
     bad = 0
     for f in args.files:

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from agents.enterprise import CSV_COLUMNS
+from sim.firms import CSV_COLUMNS
 from sim.reporters import METRICS
 from sim.scenario import SCENARIO_DIR, Scenario, bundled_names, load_scenario
 from sim.schema import Strict
@@ -118,8 +118,9 @@ The guarantor's break-even fee is likewise its share × PD × LGD.
 `enterprises.csv` names a CSV of real firms (a region's enterprise database 科创企业库), relative to the
 scenario file that names it. Its rows become the initial population (their number replaces
 `enterprises.initial_count`); entry, dynamics and `initial_borrower_share` still follow the scenario. Columns
-(`agents/enterprise.py` `CSV_COLUMNS`); any may be missing and is then synthesised from the scenario's
-distributions, an unknown column is an error, booleans are `true`/`false` (or `1`/`yes`):
+(`sim/firms.py` `CSV_COLUMNS`, validated row by row: types, ranges, categories, no blank cell, at least one
+row; an error names the line and column); any may be missing and is then synthesised from the scenario's
+distributions, an unknown column is an error, booleans are `true`/`false` (or `1`/`0`, `yes`/`no`):
 """
 
 CSV_NOTE = """

@@ -17,10 +17,11 @@ import mesa
 import numpy as np
 
 from agents import Bank, Enterprises, Government, Guarantor, Insurer
-from agents.enterprise import read_firms_csv, vasicek_monthly
+from agents.enterprise import vasicek_monthly
 from sim import burnin, market, settlement
 from sim.accounts import Ledger
 from sim.calendar import YearMonth, monthly_prob, rate_path
+from sim.firms import read_firms_csv
 from sim.loanbook import LoanBook
 from sim.products import GUAR, INS, POOL, REGUAR, compile_products
 from sim.reporters import MonthlyRecorder, make_datacollector

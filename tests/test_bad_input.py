@@ -234,3 +234,31 @@ def test_bad_seed_or_months_stop_before_any_work(option, reason, tmp_path, capsy
     err = capsys.readouterr().err
     assert reason in err and "Traceback" not in err
     assert not out.exists()
+
+
+CSV_CASES = {
+    "text-in-a-number": (
+        "stage,monthly_revenue_wan\nseed,abc\n",
+        "line 2, column monthly_revenue_wan: 'abc' is not a number",
+    ),
+    "header-only": ("stage,monthly_revenue_wan\n", "no firms"),
+    "blank-cell": (
+        "stage,monthly_revenue_wan\nseed,10\ngrowth,\n",
+        "line 3, column monthly_revenue_wan: the cell is blank",
+    ),
+    "sector-out-of-range": ("sector\n3\n300\n", "line 3, column sector: 300 is not a code from 0 to 127"),
+    "maybe-a-boolean": ("high_tech\nmaybe\n", "'maybe' is not true or false"),
+    "negative-revenue": ("monthly_revenue_wan\n-5\n", "-5.0 is not 0 or more"),
+    "infinite-quality": ("quality\ninf\n", "inf is not a finite number"),
+    "empty-file": ("", "the file is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CSV_CASES))
+def test_firm_csv_is_checked_row_by_row(case, tmp_path, capsys):
+    content, reason = CSV_CASES[case]
+    (tmp_path / "firms.csv").write_text(content, encoding="utf-8")
+    path = tmp_path / "with-firms.yaml"
+    path.write_text(SMALL.replace("  initial_count: 200\n", "  csv: firms.csv\n"), encoding="utf-8")
+    out = tmp_path / "o"
+    check_rejected(capsys, ["run", str(path), "--out", str(out)], out, "firms.csv", ": enterprises.csv: ", reason)

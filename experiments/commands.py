@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from experiments.cli import EXIT_USER, UserError, add_common, add_report, command, maybe_report, parse_sets
+from experiments.cli import EXIT_USER, add_common, add_report, command, maybe_report, parse_sets
 from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
-from sim.scenario import ScenarioError, bundled_names, load_scenario
+from sim.scenario import ScenarioError, bundled_names, load_scenario, scenario_warnings
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:
@@ -27,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from sim.runs import run_paired
 
     scenario = load_scenario(args.scenario, parse_sets(args.set))
-    if args.months is not None and args.months < 1:
-        raise UserError(f"--months {args.months}: must be at least 1")
+    for w in scenario_warnings(scenario):
+        print(f"warning: {args.scenario}: {w}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out(scenario.name)
     with staged_dir(out) as tmp:
         if args.no_baseline:
@@ -68,6 +68,8 @@ def validate(args: argparse.Namespace) -> int:
             bad += 1
             continue
         print(f"{f}: ok ({s.name}, {s.start}, {s.horizon_months} months)")
+        for w in scenario_warnings(s):
+            print(f"{f}: warning: {w}")
     return EXIT_USER if bad else 0
 
 

@@ -120,13 +120,22 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
         ("government.pools", s.government.pools),
     ):
         names = [x.name for x in items]
-        for n in {n for n in names if names.count(n) > 1}:
+        for n in sorted({n for n in names if names.count(n) > 1}):
             out.append((kind, f"name {n!r} is used twice"))
+        folded: dict[str, str] = {}
+        for n in dict.fromkeys(names):
+            twin = folded.setdefault(_fold(n), n)
+            if twin != n:
+                why = (
+                    f"names {twin!r} and {n!r} differ only by '-', '_' or case: a typo (in a file that extends"
+                    f" another, a misspelt name adds an item instead of changing {twin!r})"
+                )
+                out.append((kind, why))
     for i, p in enumerate(s.products):
         where = f"products.{i}"
         for b in p.banks:
             if b not in banks:
-                out.append((f"{where}.banks", f"unknown bank {b!r}; banks are {sorted(banks)}"))
+                out.append((f"{where}.banks", f"unknown bank {b!r}{_did_you_mean(b, banks)}"))
         if not p.banks:
             out.append((f"{where}.banks", "a product needs at least one bank"))
         refs = (
@@ -137,7 +146,7 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
         )
         for field, name, known, share in refs:
             if name is not None and name not in known:
-                out.append((f"{where}.{field}", f"unknown {field} {name!r}; known: {sorted(known)}"))
+                out.append((f"{where}.{field}", f"unknown {field} {name!r}{_did_you_mean(name, known)}"))
             if getattr(p.shares, share) > 0 and name is None:
                 out.append(
                     (f"{where}.{field}", f"shares.{share} is {getattr(p.shares, share)} but no {field} is named")
@@ -169,6 +178,42 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
         for j, (d, _) in enumerate(g.injections):
             if not start <= YearMonth.parse(d) <= end:
                 out.append((f"guarantors.{i}.injections.{j}", f"{d} is outside the horizon {start}–{end}"))
+    return out
+
+
+def _fold(name: str) -> str:
+    return name.replace("_", "-").lower()
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    """'; did you mean 'x'?' when a known name differs only by -/_/case, else the list of known names."""
+    match = next((k for k in sorted(known) if _fold(k) == _fold(name)), None)
+    return f"; did you mean {match!r}?" if match else f"; known: {sorted(known)}"
+
+
+def scenario_warnings(s: Scenario) -> list[str]:
+    """Things that are valid but probably not meant: a bank, pool, guarantor or insurer no product uses."""
+    used: dict[str, set[str]] = {"banks": set(), "pools": set(), "guarantors": set(), "insurers": set()}
+    for p in s.products:
+        used["banks"] |= set(p.banks)
+        for kind, name, share in (
+            ("pools", p.pool, p.shares.pool),
+            ("guarantors", p.guarantor, p.shares.guarantor),
+            ("guarantors", p.reguarantor, p.shares.reguarantor),
+            ("insurers", p.insurer, p.shares.insurer),
+        ):
+            if name is not None and share > 0:
+                used[kind].add(name)
+    out = []
+    for kind, items in (
+        ("banks", s.banks),
+        ("pools", s.government.pools),
+        ("guarantors", s.guarantors),
+        ("insurers", s.insurers),
+    ):
+        for x in items:
+            if x.name not in used[kind] and not (kind == "insurers" and x.tech.uptake_share > 0):
+                out.append(f"{kind}: {x.name!r} bears no share of any product (no product uses it)")
     return out
 
 

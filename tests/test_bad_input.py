@@ -262,3 +262,42 @@ def test_firm_csv_is_checked_row_by_row(case, tmp_path, capsys):
     path.write_text(SMALL.replace("  initial_count: 200\n", "  csv: firms.csv\n"), encoding="utf-8")
     out = tmp_path / "o"
     check_rejected(capsys, ["run", str(path), "--out", str(out)], out, "firms.csv", ": enterprises.csv: ", reason)
+
+
+def test_a_misspelt_name_in_an_extending_file_is_an_error_not_a_second_item(tmp_path, capsys):
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "extends: xianning-2021\nname: typo\ngovernment:\n  pools:\n    - {name: tech_credit, initial_wan: 9000}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    check_rejected(
+        capsys,
+        ["run", str(path), "--out", str(out)],
+        out,
+        "typo.yaml",
+        ": government.pools: ",
+        "'tech-credit' and 'tech_credit' differ only by",
+    )
+
+
+def test_an_unknown_name_close_to_a_known_one_gets_a_suggestion(tmp_path, capsys):
+    path = tmp_path / "suggest.yaml"
+    path.write_text(
+        SMALL + "government:\n  pools: [{name: tech-credit}]\n"
+        "products:\n  - {name: p, banks: [bank], pool: Tech_Credit, shares: {bank: 0.5, pool: 0.5}}\n",
+        encoding="utf-8",
+    )
+    check_rejected(
+        capsys, ["validate", str(path)], tmp_path / "o", ": products.0.pool: ", "did you mean 'tech-credit'?"
+    )
+
+
+def test_an_entity_no_product_uses_is_a_warning(tmp_path, capsys):
+    path = tmp_path / "unused.yaml"
+    path.write_text(SMALL + "government:\n  pools: [{name: idle-pool}]\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert "warning: pools: 'idle-pool' bears no share of any product" in capsys.readouterr().out
+    out = tmp_path / "o"
+    assert main(["run", str(path), "--out", str(out), "--months", "2", "--no-baseline"]) == 0
+    assert "warning: " in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from experiments.cli import UserError, command
-from experiments.output import default_out
+from experiments.output import default_out, output_problem
 
 
 def _calibrate_args(p: argparse.ArgumentParser) -> None:
@@ -44,8 +44,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
             raise UserError("a calibration file is needed (or --resume DIR)")
         cal, base = load_calibration(args.file)
         folder = Path(args.out) if args.out else default_out(f"calibrate-{cal.name}")
-        if folder.exists():
+        if folder.exists() and folder.is_dir():
             raise UserError(f"--out {folder}: already exists (use --resume {folder} to continue a study)")
+        problem = output_problem(folder)
+        if problem:
+            raise UserError(problem)
     fit = calibrate(cal, base, folder, args.trials, workers=args.workers, dask=args.dask)
     for path in write_report(folder, lang=args.lang, fmt="html"):
         print(f"wrote {path}")

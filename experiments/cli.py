@@ -17,6 +17,7 @@ import yaml
 from sim.scenario import ScenarioError
 
 EXIT_USER = 2
+RESUMABLE = ("compare", "sweep", "sensitivity", "depletion", "targets", "calibrate")
 
 
 class UserError(Exception):
@@ -128,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(e), file=sys.stderr)
     except UserError as e:
         print(f"techfin: {e}", file=sys.stderr)
+    except OSError as e:  # a filesystem problem found while working: disk full, a vanished folder, permissions
+        where = e.filename or ""
+        print(f"techfin: {where}{': ' if where else ''}{e.strerror or e}", file=sys.stderr)
+        if getattr(args, "resume", None) is not None or getattr(args, "command", "") in RESUMABLE:
+            hint = "finished runs are kept; continue with --resume DIR once the cause is fixed"
+            print(f"techfin: {hint}", file=sys.stderr)
     except KeyboardInterrupt:
         print("techfin: interrupted", file=sys.stderr)
         return 130

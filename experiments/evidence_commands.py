@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from experiments.cli import UserError, command
-from experiments.output import default_out
+from experiments.output import default_out, output_problem
 
 
 def _evidence_args(p: argparse.ArgumentParser) -> None:
@@ -37,8 +37,9 @@ def evidence(args: argparse.Namespace) -> int:
     if unknown:
         raise UserError(f"--check {', '.join(unknown)}: unknown; checks are {', '.join(BY_ID)}")
     out = Path(args.out) if args.out else default_out("evidence")
-    if out.exists():
-        raise UserError(f"--out {out}: already exists")
+    problem = output_problem(out, empty=False) or (f"--out {out}: already exists" if out.exists() else None)
+    if problem:
+        raise UserError(problem)
     folder, summary = run_evidence(out, quick=args.quick, seeds=args.seeds, workers=args.workers, ids=args.check)
     for path in write_report(folder, lang=args.lang, fmt="html"):
         print(f"wrote {path}")

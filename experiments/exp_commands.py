@@ -32,8 +32,9 @@ SHOWN_METRICS = (
 
 def _execution(p: argparse.ArgumentParser, replicates: int) -> None:
     add_common(p, seed_help="master seed; replicate k of every scenario gets the same seed")
+    p.set_defaults(seed=None, default_seed=2017, default_replicates=replicates)  # None: not given (see --resume)
     p.add_argument(
-        "--replicates", type=int, default=replicates, help=f"runs per scenario or point (default {replicates})"
+        "--replicates", type=int, default=None, help=f"runs per scenario or point (default {replicates})"
     )
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: serial)")
     p.add_argument("--dask", default=None, metavar="local|tcp://HOST:PORT", help="run on a Dask cluster")
@@ -144,8 +145,11 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
     try:
         if args.resume:
             _check_kind(Path(args.resume), kind)
+            _check_resume_args(args, Path(args.resume))
             folder = api.resume(args.resume, retry_failed=args.retry_failed, **run_opts)
         else:
+            args.seed = args.default_seed if args.seed is None else args.seed
+            args.replicates = args.default_replicates if args.replicates is None else args.replicates
             if args.months is not None and args.months < 1:
                 raise UserError(f"--months {args.months}: must be at least 1")
             opts = {
@@ -172,6 +176,34 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
     return 0
 
 
+def _check_resume_args(args: argparse.Namespace, folder: Path) -> None:
+    """``--resume DIR`` continues DIR as it was planned: options that would plan something else are refused."""
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    problems = []
+    if args.set:
+        problems.append("--set (the stored scenarios are used as they were)")
+    if getattr(args, "posterior", None):
+        problems.append("--posterior (the stored plan already says each run's parameters)")
+    if args.seed is not None and args.seed != m.get("master_seed"):
+        problems.append(f"--seed {args.seed} (the folder's master seed is {m.get('master_seed')})")
+    if args.replicates is not None and args.replicates != m.get("replicates"):
+        problems.append(f"--replicates {args.replicates} (the folder has {m.get('replicates')})")
+    horizons = {int(v) for v in (m.get("horizons") or {}).values() if v is not None}
+    if args.months is not None and horizons and {args.months} != horizons:
+        problems.append(f"--months {args.months} (the folder runs {', '.join(map(str, sorted(horizons)))})")
+    given = getattr(args, "scenarios", None) or ([args.space] if getattr(args, "space", None) else [])
+    if given:
+        from sim.scenario import load_scenario
+
+        names = {load_scenario(g).name for g in given} if getattr(args, "scenarios", None) else set()
+        stored = {str(e.get("name", k)) for k, e in (m.get("scenarios") or {}).items()}
+        if getattr(args, "space", None) or names - stored:
+            runs = ", ".join(sorted(stored)) or "its space"
+            problems.append(f"{', '.join(map(str, given))} (the folder runs {runs})")
+    if problems:
+        raise UserError(f"--resume {folder}: refusing " + "; ".join(problems) + "; give --resume DIR alone")
+
+
 def command_line(args: argparse.Namespace, kind: str) -> str:
     """The command as typed when run as ``techfin``; otherwise (``main([...])`` from Python) rebuilt from the
     parsed arguments."""
@@ -180,7 +212,7 @@ def command_line(args: argparse.Namespace, kind: str) -> str:
         return shlex.join(["techfin", *argv[1:]])
     words = ["techfin", kind]
     for key, value in vars(args).items():
-        if key in ("func", "command") or value is None or value is False:
+        if key in ("func", "command") or key.startswith("default_") or value is None or value is False:
             continue
         if key in ("scenarios", "space"):
             words += [str(v) for v in (value if isinstance(value, list) else [value])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,14 +22,37 @@ def default_out(name: str) -> Path:
     return RESULTS / f"{datetime.now():%Y%m%d-%H%M%S}_{name}"
 
 
+def output_problem(folder: Path, empty: bool = True) -> str | None:
+    """Why ``folder`` cannot become a new output folder (None: it can). Checked before any work starts.
+
+    Args:
+        folder: The folder to create (or an existing empty one).
+        empty: An existing folder must be empty.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        return f"--out {folder}: exists and is a file, not a folder"
+    if folder.is_dir() and empty and any(folder.iterdir()):
+        return f"--out {folder}: folder exists and is not empty"
+    parent = folder if folder.is_dir() else folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"--out {folder}: {parent} is a file, so no folder can be made under it"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--out {folder}: {parent} is not writable (read-only or no permission)"
+    return None
+
+
 @contextlib.contextmanager
 def staged_dir(final: Path) -> Iterator[Path]:
     """Write into a temporary sibling folder and move it into place only if the block succeeds."""
     final = Path(final)
-    if final.exists() and any(final.iterdir()):
+    problem = output_problem(final)
+    if problem:
         from experiments.cli import UserError
 
-        raise UserError(f"--out {final}: folder exists and is not empty")
+        raise UserError(problem)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     try:
@@ -131,10 +155,11 @@ def format_summary(s: dict[str, Any]) -> str:
                 f"  defaults        {pct(rate)} of first-year borrowers {label} defaulted within 24 months"
                 f" ({s[f'{who}_borrowers_year1']:,} firms)"
             )
-    lines.append(
-        f"  gross lending   {times(s['gross_lending_per_public_wan'])} new loans per 万 of net public cost, every"
-        " renewal counted (not additional)"
-    )
+    if s.get("gross_lending_per_public_wan") is not None:
+        lines.append(
+            f"  gross lending   {times(s['gross_lending_per_public_wan'])} new loans per 万 of net public cost, every"
+            " renewal counted (not additional)"
+        )
     if s["budget_exhausted_months"]:
         lines.append(f"  budget ran out  {', '.join(s['budget_exhausted_months'])}")
     if s["guarantor_net_assets_end_wan"] is not None:

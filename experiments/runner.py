@@ -58,6 +58,7 @@ def run_folder(
 
     store = ResultStore.open(folder)
     m = store.manifest
+    store.check_integrity()
     plan = store.plan()
     done = store.done(retry_failed)
     tasks = list(tasks_from_plan(plan, store.scenarios(), m.get("run", {}), skip=done))

@@ -61,9 +61,13 @@ class ResultStore:
         cls, folder: Path | str, manifest: dict[str, Any], plan: pd.DataFrame, scenarios: dict[str, Any]
     ) -> ResultStore:
         """Make a new experiment folder (it must be absent or empty) with its plan, scenarios and manifest."""
+        from experiments.output import output_problem
+
         store = cls(folder)
-        if store.folder.exists() and any(store.folder.iterdir()):
-            raise StoreError(f"--out {store.folder}: folder exists and is not empty (use --resume to continue it)")
+        problem = output_problem(store.folder)
+        if problem:
+            hint = " (use --resume to continue it)" if problem.endswith("not empty") else ""
+            raise StoreError(problem + hint)
         store.parts.mkdir(parents=True, exist_ok=True)
         atomic_write_json(store.folder / "scenarios.json", scenarios)
         tmp = store.folder / "plan.parquet.tmp"
@@ -82,6 +86,35 @@ class ResultStore:
         for tmp in store.parts.glob("*.tmp-*"):
             tmp.unlink(missing_ok=True)
         return store
+
+    def check_integrity(self) -> None:
+        """Before a resume: the stored scenarios are the ones the manifest recorded (by digest), and a function
+        model named by the manifest is one this project allows (``worker.resolve_model``).
+
+        Raises:
+            StoreError: naming what was changed.
+        """
+        from experiments.worker import resolve_model
+        from sim.scenario import ScenarioError, validate
+
+        m = self.manifest
+        for key, content in self.scenarios().items():
+            want = ((m.get("scenarios") or {}).get(key) or {}).get("digest")
+            try:
+                got = validate(content, f"{self.folder}/scenarios.json").digest()
+            except ScenarioError as e:
+                raise StoreError(f"{self.folder}: scenarios.json: {key}: {e.problems[0][1]}") from None
+            if want is not None and got != want:
+                raise StoreError(
+                    f"{self.folder}: scenarios.json: {key} differs from the scenario the experiment started with"
+                    " (edited after the start?); resuming would mix two experiments"
+                )
+        model = (m.get("run") or {}).get("model")
+        if model:
+            try:
+                resolve_model(model)
+            except (ValueError, ImportError) as e:
+                raise StoreError(f"{self.folder}: manifest.json: {e}") from None
 
     @property
     def manifest(self) -> dict[str, Any]:

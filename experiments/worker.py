@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import copy
 import importlib
+import importlib.util
 import time
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -81,21 +83,50 @@ def execute(task: RunTask) -> RunOutput:
     return RunOutput(task.index, task.run_id, status, error, time.perf_counter() - t0, outcomes, series)
 
 
+#: Folders of this repository a function model's module may live in: a manifest is data, and must not choose
+#: code to run.
+MODEL_FOLDERS = tuple(Path(__file__).resolve().parent.parent / d for d in ("experiments", "tests"))
+
+
+def function_model(fn: Any) -> Any:
+    """Mark a module-level function ``f(params, seed) -> {metric: value}`` as a model an experiment may run
+    instead of the simulator (to check the design machinery on functions with known answers)."""
+    fn.__techfin_model__ = True
+    return fn
+
+
 @cache
 def resolve_model(ref: str):
-    """The callable named by ``"package.module:function"``."""
+    """The function model named by ``"package.module:function"``, only from the allowed modules and only if it
+    is marked with :func:`function_model`.
+
+    Raises:
+        ValueError: for any other reference (a crafted ``manifest.json`` cannot make a resume call arbitrary code).
+    """
     module, _, name = ref.partition(":")
+    if "." in module and module.split(".")[0] not in ("experiments", "tests"):
+        module = ""  # finding a dotted module imports its parents: only this project's packages
+    try:
+        spec = importlib.util.find_spec(module) if module else None
+    except (ImportError, ValueError):
+        spec = None
+    origin = Path(spec.origin).resolve() if spec is not None and spec.origin else None
+    if origin is None or not name.isidentifier() or not any(origin.is_relative_to(d) for d in MODEL_FOLDERS):
+        raise ValueError(f"model {ref!r}: not an allowed function model (modules under experiments/ or tests/)")
     obj: Any = importlib.import_module(module)
-    for part in name.split("."):
-        obj = getattr(obj, part)
+    obj = getattr(obj, name, None)
+    if not getattr(obj, "__techfin_model__", False):
+        raise ValueError(f"model {ref!r}: not a function marked with experiments.worker.function_model")
     return obj
 
 
 def model_ref(fn: Any) -> str:
-    """``"module:qualname"`` of a module-level function, checked to resolve back to it."""
+    """``"module:name"`` of a marked module-level function model, checked to resolve back to it."""
     ref = f"{fn.__module__}:{fn.__qualname__}"
-    if "<" in ref:
+    if "<" in ref or "." in fn.__qualname__:
         raise ValueError(f"{ref}: the model must be a module-level function (workers import it by name)")
+    if resolve_model(ref) is not fn:
+        raise ValueError(f"{ref}: does not resolve back to the function given")
     return ref
 
 

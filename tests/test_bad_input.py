@@ -301,3 +301,28 @@ def test_an_entity_no_product_uses_is_a_warning(tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["run", str(path), "--out", str(out), "--months", "2", "--no-baseline"]) == 0
     assert "warning: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cmd", ["run", "compare", "evidence", "calibrate"])
+@pytest.mark.parametrize("where", ["a-file", "under-a-file"])
+def test_an_output_path_that_cannot_be_a_folder(cmd, where, tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" if where == "a-file" else tmp_path / "afile" / "sub"
+    calib = tmp_path / "c.yaml"
+    calib.write_text(
+        "name: c\nbase: baseline\nparameters: [{path: enterprises.renewal_share, bounds: [0.7, 0.9]}]\n"
+        "targets: [{metric: npl_ratio, observed: 0.02, sd: 0.01}]\n",
+        encoding="utf-8",
+    )
+    argv = {
+        "run": ["run", "baseline", "--months", "2"],
+        "compare": ["compare", "baseline", "--replicates", "2", "--months", "2", "--quiet"],
+        "evidence": ["evidence", "--quick", "--check", "A1"],
+        "calibrate": ["calibrate", str(calib), "--trials", "1"],
+    }[cmd] + ["--out", str(out)]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == EXIT_USER, err
+    assert "is a file" in err and "Traceback" not in err
+    assert (tmp_path / "afile").read_text() == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "c.yaml"]

@@ -89,3 +89,64 @@ def test_resume_refuses_another_kind_and_an_unknown_folder(tmp_path, small_file,
 def test_new_experiment_needs_inputs(kind, capsys):
     assert main([kind]) == 2
     assert "give the scenarios" in capsys.readouterr().err
+
+
+@pytest.fixture
+def finished(tmp_path, small_file) -> Path:
+    folder = tmp_path / "done"
+    assert main(["compare", str(small_file), "--replicates", "4", "--seed", "5", "--out", str(folder), "--quiet"]) == 0
+    return folder
+
+
+def test_resume_runs_only_what_is_missing(finished):
+    parts = sorted((finished / "parts").glob("*.json"))
+    assert len(parts) == 4
+    removed = parts[1:3]
+    for p in removed:
+        p.unlink()
+    kept = {p.name: p.stat().st_mtime_ns for p in parts if p not in removed}
+    time.sleep(0.01)
+    assert main(["compare", "--resume", str(finished), "--quiet"]) == 0
+    after = {p.name: p.stat().st_mtime_ns for p in (finished / "parts").glob("*.json")}
+    assert set(after) == {p.name for p in parts}
+    assert all(after[name] == mtime for name, mtime in kept.items()), "a finished run was run again"
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        (["--seed", "6"], "--seed 6 (the folder's master seed is 5)"),
+        (["--replicates", "9"], "--replicates 9 (the folder has 4)"),
+        (["--set", "horizon_months=3"], "--set"),
+        (["baseline"], "baseline (the folder runs"),
+    ],
+)
+def test_resume_refuses_options_that_plan_something_else(finished, extra, reason, capsys):
+    before = sorted(p.name for p in finished.rglob("*"))
+    assert main(["compare", *extra, "--resume", str(finished), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and "Traceback" not in err
+    assert sorted(p.name for p in finished.rglob("*")) == before
+
+
+def test_resume_refuses_a_folder_whose_scenarios_were_edited(finished, capsys):
+    stored = json.loads((finished / "scenarios.json").read_text())
+    key = next(iter(stored))
+    stored[key]["enterprises"]["initial_count"] += 1
+    (finished / "scenarios.json").write_text(json.dumps(stored))
+    part = sorted((finished / "parts").glob("*.json"))[0]
+    part.unlink()
+    assert main(["compare", "--resume", str(finished), "--quiet"]) == 2
+    assert "differs from the scenario the experiment started with" in capsys.readouterr().err
+    assert not part.exists()
+
+
+def test_resume_will_not_run_code_a_manifest_names(finished, capsys, tmp_path):
+    marker = tmp_path / "pwned"
+    manifest = json.loads((finished / "manifest.json").read_text())
+    manifest["run"]["model"] = "os:system"
+    (finished / "manifest.json").write_text(json.dumps(manifest))
+    sorted((finished / "parts").glob("*.json"))[0].unlink()
+    assert main(["compare", "--resume", str(finished), "--quiet"]) == 2
+    assert "not an allowed function model" in capsys.readouterr().err
+    assert not marker.exists()

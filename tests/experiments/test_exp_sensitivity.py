@@ -8,21 +8,25 @@ import pytest
 
 from experiments import api
 from experiments.space import Space
+from experiments.worker import function_model
 
 PI = math.pi
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
 ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
 
 
+@function_model
 def ishigami(params: dict[str, float], seed: int) -> dict[str, float]:
     x1, x2, x3 = params["x1"], params["x2"], params["x3"]
     return {"y": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
 
 
+@function_model
 def linear(params: dict[str, float], seed: int) -> dict[str, float]:
     return {"y": 2 * params["a"] - params["b"]}
 
 
+@function_model
 def failing_half(params: dict[str, float], seed: int) -> dict[str, float]:
     if params["x1"] > 0:
         raise RuntimeError("deliberate failure for x1 > 0")

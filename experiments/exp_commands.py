@@ -33,9 +33,7 @@ SHOWN_METRICS = (
 def _execution(p: argparse.ArgumentParser, replicates: int) -> None:
     add_common(p, seed_help="master seed; replicate k of every scenario gets the same seed")
     p.set_defaults(seed=None, default_seed=2017, default_replicates=replicates)  # None: not given (see --resume)
-    p.add_argument(
-        "--replicates", type=int, default=None, help=f"runs per scenario or point (default {replicates})"
-    )
+    p.add_argument("--replicates", type=int, default=None, help=f"runs per scenario or point (default {replicates})")
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: serial)")
     p.add_argument("--dask", default=None, metavar="local|tcp://HOST:PORT", help="run on a Dask cluster")
     p.add_argument("--resume", default=None, metavar="DIR", help="continue a stopped experiment folder")

@@ -34,6 +34,33 @@ FAN_METRICS = (
 )
 
 STRING_KEYS = frozenset({"scenario", "title", "start", "end", "pool_depletion_month", "seed"})
+#: Outcome names besides the run figures (``sim.result.SCALARS``); per-entity, per-target and per-year names are
+#: patterns.
+DERIVED_OUTCOMES = (
+    "budget_exhausted_years",
+    "pool_months_to_depletion_censored",
+    "guarantor_depleted",
+    "guarantor_months_to_depletion",
+    "pool_depleted",
+    "guarantor_insolvent",
+)
+OUTCOME_PATTERNS = (
+    r"pool\.[^.]+\.\w+",
+    r"guarantor\.[^.]+\.\w+",
+    r"target\.\d+\.(met|value)",
+    r"year_end_balance_wan\.\d{4}",
+)
+
+
+def known_outcome(name: str) -> bool:
+    """Whether ``name`` is an outcome column a run can produce (a metric named in a space or report)."""
+    import re
+
+    from sim.result import SCALARS
+
+    return name in SCALARS or name in DERIVED_OUTCOMES or any(re.fullmatch(p, name) for p in OUTCOME_PATTERNS)
+
+
 EMPTY_WAN = 1e-6  # net assets or a pool balance at or below this count as exhausted
 
 

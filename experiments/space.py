@@ -173,22 +173,31 @@ _OPS = {
 _FUNCS = {"min": min, "max": max, "abs": abs, "round": round}
 
 
+MAX_EXPR_CHARS = 200
+MAX_POWER = 100
+
+
 def evaluate(expr: str, x: float) -> float:
     """Evaluate arithmetic in ``x`` (numbers, + - * / **, min, max, abs, round) without ``eval``."""
+    if len(str(expr)) > MAX_EXPR_CHARS:
+        raise ValueError(f"expression of {len(str(expr))} characters: at most {MAX_EXPR_CHARS}")
     try:
         tree = ast.parse(str(expr), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         raise ValueError(f"{expr!r} is not an arithmetic expression in x") from None
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Expression):
             return walk(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return node.value
+            return float(node.value)  # float arithmetic: a huge power overflows at once instead of hanging
         if isinstance(node, ast.Name) and node.id == "x":
             return x
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](walk(node.left), walk(node.right))
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow) and abs(right) > MAX_POWER:
+                raise ValueError(f"{expr!r}: a power above {MAX_POWER} is not allowed")
+            return _OPS[type(node.op)](left, right)
         if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
             return _OPS[type(node.op)](walk(node.operand))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
@@ -198,9 +207,12 @@ def evaluate(expr: str, x: float) -> float:
         raise ValueError(f"{expr!r}: only numbers, x, + - * / **, min, max, abs and round are allowed")
 
     try:
-        return walk(tree)
-    except (ArithmeticError, TypeError) as e:
+        value = float(walk(tree))
+    except (ArithmeticError, TypeError, RecursionError) as e:
         raise ValueError(f"{expr!r}: {e}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{expr!r}: not a finite number at x = {x:g}")
+    return value
 
 
 def load_space(ref: str | Path, check: bool = True) -> tuple[Space, Path]:

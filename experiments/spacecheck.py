@@ -56,6 +56,14 @@ def check_against_base(space: Space, source: str) -> None:
     content = base.model_dump(mode="json")
     mid = space.mid()
     problems: list[tuple[str, str]] = []
+    from experiments.outcomes import known_outcome
+
+    problems += [
+        (f"metrics.{i}", f"unknown metric {m!r}: not an outcome a run produces (see the outcomes of a run folder)")
+        for i, m in enumerate(space.metrics)
+        if not known_outcome(m)
+    ]
+    ends = _ends(space)
     for i, p in enumerate(space.parameters):
         where = f"parameters.{i} ({p.key})"
         targets = list(p.paths) if p.paths is not None else [p.path] if p.path is not None else []
@@ -66,9 +74,27 @@ def check_against_base(space: Space, source: str) -> None:
         problems += [(f"{where}.paths.{t}" if p.paths else f"{where}.path", why) for t, why in missing if why]
         if any(why for _, why in missing):
             continue
-        try:
-            base.with_overrides(p.assignments(mid[p.key]), source)
-        except ScenarioError as e:
-            problems += [(where, f"at its middle value {mid[p.key]:g}: {f}: {r}") for f, r in e.problems]
+        for label, value in (("middle", mid[p.key]), *(("lowest", ends[0][p.key]), ("highest", ends[1][p.key]))):
+            try:
+                base.with_overrides(p.assignments(value), source)
+            except (ScenarioError, ValueError) as e:
+                reasons = e.problems if isinstance(e, ScenarioError) else [("value", str(e))]
+                problems += [(where, f"at its {label} value {value:g}: {f}: {r}") for f, r in reasons]
+                break
     if problems:
         raise ScenarioError(source, problems)
+
+
+def _ends(space: Space) -> tuple[dict[str, float], dict[str, float]]:
+    """Each parameter's lowest and highest value: its bounds, or the 0.1% and 99.9% quantiles when unbounded."""
+    import numpy as np
+
+    k = len(space.parameters)
+    low, high = space.scale(np.array([[0.001] * k, [0.999] * k]))
+    keys = [p.key for p in space.parameters]
+    lo = {key: float(v) for key, v in zip(keys, low, strict=True)}
+    hi = {key: float(v) for key, v in zip(keys, high, strict=True)}
+    for p in space.parameters:
+        if p.bounds is not None:
+            lo[p.key], hi[p.key] = float(p.bounds[0]), float(p.bounds[1])
+    return lo, hi

@@ -89,6 +89,38 @@ def test_space_file_validates_and_links_paths(small_file, write_space):
             },
             "only numbers, x",
         ),
+        (
+            {"parameters": [{"path": "government.pools.pool.initial_wan", "role": "lever", "bounds": [-100, 900]}]},
+            "at its lowest value -100",
+        ),
+        (
+            {
+                "parameters": [
+                    {
+                        "path": "macro.shocks.0.pd_multiplier",
+                        "role": "uncertainty",
+                        "dist": "norm",
+                        "mean": 1.0,
+                        "sd": 1.0,
+                    }
+                ]
+            },
+            "at its lowest value",
+        ),
+        ({"metrics": ["credit_cagr", "credit_cagrr"]}, "metrics.1: unknown metric 'credit_cagrr'"),
+        (
+            {
+                "parameters": [
+                    {
+                        "name": "c",
+                        "role": "lever",
+                        "bounds": [0, 1],
+                        "paths": {"products.covered.shares.pool": "9 ** 9 ** 9"},
+                    }
+                ]
+            },
+            "a power above 100",
+        ),
     ],
 )
 def test_space_errors_name_file_field_and_reason(small_file, write_space, change, message):
@@ -101,7 +133,7 @@ def test_space_errors_name_file_field_and_reason(small_file, write_space, change
 def test_safe_expressions():
     assert evaluate("1 - x", 0.25) == 0.75
     assert evaluate("max(0, min(1, 2 * x)) ** 2", 0.3) == pytest.approx(0.36)
-    for bad in ("x.__class__", "open('f')", "[x]", "y + 1", "lambda: 1"):
+    for bad in ("x.__class__", "open('f')", "[x]", "y + 1", "lambda: 1", "9 ** 9 ** 9", "x" * 300, "1e308 * 10"):
         with pytest.raises(ValueError):
             evaluate(bad, 1.0)
 
@@ -138,13 +170,14 @@ def test_grid_and_lhs_designs():
 
 
 def test_sweep_records_a_failing_point_and_runs_the_rest(tmp_path, small_file, write_space):
-    space = write_space(
-        {
-            "base": str(small_file),
-            "metrics": ["new_credit_wan"],
-            "parameters": [{"path": "products.covered.interest_subsidy_share", "role": "lever", "bounds": [0.2, 1.8]}],
-        }
-    )
+    spec = {
+        "base": str(small_file),
+        "metrics": ["new_credit_wan"],
+        "parameters": [{"path": "products.covered.interest_subsidy_share", "role": "lever", "bounds": [0.2, 1.8]}],
+    }
+    with pytest.raises(ScenarioError, match="at its highest value 1.8"):  # a space file is checked at both ends
+        load_space(write_space(spec))
+    space = Space.model_validate(spec)  # a Space built in Python is not: its bad point fails at run time
     folder = api.sweep(space, "grid", 3, replicates=2, out=tmp_path / "s", progress=False)
     runs = pd.read_parquet(folder / "runs.parquet")
     assert list(runs.columns) == [

@@ -175,7 +175,7 @@ def test_sweep_records_a_failing_point_and_runs_the_rest(tmp_path, small_file, w
         "metrics": ["new_credit_wan"],
         "parameters": [{"path": "products.covered.interest_subsidy_share", "role": "lever", "bounds": [0.2, 1.8]}],
     }
-    with pytest.raises(ScenarioError, match="at its highest value 1.8"):  # a space file is checked at both ends
+    with pytest.raises(ScenarioError, match=r"at its highest value 1\.8"):  # a space file is checked at both ends
         load_space(write_space(spec))
     space = Space.model_validate(spec)  # a Space built in Python is not: its bad point fails at run time
     folder = api.sweep(space, "grid", 3, replicates=2, out=tmp_path / "s", progress=False)

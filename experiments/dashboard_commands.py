@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -67,9 +70,22 @@ def dashboard(args: argparse.Namespace) -> int:
         raise UserError('the dashboard needs solara: pip install "mesa[rec]>=3.3,<4"')
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port}: must be 0–65535")
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    print(f"techfin dashboard: http://{shown}:{args.port}/  (Ctrl-C to stop)", flush=True)
+    busy = port_in_use(args.host, args.port)
+    if busy:
+        raise UserError(f"--port {args.port}: {busy} (stop the other server or choose another --port)")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"techfin dashboard: warning: listening on {args.host or 'every interface'}: the page has no"
+            " authentication, anyone who can reach this machine can use it",
+            file=sys.stderr,
+        )
+    print(f"techfin dashboard: http://{args.host or '0.0.0.0'}:{args.port}/  (Ctrl-C to stop)", flush=True)
     proc = subprocess.Popen(server_command(args.host, args.port), env=server_env())
+
+    def forward(signum: int, _frame: object) -> None:  # SIGTERM to us stops the server too
+        proc.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -79,3 +95,19 @@ def dashboard(args: argparse.Namespace) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
         raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            proc.kill()
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why the server cannot listen on ``host:port`` (None: it can)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host or "0.0.0.0", port))
+        except OSError as e:
+            return "address already in use" if e.errno == errno.EADDRINUSE else (e.strerror or str(e))
+    return None

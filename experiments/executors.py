@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -58,7 +61,9 @@ class ProcessExecutor(Executor):
         self.workers = max(1, int(workers))
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["experiments.worker", "sim.model", "pandas", "numpy"])
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)
+        )
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         """Submit a window of tasks, refill as they complete."""
@@ -146,6 +151,24 @@ class DaskExecutor(Executor):
         if self.cluster is not None:
             with contextlib.suppress(Exception):
                 self.cluster.close()
+
+
+def watch_parent(pid: int, every_s: float = 0.5) -> None:
+    """Worker initializer: exit as soon as the experiment's process ``pid`` is gone (killed with SIGKILL, say),
+    so no worker is left behind; the forkserver and the resource tracker then see their last user go and exit
+    too."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid was reused by another user's process: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def make_executor(workers: int = 1, dask: str | None = None) -> Executor:

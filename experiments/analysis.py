@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.store import ResultStore, atomic_write_json
+from experiments.store import ResultStore, atomic_write_json, write_parquet
 
 KEYS = ("run_id", "scenario", "replicate", "seed", "point", "status", "error", "wall_s")
 
@@ -59,7 +59,7 @@ def analyse(folder: Path | str) -> list[str]:
 
         tables["indices"] = indices(m, store.plan(), ok)
     for name, df in tables.items():
-        df.to_parquet(store.folder / f"{name}.parquet", index=False)
+        write_parquet(df, store.folder / f"{name}.parquet")  # atomic: a kill leaves the old table or the new one
     return [f"{n}.parquet" for n in tables] + (["horizon.json"] if kind == "depletion" else [])
 
 

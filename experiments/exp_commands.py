@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
 
 def _check_resume_args(args: argparse.Namespace, folder: Path) -> None:
     """``--resume DIR`` continues DIR as it was planned: options that would plan something else are refused."""
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    m = _manifest(folder)
     problems = []
     if args.set:
         problems.append("--set (the stored scenarios are used as they were)")
@@ -222,11 +222,20 @@ def command_line(args: argparse.Namespace, kind: str) -> str:
     return shlex.join(words)
 
 
-def _check_kind(folder: Path, kind: str) -> None:
-    path = folder / "manifest.json"
-    if not path.exists():
+def _manifest(folder: Path) -> dict[str, Any]:
+    """An experiment folder's manifest, or a clear error."""
+    from experiments.store import ResultStore, StoreError
+
+    if not (folder / "manifest.json").is_file():
         raise UserError(f"--resume {folder}: not an experiment folder (no manifest.json)")
-    found = json.loads(path.read_text(encoding="utf-8")).get("kind")
+    try:
+        return ResultStore(folder).manifest
+    except StoreError as e:
+        raise UserError(str(e)) from None
+
+
+def _check_kind(folder: Path, kind: str) -> None:
+    found = _manifest(folder).get("kind")
     if found != kind:
         raise UserError(f"--resume {folder}: it is a {found} experiment; use `techfin {found} --resume {folder}`")
 

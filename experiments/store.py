@@ -118,8 +118,19 @@ class ResultStore:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        """The manifest as stored."""
-        return json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+        """The manifest as stored.
+
+        Raises:
+            StoreError: when it is not readable JSON or not a mapping.
+        """
+        path = self.folder / "manifest.json"
+        try:
+            m = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise StoreError(f"{path}: not a readable manifest ({e.__class__.__name__})") from None
+        if not isinstance(m, dict):
+            raise StoreError(f"{path}: not a manifest (expected a mapping)")
+        return m
 
     def update_manifest(self, **fields: Any) -> None:
         """Add or replace manifest fields."""
@@ -169,12 +180,12 @@ class ResultStore:
         runs["status"] = [r["status"] for r in records]
         runs["error"] = [r["error"] for r in records]
         runs["wall_s"] = [float(r["wall_s"]) for r in records]
-        _write_parquet(runs, self.folder / "runs.parquet")
+        write_parquet(runs, self.folder / "runs.parquet")
         ok = [r for r in records if r["status"] == "ok"]
         outcomes = pd.DataFrame.from_records([r["outcomes"] for r in ok])
         outcomes = _tidy_dtypes(outcomes)
         outcomes.insert(0, "run_id", [r["run_id"] for r in ok])
-        _write_parquet(outcomes, self.folder / "outcomes.parquet")
+        write_parquet(outcomes, self.folder / "outcomes.parquet")
         n_series = self._consolidate_series(plan, [r["index"] for r in ok])
         return {"runs": len(runs), "ok": len(ok), "failed": len(runs) - len(ok), "series_runs": n_series}
 
@@ -236,7 +247,8 @@ def _tidy_dtypes(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write a table atomically (a temporary file moved into place)."""
     tmp = path.with_name(f"{path.name}.tmp")
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)

@@ -242,9 +242,14 @@ def _merge(base: Any, delta: Any) -> Any:
     return copy.deepcopy(delta)
 
 
-def _resolve(name_or_path: str | Path) -> Path:
+def _resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """A scenario reference as a file: a ``.yaml``/``.yml`` path (relative to ``relative_to`` when given, i.e.
+    the file that names it), an existing file, or else a bundled name. A folder of the same name in the working
+    directory does not shadow a bundled scenario."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
+    if p.suffix in (".yaml", ".yml"):
+        return p if relative_to is None or p.is_absolute() else relative_to / p
+    if relative_to is None and p.is_file():
         return p
     bundled = SCENARIO_DIR / f"{name_or_path}.yaml"
     if bundled.exists():
@@ -279,7 +284,9 @@ def read_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[di
         raise ScenarioError(str(path), [("file", "must be a mapping of fields")])
     parent = data.pop("extends", None)
     if parent is not None:
-        base_ref = path.parent / f"{parent}" if str(parent).endswith((".yaml", ".yml")) else parent
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(str(path), [("extends", "must name a bundled scenario or a .yaml file")])
+        base_ref = _resolve(parent, relative_to=path.parent)  # a bare name is a bundled scenario
         base, _ = read_raw(base_ref, (*_seen, path.resolve()))
         data = _merge(base, data)
     csv = data.get("enterprises", {}).get("csv") if isinstance(data.get("enterprises"), dict) else None

@@ -326,3 +326,44 @@ def test_an_output_path_that_cannot_be_a_folder(cmd, where, tmp_path, capsys):
     assert "is a file" in err and "Traceback" not in err
     assert (tmp_path / "afile").read_text() == "x"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "c.yaml"]
+
+
+def test_a_folder_named_like_a_bundled_scenario_does_not_shadow_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()
+    assert main(["validate", "baseline"]) == 0
+    assert "baseline: ok" in capsys.readouterr().out
+
+
+def test_a_bare_extends_name_is_a_bundled_scenario_not_a_file_in_the_working_directory(tmp_path, monkeypatch):
+    from sim.scenario import load_scenario
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "baseline").write_text("name: impostor\n")
+    monkeypatch.chdir(work)
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: baseline\nname: child\n", encoding="utf-8")
+    assert load_scenario(child).banks[0].name == "bank-a"  # the bundled baseline's bank
+
+
+@pytest.mark.parametrize("damage", ["manifest-not-json", "manifest-a-list", "kind-bogus", "parquet-garbage"])
+def test_a_damaged_experiment_folder_is_a_clear_error(tmp_path, capsys, damage):
+    folder = tmp_path / "exp"
+    assert main(["compare", "baseline", "--replicates", "2", "--months", "2", "--out", str(folder), "--quiet"]) == 0
+    capsys.readouterr()
+    manifest = folder / "manifest.json"
+    if damage == "manifest-not-json":
+        manifest.write_text("{not json")
+    elif damage == "manifest-a-list":
+        manifest.write_text("[1, 2]")
+    elif damage == "kind-bogus":
+        manifest.write_text(manifest.read_text().replace('"kind": "compare"', '"kind": "bogus"'))
+    else:
+        (folder / "stats.parquet").write_bytes(b"not parquet at all")
+    assert main(["report", str(folder)]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(folder) in err
+    if damage != "parquet-garbage":
+        assert main(["compare", "--resume", str(folder), "--quiet"]) == EXIT_USER
+        assert "Traceback" not in capsys.readouterr().err

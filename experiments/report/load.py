@@ -113,8 +113,26 @@ class ReportData:
         return list(dict.fromkeys(names))
 
 
+KINDS = ("run", "compare", "sweep", "sensitivity", "depletion", "targets", "evidence", "calibration")
+
+
 def _json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ReportInputError(f"{path}: not readable JSON ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ReportInputError(f"{path}: expected a mapping")
+    return data
+
+
+def _parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as e:  # pyarrow raises several types for a damaged file
+        raise ReportInputError(f"{path}: not a readable Parquet table ({e.__class__.__name__})") from None
 
 
 def load_folder(folder: Path | str) -> ReportData:
@@ -127,10 +145,13 @@ def load_folder(folder: Path | str) -> ReportData:
     manifest = _json(folder / "manifest.json")
     if not manifest and not (folder / "monthly.parquet").is_file():
         raise ReportInputError(f"{folder}: not a run folder (monthly.parquet) or an experiment folder (manifest.json)")
-    tables = {name: pd.read_parquet(p) for name in TABLES if (p := folder / f"{name}.parquet").is_file()}
+    kind = str(manifest.get("kind") or "run")
+    if kind not in KINDS:
+        raise ReportInputError(f"{folder / 'manifest.json'}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    tables = {name: _parquet(p) for name in TABLES if (p := folder / f"{name}.parquet").is_file()}
     data = ReportData(
         folder=folder,
-        kind=str(manifest.get("kind") or "run"),
+        kind=kind,
         manifest=manifest,
         tables=tables,
         summary=_json(folder / "summary.json"),

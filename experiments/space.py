@@ -30,7 +30,7 @@ BOUNDED = ("unif", "logunif", "triang", "truncnorm")
 class Parameter(BaseModel):
     """One named parameter of a space."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str | None = Field(None, description="Name (default: the path). Required with ``paths``.")
     path: str | None = Field(None, description="Dotted scenario path the value is written to.")
@@ -102,7 +102,7 @@ class Parameter(BaseModel):
 class Space(BaseModel):
     """A parameter space over a base scenario (or over a plain function model when ``base`` is None)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = Field("space", description="Short identifier (default: the file's stem).")
     title: str = ""

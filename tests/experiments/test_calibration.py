@@ -135,6 +135,7 @@ def test_a_killed_calibration_resumes_the_same_study(tmp_path):
         ({"base": "no-such-scenario"}, "base", "no such file"),
         ({"replicates": 0}, "replicates", "greater than or equal to 1"),
         ({"surprise": 1}, "surprise", "Extra inputs"),
+        ({"targets": [{"metric": "npl_ratio", "observed": float("nan"), "sd": 0.01}]}, "targets.0.observed", "finite"),
     ],
 )
 def test_bad_calibration_files_name_the_field_and_the_reason(tmp_path, capsys, change, field, reason):

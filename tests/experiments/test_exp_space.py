@@ -111,6 +111,14 @@ def test_space_file_validates_and_links_paths(small_file, write_space):
         (
             {
                 "parameters": [
+                    {"path": "government.pools.pool.initial_wan", "role": "lever", "bounds": [1, float("inf")]}
+                ]
+            },
+            "finite number",
+        ),
+        (
+            {
+                "parameters": [
                     {
                         "name": "c",
                         "role": "lever",

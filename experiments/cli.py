@@ -38,27 +38,26 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     return out
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"{value}: a seed is a whole number from 0 to 2^63 − 1")
-    return value
-
-
-def _months(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_MONTHS:
-        raise argparse.ArgumentTypeError(f"{value}: months run from 1 to {MAX_MONTHS}")
-    return value
-
-
 MAX_MONTHS = 600  # the scenario schema's longest horizon
+
+
+def whole(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` to ``high``, else a message saying so."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value}: {what}")
+        return value
+
+    return parse
+
+
+_seed = whole(0, 2**63 - 1, "a seed is a whole number from 0 to 2^63 − 1")
+_months = whole(1, MAX_MONTHS, f"months run from 1 to {MAX_MONTHS}")
 
 
 def add_common(p: argparse.ArgumentParser, seed_help: str = "root seed") -> None:

@@ -123,14 +123,7 @@ class ResultStore:
         Raises:
             StoreError: when it is not readable JSON or not a mapping.
         """
-        path = self.folder / "manifest.json"
-        try:
-            m = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise StoreError(f"{path}: not a readable manifest ({e.__class__.__name__})") from None
-        if not isinstance(m, dict):
-            raise StoreError(f"{path}: not a manifest (expected a mapping)")
-        return m
+        return read_mapping(self.folder / "manifest.json")
 
     def update_manifest(self, **fields: Any) -> None:
         """Add or replace manifest fields."""
@@ -245,6 +238,21 @@ def _tidy_dtypes(df: pd.DataFrame) -> pd.DataFrame:
             else:
                 df[col] = pd.to_numeric(df[col], errors="coerce")
     return df
+
+
+def read_mapping(path: Path) -> dict[str, Any]:
+    """A JSON file holding a mapping (a manifest, a summary).
+
+    Raises:
+        StoreError: naming the file when it cannot be read, is not JSON or is not a mapping.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise StoreError(f"{path}: not readable JSON ({e.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{path}: expected a mapping")
+    return data
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:

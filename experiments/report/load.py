@@ -7,7 +7,6 @@ of its kind. Fan-chart bands are computed from ``series.parquet`` when ``bands.p
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -117,15 +116,14 @@ KINDS = ("run", "compare", "sweep", "sensitivity", "depletion", "targets", "evid
 
 
 def _json(path: Path) -> dict[str, Any]:
+    from experiments.store import StoreError, read_mapping
+
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ReportInputError(f"{path}: not readable JSON ({e.__class__.__name__})") from None
-    if not isinstance(data, dict):
-        raise ReportInputError(f"{path}: expected a mapping")
-    return data
+        return read_mapping(path)
+    except StoreError as e:
+        raise ReportInputError(str(e)) from None
 
 
 def _parquet(path: Path) -> pd.DataFrame:

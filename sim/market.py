@@ -84,6 +84,7 @@ class Market:
         government: The special fund (subsidies, rewards) and its pools.
         streams: The model's random streams.
         platforms: Matching and credit-information platforms.
+        exposure: Covered exposure by party type and account, kept up to date by the model at each month end.
         on_new_loans: Called with (slots, bank, product, amount, cost) for every batch of loans written.
     """
 
@@ -98,31 +99,28 @@ class Market:
         government: Government,
         streams: Streams,
         platforms: Platforms,
+        exposure: dict[int, np.ndarray],
         on_new_loans: Callable[..., Any],
     ) -> None:
         self.pop, self.pr, self.book = pop, products, book
         self.banks, self.guarantors, self.insurers = banks, guarantors, insurers
         self.government, self.pools = government, government.pools
-        self.streams, self.platforms = streams, platforms
+        self.streams, self.platforms, self.exposure = streams, platforms, exposure
         self.on_new_loans = on_new_loans
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
-        """Covered principal × share borne by each pool, guarantor (both roles together) and insurer."""
-        b, pr = self.book, self.pr
-        rows = b.open_rows()
-        by_p = np.bincount(b.product[rows], weights=b.principal[rows], minlength=len(pr.names)).astype(float)
-        out = {}
-        for j, n in ((POOL, len(self.pools)), (INS, len(self.insurers))):
-            sel = pr.accounts[:, j] >= 0
-            out[j] = np.bincount(pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j], minlength=n)
-        out[GUAR] = np.array(
-            [
-                float((by_p * self.pr.guarantor_share(g, np.arange(by_p.size))).sum())
-                for g in range(len(self.guarantors))
-            ]
-        )
-        return out
+        """Covered principal × share borne by each pool, guarantor (both roles together) and insurer, as trued
+        up at the last month end (``EcosystemModel.update_institutions``)."""
+        exp = self.exposure
+        sizes = {
+            POOL: len(self.pools),
+            GUAR: len(self.guarantors),
+            REGUAR: len(self.guarantors),
+            INS: len(self.insurers),
+        }
+        got = {j: exp[j] if exp[j].size == n else np.zeros(n) for j, n in sizes.items()}
+        return {POOL: got[POOL], GUAR: got[GUAR] + got[REGUAR], INS: got[INS]}
 
     def retained(self, bank: Bank, exp: dict[int, np.ndarray]) -> np.ndarray:
         """Per channel, the share of a loss ``bank`` expects to bear: its own share plus what it does not trust each

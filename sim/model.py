@@ -100,6 +100,7 @@ class EcosystemModel(mesa.Model):
             self.government,
             self.streams,
             self.s.platforms,
+            self.exposure,
             self.register_new_loans,
         )
         self.government.balance_last_december = np.array([b.balance_wan for b in self.banks])

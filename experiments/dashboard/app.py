@@ -1,13 +1,17 @@
-"""The dashboard page: Mesa ``SolaraViz`` over ``DashboardModel`` (serve with ``techfin dashboard``).
+"""The dashboard page: the techfin page over ``DashboardModel`` (serve with ``techfin dashboard``).
 
-The sidebar holds Mesa's controls (Reset, ▶, Step) and the model parameters: the scenario picker, the seed and
-one control per lever of ``experiments.dashboard.model.LEVERS``. Moving a control takes effect at **Reset**,
-which rebuilds both runs — the scenario with the levers and its no-policy baseline — under the same seed;
-**Step** and ▶ advance both a month at a time.
+The sidebar holds the run controls (Reset, ▶, Step: Mesa's ``ModelController``, without Mesa's developer
+controls — play and render intervals, threads) and the planner's inputs: the scenario picker, the seed and one
+control per lever of ``experiments.dashboard.model.LEVERS``, each showing its value and unit. Controls start at
+the picked scenario's own values and write nothing until moved, so the first run of a scenario is the scenario
+as written; picking another scenario puts every control back to that scenario's values. A moved control takes
+effect at **Reset**, which rebuilds both runs — the scenario with the levers and its no-policy baseline — under
+the same seed; **Step** and ▶ advance both a month at a time.
 
-The main area shows, for credit balance, pool balance, NPL ratio and cumulative fiscal spending, one chart
-with the policy run (colour) and the baseline run under the same seed (grey, dashed), with the latest values
-written under it, and a panel saying what the levers changed in the scenario and which levers did not apply.
+The main area shows, for credit balance, pool balance, NPL ratio and cumulative fiscal spending, one chart with
+the policy run (colour) and the baseline run under the same seed (grey, dashed), with the latest values written
+under it, and a panel saying what the levers changed in the scenario and which levers did not apply. Row 0 is
+the state as the plan's first month opens ("2021-08 start"); each step adds that month's end.
 
 Run it directly with ``solara run experiments/dashboard/app.py``; ``Page`` is the entry point.
 """
@@ -22,12 +26,13 @@ import matplotlib.ticker as mticker
 import solara
 from matplotlib import font_manager
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ComponentsView, ModelController
 
-from experiments.dashboard.model import LEVERS, DashboardModel, model_params
-from sim.scenario import bundled_names
+from experiments.dashboard.model import LEVERS, DashboardModel, control, model_params, scenario_lever_values
+from sim.scenario import bundled_names, load_scenario
 
 PREFERRED_SCENARIOS = ("xianning-2021", "baseline")
+PLAY_INTERVAL_MS = 300  # ▶ advances a month every 0.3 s, redrawing after each
 POLICY_COLOUR, BASELINE_COLOUR = "#c0392b", "#7f7f7f"
 # Chart: (dashboard column, title, unit shown, divisor for the unit, number format).
 CHARTS: tuple[tuple[str, str, str, float, str], ...] = (
@@ -79,10 +84,9 @@ def _figure(model: DashboardModel, column: str, title: str, unit: str, scale: fl
             x, df[f"{column}_baseline"] / scale, color=BASELINE_COLOUR, ls="--", lw=1.6, label="baseline (no policy)"
         )
         ax.plot(x, df[column] / scale, color=POLICY_COLOUR, lw=2.0, label="policy (levers)")
-        first = model.start.plus(-1)  # row 0 is the set-up month, before the scenario's first month
         horizon = max(model.policy.horizon, 1)
         ax.xaxis.set_major_locator(mticker.MultipleLocator(next(b for b in (3, 6, 12, 24, 60) if horizon / b <= 6)))
-        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: str(first.plus(int(v)))))
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: model.when(int(v))))
         ax.set_xlim(0, horizon)
         if column != "credit_balance":  # the credit stock starts high: let its axis zoom in on the change
             ax.set_ylim(bottom=0)
@@ -118,7 +122,7 @@ def make_chart(column: str, title: str, unit: str, scale: float, fmt: str) -> Ca
             df = model.datacollector.get_model_vars_dataframe()
             last = df.iloc[-1]
             solara.Text(
-                f"{last['date']}: policy {fmt.format(last[column] / scale)} · "
+                f"{model.when()}: policy {fmt.format(last[column] / scale)} · "
                 f"baseline {fmt.format(last[f'{column}_baseline'] / scale)} {unit}",
                 classes=["techfin-caption"],
             )
@@ -161,8 +165,8 @@ def info_panel(model: DashboardModel):
             solara.Error(f"Scenario {model.scenario_name!r} could not be run:\n{model.error}")
             return col
         s = model.plan
-        now = model.datacollector.get_model_vars_dataframe()["date"].iloc[-1]
-        levers = [f"{LEVERS[k].label}: {_value(v)}" for k, v in model.levers.items() if v is not None]
+        now = model.when()
+        levers = [f"{LEVERS[k].label}: {LEVERS[k].show(v)}" for k, v in model.levers.items() if v is not None]
         _html("b", s.title or s.name)
         _html(
             "p",
@@ -172,12 +176,13 @@ def info_panel(model: DashboardModel):
         _html(
             "p",
             "Red: the scenario with the levers. Grey dashed: the same region without policy (without_policy), "
-            "same seed. Change a control, then Reset; Step or ▶ advance a month.",
+            "same seed. Controls start at the scenario's own values; move one, then Reset; Step or ▶ advance a "
+            "month.",
         )
         if levers:
             _html("b", "Levers in this run")
             _bullets(levers)
-        _html("b", "What the levers set" if model.overrides else "The levers change nothing in this scenario.")
+        _html("b", "What the levers set" if model.overrides else "The scenario as written: no lever moved.")
         _bullets([f"{k} = {_value(v)}" for k, v in model.overrides.items()], code=True)
         if model.notes:
             _html("b", "Notes")
@@ -189,21 +194,66 @@ COMPONENTS = [*(make_chart(*c) for c in CHARTS), info_panel]
 
 
 def initial_model() -> DashboardModel:
-    """The model the page opens with: every parameter at its control's starting value."""
-    return DashboardModel(**{k: v["value"] for k, v in PARAMS.items()})
+    """The model the page opens with: the default scenario as written under the default seed."""
+    return DashboardModel(DEFAULT_SCENARIO, rng=PARAMS["rng"]["value"])
+
+
+def _slider(key: str, value: float, on_value: Callable[[float], None]) -> None:
+    """Lever ``key``: its label with the value and unit on one line, the slider under it at full width."""
+    spec = control(key, value)
+    with solara.Column(gap="0px", classes=[f"techfin-lever-{key}"]):
+        solara.Text(f"{spec['label']}: {LEVERS[key].show(value)}", classes=["techfin-lever-label"])
+        solara.SliderFloat(
+            "", value=value, min=spec["min"], max=spec["max"], step=spec["step"], on_value=on_value, thumb_label=True
+        )
+
+
+@solara.component
+def Inputs(parameters: solara.Reactive[dict[str, Any]]):
+    """The planner's inputs. ``parameters`` (what Reset builds the model with) holds the scenario, the seed and
+    only the levers moved since the scenario was picked; the others stay as the scenario has them."""
+    name = parameters.value["scenario_name"]
+    values = solara.use_memo(lambda: scenario_lever_values(load_scenario(name)), [name])
+    shown = {**values, **{k: v for k, v in parameters.value.items() if k in LEVERS}}
+
+    def pick(new: str) -> None:
+        parameters.value = {"scenario_name": new, "rng": parameters.value["rng"]}
+
+    def setter(key: str) -> Callable[[Any], None]:
+        return lambda v: parameters.set({**parameters.value, key: v})
+
+    solara.Select(PARAMS["scenario_name"]["label"], value=name, values=SCENARIOS, on_value=pick)
+    solara.InputText(PARAMS["rng"]["label"], value=parameters.value["rng"], on_value=setter("rng"))
+    for key, lever in LEVERS.items():
+        if lever.widget == "Checkbox":
+            solara.Checkbox(label=f"{lever.label}: {lever.show(shown[key])}", value=shown[key], on_value=setter(key))
+        else:
+            _slider(key, shown[key], setter(key))
+    moved = [LEVERS[k].label for k in parameters.value if k in LEVERS]
+    solara.Text("已调整 moved: " + ", ".join(moved) if moved else "未调整 nothing moved: the scenario as written")
 
 
 @solara.component
 def Page():
-    """The dashboard: one ``DashboardModel`` per browser session, shown by Mesa's SolaraViz."""
-    model = solara.use_memo(initial_model, [])
-    SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params=PARAMS,
-        name="techfin-sim dashboard · 科技金融 policy vs baseline",
-        play_interval=300,
-    )
+    """The dashboard: one ``DashboardModel`` per browser session, the run controls, the inputs and the charts."""
+    model = solara.use_reactive(solara.use_memo(initial_model, []))
+    parameters = solara.use_reactive({"scenario_name": DEFAULT_SCENARIO, "rng": PARAMS["rng"]["value"]})
+    # Mesa's run controls with its developer settings fixed: ▶ every PLAY_INTERVAL_MS, redraw each month.
+    play, every, threads = solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1), solara.use_reactive(False)
+    with solara.AppBar():
+        solara.AppBarTitle("techfin-sim 科技金融 policy vs baseline")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("运行 Run"):
+            ModelController(
+                model,
+                model_parameters=parameters,
+                play_interval=play,
+                render_interval=every,
+                use_threads=threads,
+            )
+        with solara.Card("政策参数 Policy levers"):
+            Inputs(parameters)
+    ComponentsView(list(COMPONENTS), model.value)
 
 
-__all__ = ["CHARTS", "COMPONENTS", "LEVERS", "PARAMS", "Page", "initial_model", "make_chart"]
+__all__ = ["CHARTS", "COMPONENTS", "LEVERS", "PARAMS", "Inputs", "Page", "initial_model", "make_chart"]

@@ -66,63 +66,105 @@ DOWNTURN = {"delay_months": 12, "months": 12, "pd_multiplier": 2.0, "revenue_hit
 
 @dataclass(frozen=True)
 class Lever:
-    """One control of the page: its widget and range, and the scenario path it writes.
+    """One control of the page: its label and unit, its range, and the scenario path it writes.
+
+    A control starts at the picked scenario's own value (``scenario_lever_values``) and writes nothing until
+    the planner moves it, so the first run of a scenario is that scenario as written.
 
     Attributes:
-        label: Text beside the control.
-        widget: Mesa ``model_params`` input type: ``"SliderFloat"`` or ``"Checkbox"``.
-        value: Starting value on the page.
+        en: English label.
+        zh: Chinese label.
+        unit: Unit shown beside the value (``""`` for on/off switches).
+        widget: Input type: ``"SliderFloat"`` or ``"Checkbox"``.
         target: The dotted scenario path written (``<...>`` = items chosen per scenario, see the module doc).
         low: Slider minimum (sliders only).
-        high: Slider maximum (sliders only).
+        high: Slider maximum (sliders only; raised to the scenario's own value when that is higher).
         step: Slider step (sliders only).
+        fmt: Format of the value shown beside the slider.
     """
 
-    label: str
+    en: str
+    zh: str
+    unit: str
     widget: str
-    value: float | bool
     target: str
     low: float = 0.0
     high: float = 1.0
     step: float = 0.05
+    fmt: str = "{:.2f}"
+
+    @property
+    def label(self) -> str:
+        """Bilingual label, Chinese first (the page's planners read Chinese; analysts may not)."""
+        return f"{self.zh} {self.en}"
+
+    def show(self, value: float | bool) -> str:
+        """The value as the page shows it beside the label, with its unit."""
+        if self.widget == "Checkbox":
+            return "开 on" if value else "关 off"
+        return f"{self.fmt.format(value)} {self.unit}".strip()
 
 
 LEVERS: dict[str, Lever] = {
     "pool_size_wan": Lever(
-        "Pool size 风险补偿资金池 (万元)",
+        "Pool size",
+        "风险补偿资金池规模",
+        "万元",
         "SliderFloat",
-        5000.0,
         "government.pools.<every pool>.initial_wan",
         0,
         20000,
         500,
+        "{:,.0f}",
     ),
     "pool_coverage": Lever(
-        "Pool coverage (pool's loss share)", "SliderFloat", 0.5, "products.<pool products>.shares.pool", 0, 0.8, 0.05
+        "Pool coverage (pool's loss share)",
+        "资金池分担比例",
+        "",
+        "SliderFloat",
+        "products.<pool products>.shares.pool",
+        0,
+        0.8,
+        0.05,
     ),
     "interest_subsidy_share": Lever(
-        "Interest subsidy 贴息 (share of interest)",
+        "Interest subsidy (share of interest)",
+        "贴息比例",
+        "",
         "SliderFloat",
-        0.3,
         "products.<pool or subsidised products>.interest_subsidy_share",
     ),
     "guarantee_fee_rate": Lever(
-        "Guarantee fee (annual rate)",
+        "Guarantee fee",
+        "担保费率",
+        "/年 per year",
         "SliderFloat",
-        0.01,
         "products.<guaranteed products>.guarantee_fee_rate",
         0,
         0.03,
         0.001,
+        "{:.3f}",
     ),
     "fee_subsidy_share": Lever(
-        "Guarantee fee subsidy (share of fee)", "SliderFloat", 0.3, "products.<guaranteed products>.fee_subsidy_share"
+        "Guarantee fee subsidy (share of fee)",
+        "担保费补贴比例",
+        "",
+        "SliderFloat",
+        "products.<guaranteed products>.fee_subsidy_share",
     ),
-    "g4321": Lever("4321 risk split 政银担", "Checkbox", True, "products.<guarantee products>.shares"),
+    "g4321": Lever("4321 risk split", "政银担4321分险", "", "Checkbox", "products.<guarantee products>.shares"),
     "npl_tolerance": Lever(
-        "Bank NPL tolerance 不良容忍度", "SliderFloat", 0.03, "banks.<every bank>.npl_tolerance", 0.01, 0.1, 0.005
+        "Bank NPL tolerance",
+        "银行不良容忍度",
+        "",
+        "SliderFloat",
+        "banks.<every bank>.npl_tolerance",
+        0.01,
+        0.1,
+        0.005,
+        "{:.3f}",
     ),
-    "downturn": Lever("Downturn shock (one year in, 12 months)", "Checkbox", False, "macro.shocks"),
+    "downturn": Lever("Downturn shock (one year in, 12 months)", "经济下行冲击", "", "Checkbox", "macro.shocks"),
 }
 
 # Dashboard column → monthly metric of EcosystemModel (sim.reporters.METRICS); each also gets a _baseline column.
@@ -133,6 +175,67 @@ SERIES: dict[str, str] = {
     "fiscal_spending": "fiscal_spending_wan",
     "fiscal_spending_cum": "fiscal_spending_cum_wan",
 }
+
+
+def _roles(s: Scenario) -> tuple[list[str], list[str], list[str]]:
+    """Products a lever acts on: pool-only products, products with a guarantor, and guarantee-only products."""
+    shares = {p.name: p.shares.model_dump() for p in s.products}
+
+    def sharers(name: str) -> set[str]:
+        return {k for k, v in shares[name].items() if k != "bank" and v > 0}
+
+    pool_products = [p.name for p in s.products if p.pool is not None and sharers(p.name) == {"pool"}]
+    guaranteed = [p.name for p in s.products if p.guarantor is not None and shares[p.name]["guarantor"] > 0]
+    guarantee_only = [n for n in guaranteed if sharers(n) <= {"guarantor", "reguarantor", "government"}]
+    return pool_products, guaranteed, guarantee_only
+
+
+def scenario_lever_values(s: Scenario) -> dict[str, float | bool]:
+    """Where each control starts for scenario ``s``: the scenario's own value of what the lever sets.
+
+    Where a lever acts on several items with different values (two pools of different size), the control shows
+    the first item's; it writes nothing until moved, so the scenario runs as written either way. A lever with
+    nothing to act on starts at zero (off).
+
+    Args:
+        s: The scenario as loaded.
+
+    Returns:
+        Lever keyword → starting value, every key of ``LEVERS``.
+    """
+    products = {p.name: p for p in s.products}
+    pool_products, guaranteed, guarantee_only = _roles(s)
+    subsidised = [n for n, p in products.items() if n in pool_products or p.interest_subsidy_share > 0]
+    on_4321 = [
+        n
+        for n in guarantee_only
+        if all(abs(products[n].shares.model_dump()[k] - v) < 1e-9 for k, v in SPLIT_4321.items())
+    ]
+    return {
+        "pool_size_wan": s.government.pools[0].initial_wan if s.government.pools else 0.0,
+        "pool_coverage": products[pool_products[0]].shares.pool if pool_products else 0.0,
+        "interest_subsidy_share": products[subsidised[0]].interest_subsidy_share if subsidised else 0.0,
+        "guarantee_fee_rate": products[guaranteed[0]].guarantee_fee_rate if guaranteed else 0.0,
+        "fee_subsidy_share": products[guaranteed[0]].fee_subsidy_share if guaranteed else 0.0,
+        "g4321": bool(on_4321),
+        "npl_tolerance": s.banks[0].npl_tolerance if s.banks else 0.03,
+        "downturn": False,
+    }
+
+
+def control(key: str, value: float | bool) -> dict[str, Any]:
+    """The input spec of lever ``key`` starting at ``value`` (range widened to hold it), label with value and unit."""
+    lever = LEVERS[key]
+    if lever.widget == "Checkbox":
+        return {"type": "Checkbox", "value": bool(value), "label": lever.label}
+    return {
+        "type": lever.widget,
+        "value": float(value),
+        "label": lever.label,
+        "min": min(lever.low, float(value)),
+        "max": max(lever.high, float(value)),
+        "step": lever.step,
+    }
 
 
 def lever_overrides(s: Scenario, **levers: Any) -> tuple[dict[str, Any], list[str]]:
@@ -157,13 +260,7 @@ def lever_overrides(s: Scenario, **levers: Any) -> tuple[dict[str, Any], list[st
     notes: list[str] = []
     products = {p.name: p for p in s.products}
     shares = {p.name: p.shares.model_dump() for p in s.products}
-
-    def sharers(name: str) -> set[str]:
-        return {k for k, v in shares[name].items() if k != "bank" and v > 0}
-
-    pool_products = [n for n, p in products.items() if p.pool is not None and sharers(n) == {"pool"}]
-    guaranteed = [n for n, p in products.items() if p.guarantor is not None and shares[n]["guarantor"] > 0]
-    guarantee_only = [n for n in guaranteed if sharers(n) <= {"guarantor", "reguarantor", "government"}]
+    pool_products, guaranteed, guarantee_only = _roles(s)
 
     # Pool size and coverage.
     size, cover = lv.get("pool_size_wan"), lv.get("pool_coverage")
@@ -373,8 +470,17 @@ class DashboardModel(mesa.Model):
 
     @property
     def start(self) -> YearMonth | None:
-        """The scenario's first month (row 0 of the series is the month before it)."""
+        """The scenario's first month (row 0 of the series is the state as it opens)."""
         return self.plan.start_month if self.plan else None
+
+    def when(self, row: int | None = None) -> str:
+        """The label of series row ``row`` (default: the latest): ``"2021-08 start"`` for row 0, the state as the
+        plan's first month opens, then ``"2021-08 end"``, ``"2021-09 end"``, … for the months simulated.
+        """
+        row = self.steps if row is None else row
+        if self.start is None:
+            return ""
+        return f"{self.start} start" if row == 0 else f"{self.start.plus(row - 1)} end"
 
     def step(self) -> None:
         """One month of both runs, then collect the paired row."""
@@ -390,6 +496,10 @@ class DashboardModel(mesa.Model):
 def model_params(scenarios: list[str], default: str) -> dict[str, dict[str, Any]]:
     """Mesa ``SolaraViz`` ``model_params``: the scenario picker, the seed and one control per lever.
 
+    Controls start at the default scenario's own values (``scenario_lever_values``). Mesa's generic page passes
+    every control to the model, so a lever acting on items with different values would set them all to the
+    first one's; the techfin page (``experiments/dashboard/app.py``) passes only the controls a planner moved.
+
     Args:
         scenarios: Names offered by the picker.
         default: The picker's starting scenario.
@@ -397,23 +507,22 @@ def model_params(scenarios: list[str], default: str) -> dict[str, dict[str, Any]
     Returns:
         A mapping of keyword → input spec (``{"type", "value", "label", ...}``) for ``DashboardModel``.
     """
+    values = scenario_lever_values(load_scenario(default))
     params: dict[str, dict[str, Any]] = {
-        "scenario_name": {"type": "Select", "value": default, "values": scenarios, "label": "Scenario 情景"},
-        "rng": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed (both runs)"},
+        "scenario_name": {"type": "Select", "value": default, "values": scenarios, "label": "情景 Scenario"},
+        "rng": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "随机种子 Seed (both runs)"},
     }
-    for key, lever in LEVERS.items():
-        if lever.widget == "Checkbox":
-            params[key] = {"type": "Checkbox", "value": bool(lever.value), "label": lever.label}
-        else:
-            params[key] = {
-                "type": lever.widget,
-                "value": lever.value,
-                "label": lever.label,
-                "min": lever.low,
-                "max": lever.high,
-                "step": lever.step,
-            }
+    params.update({key: control(key, values[key]) for key in LEVERS})
     return params
 
 
-__all__ = ["LEVERS", "SERIES", "DashboardModel", "Lever", "lever_overrides", "model_params"]
+__all__ = [
+    "LEVERS",
+    "SERIES",
+    "DashboardModel",
+    "Lever",
+    "control",
+    "lever_overrides",
+    "model_params",
+    "scenario_lever_values",
+]

@@ -1,8 +1,11 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright's sync API.
 
-The test starts ``solara run experiments/dashboard/app.py`` on a free localhost port, loads the page, moves
-two sliders (pool size and pool coverage) with the keyboard, presses Reset so the levers take effect, steps
-the model three months with SolaraViz's Step button, and checks that
+The test starts ``solara run experiments/dashboard/app.py`` on a free localhost port, loads the page, and
+checks that the first run is the bundled plan as written: every control shows the scenario's own value, Mesa's
+developer controls (play/render interval, threads) are absent, and after three Steps every caption equals the
+figures of ``EcosystemModel(plan, rng=seed)`` and its no-policy run stepped three months in this process. Then
+it moves two sliders (pool size and pool coverage) with the keyboard, presses Reset so the levers take effect,
+steps the model three months, and checks that
 
 * the levers reached the model (the info panel lists the overrides they wrote; the pool caption shows the
   new pool size),
@@ -34,8 +37,12 @@ from pathlib import Path
 
 import pytest
 
+from experiments.dashboard import app
+from experiments.dashboard.model import SERIES, scenario_lever_values
 from experiments.dashboard_commands import server_command, server_env
 from sim.calendar import YearMonth
+from sim.model import EcosystemModel
+from sim.scenario import load_scenario, without_policy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -163,9 +170,25 @@ def _month(caption: str) -> str:
     return caption.split(":", 1)[0].strip()
 
 
-def _set_slider_to_max(pg, label: str) -> str:
-    """Focus the Vuetify slider whose label contains ``label`` and press End; returns its new value."""
-    thumb = pg.locator(".v-input", has_text=label).locator("[role=slider]")
+def _expected_captions(steps: int) -> dict[str, str]:
+    """The captions the page must show after ``steps`` Steps of the default plan as written, computed here."""
+    plan = load_scenario(app.DEFAULT_SCENARIO)
+    seed = int(app.PARAMS["rng"]["value"])
+    runs = EcosystemModel(plan, rng=seed), EcosystemModel(without_policy(plan), rng=seed)
+    for _ in range(steps):
+        for r in runs:
+            r.step()
+    when = f"{plan.start_month.plus(steps - 1)} end"
+    out = {}
+    for column, _title, unit, scale, fmt in app.CHARTS:
+        policy, base = (fmt.format(r.recorder.row[SERIES[column]] / scale) for r in runs)
+        out[column] = f"{when}: policy {policy} · baseline {base} {unit}"
+    return out
+
+
+def _set_slider_to_max(pg, lever: str) -> str:
+    """Focus the Vuetify slider of lever ``lever`` and press End; returns its new value."""
+    thumb = pg.locator(f".techfin-lever-{lever} [role=slider]")
     before = thumb.get_attribute("aria-valuenow")
     thumb.focus()
     thumb.press("End")
@@ -173,7 +196,7 @@ def _set_slider_to_max(pg, label: str) -> str:
     while thumb.get_attribute("aria-valuenow") == before and time.monotonic() < deadline:
         time.sleep(0.1)
     after = thumb.get_attribute("aria-valuenow")
-    assert after != before, f"slider {label!r} did not move from {before}"
+    assert after != before, f"slider {lever!r} did not move from {before}"
     return after
 
 
@@ -199,8 +222,23 @@ def test_dashboard_in_chromium(server, page):
         problems = "\n".join(events["network"] + events["errors"]) or "no console or network errors"
         pytest.fail(f"the dashboard did not render ({type(e).__name__}); offline assets missing?\n{problems}")
 
-    size = _set_slider_to_max(pg, "Pool size")
-    coverage = _set_slider_to_max(pg, "Pool coverage")
+    # The first run is the plan as written: controls at the scenario's values, captions equal to a direct run.
+    sidebar = pg.locator(".v-navigation-drawer").inner_text()
+    for dev in ("Play Interval", "Render Interval", "Use Threads"):
+        assert dev not in sidebar, f"Mesa's developer control {dev!r} is shown to planners"
+    own = scenario_lever_values(load_scenario(app.DEFAULT_SCENARIO))
+    pool = pg.locator(".techfin-lever-pool_size_wan [role=slider]")
+    assert float(pool.get_attribute("aria-valuenow")) == own["pool_size_wan"]
+    assert f"{own['pool_size_wan']:,.0f} 万元" in sidebar, "the pool-size slider does not show its value and unit"
+    first = _captions(pg)
+    assert all(_month(c).endswith(" start") for c in first.values()), first
+    for _ in range(STEPS):
+        step.click()
+    expected = _expected_captions(STEPS)
+    _wait_for(lambda: _captions(pg) == expected, f"the first run's captions to equal a direct run: {expected}")
+
+    size = _set_slider_to_max(pg, "pool_size_wan")
+    coverage = _set_slider_to_max(pg, "pool_coverage")
     assert float(size) == 20000 and float(coverage) == pytest.approx(0.8)
     reset.click()
     info = pg.locator(".techfin-info")
@@ -210,9 +248,11 @@ def test_dashboard_in_chromium(server, page):
 
     before_captions, before_charts = _captions(pg), _charts(pg)
     pg.screenshot(path=SCREENSHOTS / "techfin-dashboard-before.png", full_page=True)
-    start = YearMonth.parse(_month(before_captions["credit_balance"]))
+    opening = _month(before_captions["credit_balance"])
+    assert opening.endswith(" start"), opening
+    start = YearMonth.parse(opening.removesuffix(" start"))
     for i in range(1, STEPS + 1):
-        expected = str(start.plus(i))
+        expected = f"{start.plus(i - 1)} end"
         step.click()
         _wait_for(
             lambda expected=expected: all(_month(t) == expected for t in _captions(pg).values()),

@@ -7,8 +7,10 @@ import inspect
 import pytest
 
 from experiments.dashboard import LEVERS, SERIES, DashboardModel, lever_overrides, model_params
+from experiments.dashboard.model import scenario_lever_values
 from sim.calendar import YearMonth
-from sim.scenario import bundled_names, load_scenario
+from sim.model import EcosystemModel
+from sim.scenario import bundled_names, load_scenario, without_policy
 
 ALL_OFF = {
     "pool_size_wan": 0.0,
@@ -78,9 +80,15 @@ def test_no_levers_leaves_the_scenario_as_written():
 
 
 @pytest.mark.parametrize("name", bundled_names())
-def test_every_bundled_scenario_runs_with_the_page_defaults(name):
-    defaults = {k: v.value for k, v in LEVERS.items()}
-    m = DashboardModel(name, rng=3, **{**defaults, "downturn": True})
+def test_every_bundled_scenario_runs_with_every_control_at_its_starting_value(name):
+    s = load_scenario(name)
+    start = scenario_lever_values(s)
+    assert set(start) == set(LEVERS)
+    for key, spec in model_params(bundled_names(), name).items():
+        if key in LEVERS:
+            assert spec["value"] == start[key], key
+            assert spec["type"] == "Checkbox" or spec["min"] <= spec["value"] <= spec["max"], key
+    m = DashboardModel(name, rng=3, **{**start, "downturn": True})
     if m.error:
         pytest.fail(f"{name}: {m.error}")
     m.step()
@@ -89,6 +97,42 @@ def test_every_bundled_scenario_runs_with_the_page_defaults(name):
     assert row["credit_balance"] > 0 and row["credit_balance_baseline"] > 0
     shock = YearMonth.parse(m.plan.macro.shocks[-1].start)
     assert m.plan.start_month <= shock <= m.plan.end_month
+
+
+def test_controls_start_at_the_scenarios_own_values():
+    s = load_scenario("xianning-2021")
+    start = scenario_lever_values(s)
+    guaranteed = [p for p in s.products if p.guarantor is not None and p.shares.guarantor > 0]
+    assert start["guarantee_fee_rate"] == guaranteed[0].guarantee_fee_rate
+    assert start["fee_subsidy_share"] == guaranteed[0].fee_subsidy_share
+    assert start["npl_tolerance"] == s.banks[0].npl_tolerance
+    assert start["pool_size_wan"] == s.government.pools[0].initial_wan
+    assert start["downturn"] is False
+    empty = scenario_lever_values(load_scenario("baseline"))
+    assert empty["pool_size_wan"] == empty["pool_coverage"] == empty["guarantee_fee_rate"] == 0.0
+
+
+@pytest.mark.parametrize("name", ["xianning-2021", "jiaxing-2017"])
+def test_the_pages_first_run_is_the_plan_as_written(name):
+    from experiments.dashboard import app
+
+    seed = int(app.PARAMS["rng"]["value"])
+    m = DashboardModel(name, rng=app.PARAMS["rng"]["value"])  # what Reset builds when no control moved
+    plan = EcosystemModel(load_scenario(name), rng=seed)
+    bare = EcosystemModel(without_policy(load_scenario(name)), rng=seed)
+    rows, bare_rows = [dict(plan.recorder.row)], [dict(bare.recorder.row)]
+    for _ in range(6):
+        m.step()
+        plan.step()
+        bare.step()
+        rows.append(dict(plan.recorder.row))
+        bare_rows.append(dict(bare.recorder.row))
+    df = m.datacollector.get_model_vars_dataframe()
+    for column, metric in SERIES.items():
+        assert df[column].tolist() == [r[metric] for r in rows], column
+        assert df[f"{column}_baseline"].tolist() == [r[metric] for r in bare_rows], column
+    first = load_scenario(name).start_month
+    assert m.when(0) == f"{first} start" and m.when() == f"{first.plus(5)} end"
 
 
 def test_lever_rules_on_a_scenario_with_every_instrument():

@@ -76,7 +76,7 @@ def validate(args: argparse.Namespace) -> int:
 @command("scenarios", lambda p: None)
 def scenarios(args: argparse.Namespace) -> int:
     """List bundled scenarios with their titles and horizons."""
-    from sim.scenario import SCENARIO_DIR
+    from sim.scenario import resolve_scenario
 
     for name in bundled_names():
         try:
@@ -84,7 +84,7 @@ def scenarios(args: argparse.Namespace) -> int:
         except ScenarioError as e:
             print(f"{name:28s} INVALID: {e}", file=sys.stderr)
             continue
-        raw = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+        raw = yaml.safe_load(resolve_scenario(name).read_text(encoding="utf-8")) or {}
         ext = f" (extends {raw['extends']})" if "extends" in raw else ""
         print(f"{name:28s} {s.start} +{s.horizon_months:3d}m  {s.title}{ext}")
     return 0

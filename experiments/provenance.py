@@ -46,14 +46,13 @@ def command_line(argv: list[str] | None = None) -> str:
 
 
 def scenario_file(ref: str) -> str | None:
-    """The file a scenario reference (bundled name or path) was read from."""
-    from sim.scenario import SCENARIO_DIR
+    """The file a scenario reference (bundled name or path) was read from, or ``None`` if there is none."""
+    from sim.scenario import ScenarioError, resolve_scenario
 
-    p = Path(ref)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return str(p.resolve())
-    bundled = SCENARIO_DIR / f"{ref}.yaml"
-    return str(bundled) if bundled.exists() else None
+    try:
+        return str(resolve_scenario(ref).resolve())
+    except ScenarioError:
+        return None
 
 
 def base_manifest(kind: str, name: str, **fields: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from experiments.spacecheck import check_against_base, space_problems
+from experiments.spacecheck import check_against_base
 
 SPACE_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "spaces"
 DEFAULT_METRICS = ("credit_cagr", "net_public_cost_wan", "pool_months_to_depletion_censored", "pool_depleted")
@@ -220,9 +220,9 @@ def load_space(ref: str | Path, check: bool = True) -> tuple[Space, Path]:
     value to the base scenario so a wrong path or an impossible value is reported before any run."""
     import yaml
 
-    from sim.scenario import ScenarioError
+    from sim.scenario import ScenarioError, resolve_file, validation_problems
 
-    path = _resolve(ref)
+    path = resolve_file(ref, SPACE_DIR, "space")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
@@ -235,22 +235,7 @@ def load_space(ref: str | Path, check: bool = True) -> tuple[Space, Path]:
     try:
         space = Space.model_validate(raw)
     except ValidationError as e:
-        raise ScenarioError(str(path), space_problems(e)) from None
+        raise ScenarioError(str(path), validation_problems(e, Space, "space")) from None
     if check and space.base is not None:
         check_against_base(space, str(path))
     return space, path
-
-
-def _resolve(ref: str | Path) -> Path:
-    from sim.scenario import ScenarioError
-
-    p = Path(ref)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        if not p.exists():
-            raise ScenarioError(str(p), [("file", "file not found")])
-        return p
-    bundled = SPACE_DIR / f"{ref}.yaml"
-    if bundled.exists():
-        return bundled
-    known = ", ".join(sorted(q.stem for q in SPACE_DIR.glob("*.yaml")))
-    raise ScenarioError(str(ref), [("space", f"no such file or bundled space (bundled: {known})")])

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 if TYPE_CHECKING:
     from experiments.space import Space
-
-
-def space_problems(e: ValidationError) -> list[tuple[str, str]]:
-    """``(field.path, reason)`` for each pydantic error of a space file."""
-    out = []
-    for err in e.errors():
-        path = ".".join(str(x) for x in err["loc"]) or "space"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        out.append((path, msg))
-    return out
 
 
 def missing_part(content: dict[str, Any], dotted: str) -> str | None:

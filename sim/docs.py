@@ -30,7 +30,7 @@ from pydantic_core import PydanticUndefined
 
 from sim.firms import CSV_COLUMNS
 from sim.reporters import METRICS
-from sim.scenario import SCENARIO_DIR, Scenario, bundled_names, load_scenario
+from sim.scenario import SCENARIO_DIR, Scenario, bundled_names, load_scenario, resolve_scenario
 from sim.schema import Strict
 
 README = SCENARIO_DIR / "README.md"
@@ -298,7 +298,7 @@ def scenario_table(names: list[str] | None = None) -> str:
     rows = []
     for name in names if names is not None else bundled_names():
         s = load_scenario(name)
-        raw = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+        raw = yaml.safe_load(resolve_scenario(name).read_text(encoding="utf-8"))
         base = raw.get("extends", "") if isinstance(raw, dict) else ""
         rows.append(
             [f"`{name}`", s.title, s.start, str(s.horizon_months), str(s.end_month), f"`{base}`" if base else ""]

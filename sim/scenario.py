@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.calendar import YearMonth
 from sim.schema import (
@@ -242,20 +242,32 @@ def _merge(base: Any, delta: Any) -> Any:
     return copy.deepcopy(delta)
 
 
-def _resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
-    """A scenario reference as a file: a ``.yaml``/``.yml`` path (relative to ``relative_to`` when given, i.e.
-    the file that names it), an existing file, or else a bundled name. A folder of the same name in the working
-    directory does not shadow a bundled scenario."""
-    p = Path(name_or_path)
+def resolve_file(ref: str | Path, folder: Path, kind: str = "scenario", relative_to: Path | None = None) -> Path:
+    """The one resolver of "bundled name or path" (scenarios, spaces): a ``.yaml``/``.yml`` path (relative to
+    ``relative_to`` when given, i.e. the file that names it), an existing file, or else ``folder/<ref>.yaml``. A
+    folder of the same name in the working directory does not shadow a bundled file.
+
+    Raises:
+        ScenarioError: The path does not exist, or the name is not bundled (the message lists what is).
+    """
+    p = Path(ref)
     if p.suffix in (".yaml", ".yml"):
-        return p if relative_to is None or p.is_absolute() else relative_to / p
+        p = p if relative_to is None or p.is_absolute() else relative_to / p
+        if not p.is_file():
+            raise ScenarioError(str(p), [("file", "file not found")])
+        return p
     if relative_to is None and p.is_file():
         return p
-    bundled = SCENARIO_DIR / f"{name_or_path}.yaml"
-    if bundled.exists():
+    bundled = folder / f"{ref}.yaml"
+    if bundled.is_file():
         return bundled
-    known = ", ".join(bundled_names())
-    raise ScenarioError(str(name_or_path), [("scenario", f"no such file or bundled scenario (bundled: {known})")])
+    known = ", ".join(sorted(q.stem for q in folder.glob("*.yaml")))
+    raise ScenarioError(str(ref), [(kind, f"no such file or bundled {kind} (bundled: {known})")])
+
+
+def resolve_scenario(ref: str | Path, relative_to: Path | None = None) -> Path:
+    """The file of scenario reference ``ref`` (a bundled name or a path); see ``resolve_file``."""
+    return resolve_file(ref, SCENARIO_DIR, "scenario", relative_to)
 
 
 def bundled_names() -> list[str]:
@@ -265,7 +277,7 @@ def bundled_names() -> list[str]:
 
 def read_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
     """The merged mapping of a scenario file after following ``extends``, and the file's path."""
-    path = _resolve(name_or_path)
+    path = resolve_scenario(name_or_path)
     if not path.exists():
         raise ScenarioError(str(path), [("file", "file not found")])
     if path.resolve() in _seen:
@@ -286,7 +298,7 @@ def read_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> tuple[di
     if parent is not None:
         if not isinstance(parent, str) or not parent.strip():
             raise ScenarioError(str(path), [("extends", "must name a bundled scenario or a .yaml file")])
-        base_ref = _resolve(parent, relative_to=path.parent)  # a bare name is a bundled scenario
+        base_ref = resolve_scenario(parent, relative_to=path.parent)  # a bare name is a bundled scenario
         base, _ = read_raw(base_ref, (*_seen, path.resolve()))
         data = _merge(base, data)
     csv = data.get("enterprises", {}).get("csv") if isinstance(data.get("enterprises"), dict) else None
@@ -300,25 +312,27 @@ def validate(data: dict[str, Any], source: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(source, _problems(e)) from None
+        raise ScenarioError(source, validation_problems(e, Scenario)) from None
 
 
-def _problems(e: ValidationError) -> list[tuple[str, str]]:
+def validation_problems(e: ValidationError, model: type[BaseModel], what: str = "scenario") -> list[tuple[str, str]]:
+    """The one formatter of pydantic errors (scenarios, spaces, calibration files): ``(field.path, reason)`` each,
+    an unknown key with the keys valid at its place in ``model``, cross-checks unpacked, ``what`` for the root."""
     out = []
     for err in e.errors():
         path = ".".join(str(x) for x in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key; valid keys here: {', '.join(_valid_keys(err['loc'][:-1]))}"
+            msg = f"unknown key; valid keys here: {', '.join(_valid_keys(model, err['loc'][:-1]))}"
         if _PATH in msg:  # cross-checks come packed in one message
             out.extend(tuple(part.split(_PATH, 1)) for part in msg.split(_ITEM))
             continue
-        out.append((path or "scenario", msg))
+        out.append((path or what, msg))
     return out
 
 
-def _valid_keys(loc: tuple) -> list[str]:
-    model: Any = Scenario
+def _valid_keys(root: type[BaseModel], loc: tuple) -> list[str]:
+    model: Any = root
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
@@ -330,7 +344,7 @@ def _valid_keys(loc: tuple) -> list[str]:
 
 
 def _inner_model(ann: Any) -> Any:
-    if isinstance(ann, type) and issubclass(ann, Strict):
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
         return ann
     for arg in getattr(ann, "__args__", ()):
         found = _inner_model(arg)

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.reporters import METRICS
 from sim.result import SCALARS
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario, validation_problems
 
 #: Monthly series derived from the monthly table, available as calibration targets.
 DERIVED = {
@@ -130,11 +130,7 @@ def load_calibration(path: str | Path) -> tuple[Calibration, Scenario]:
     try:
         cal = Calibration.model_validate(raw)
     except ValidationError as e:
-        problems = [
-            (".".join(str(x) for x in err["loc"]) or "file", err["msg"].removeprefix("Value error, "))
-            for err in e.errors()
-        ]
-        raise ScenarioError(src, problems) from None
+        raise ScenarioError(src, validation_problems(e, Calibration, "file")) from None
     base_ref = cal.base
     if base_ref.endswith((".yaml", ".yml")) and not Path(base_ref).is_absolute():
         base_ref = str((path.parent / base_ref).resolve())

@@ -134,7 +134,7 @@ def test_a_killed_calibration_resumes_the_same_study(tmp_path):
         ({"targets": [{"metric": "npl_ratio", "observed": 0.02, "sd": 0}]}, "targets.0.sd", "greater than 0"),
         ({"base": "no-such-scenario"}, "base", "no such file"),
         ({"replicates": 0}, "replicates", "greater than or equal to 1"),
-        ({"surprise": 1}, "surprise", "Extra inputs"),
+        ({"surprise": 1}, "surprise", "unknown key; valid keys here: accept_quantile, base"),
         ({"targets": [{"metric": "npl_ratio", "observed": float("nan"), "sd": 0.01}]}, "targets.0.observed", "finite"),
     ],
 )

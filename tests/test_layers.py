@@ -1,0 +1,83 @@
+"""Imports flow one way: experiments → sim → agents, read from the source (every import, also inside functions).
+
+``agents`` may use sim's foundation — the types and clocks every layer shares (``sim.schema`` parameter classes,
+``sim.calendar``, ``sim.accounts``, ``sim.streams``) — and nothing else of ``sim``; the foundation imports
+neither agents nor the rest of sim. Nothing below ``experiments`` imports it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FOUNDATION = {"sim.schema", "sim.calendar", "sim.accounts", "sim.streams"}
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a source file imports, absolute names (``from . import x`` resolved)."""
+    return _imports_of(path.read_text(encoding="utf-8"), path)
+
+
+def _imports_of(source: str, path: Path) -> set[str]:
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = parts[: len(parts) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)
+    return out
+
+
+def module_files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _top(mod: str, top: str) -> bool:
+    return mod == top or mod.startswith(f"{top}.")
+
+
+def agent_violations(found: set[str]) -> set[str]:
+    """Imports an agents module must not make: experiments, or sim beyond its foundation."""
+    bad = {m for m in found if _top(m, "experiments")}
+    bad |= {m for m in found if _top(m, "sim") and m not in FOUNDATION and m.rsplit(".", 1)[0] not in FOUNDATION}
+    return bad - {"sim"}
+
+
+@pytest.mark.parametrize("path", module_files("agents"), ids=_name)
+def test_agents_use_only_the_foundation_of_sim_and_never_experiments(path):
+    bad = agent_violations(imports(path))
+    assert not bad, f"{_name(path)} imports {sorted(bad)} (agents → sim foundation only)"
+
+
+@pytest.mark.parametrize("path", module_files("sim"), ids=_name)
+def test_sim_never_imports_experiments_and_the_foundation_is_a_leaf(path):
+    found = imports(path)
+    assert not {m for m in found if _top(m, "experiments")}, f"{_name(path)} imports experiments"
+    if _name(path) in FOUNDATION:
+        upward = {m for m in found if _top(m, "agents") or (_top(m, "sim") and m not in FOUNDATION)}
+        upward = {m for m in upward if m.rsplit(".", 1)[0] not in FOUNDATION and m != "sim"}
+        assert not upward, f"foundation module {_name(path)} imports {sorted(upward)}"
+
+
+def test_the_checker_sees_a_reverse_edge_inside_a_function():
+    """An agent importing the model inside a function (the mistake the rule guards against) is caught."""
+    probe = ROOT / "agents" / "probe.py"  # never written: parsed from text below
+    tree = "def f():\n    from sim.model import EcosystemModel\n    from .bank import Bank\n    return EcosystemModel\n"
+    found = _imports_of(tree, probe)
+    assert {"sim.model", "agents.bank"} <= found
+    assert agent_violations(found) == {"sim.model", "sim.model.EcosystemModel"}
+    assert not agent_violations({"sim.schema", "sim.schema.BankParams", "numpy", "agents.bank"})

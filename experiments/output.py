@@ -50,7 +50,7 @@ def staged_dir(final: Path) -> Iterator[Path]:
     final = Path(final)
     problem = output_problem(final)
     if problem:
-        from experiments.cli import UserError
+        from experiments.errors import UserError
 
         raise UserError(problem)
     final.parent.mkdir(parents=True, exist_ok=True)

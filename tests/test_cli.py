@@ -99,7 +99,7 @@ def test_console_script(tmp_path):
 
 
 def test_module_entry_point(tmp_path):
-    # cli.py ends with `if __name__ == "__main__": sys.exit(main())`, so `python -m experiments.cli` must work
+    # experiments/cli/__main__.py runs main(), so `python -m experiments.cli` must work
     argv = [sys.executable, "-m", "experiments.cli", "scenarios"]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
     assert done.returncode == 0, done.stderr

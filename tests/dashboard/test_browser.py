@@ -37,9 +37,9 @@ from pathlib import Path
 
 import pytest
 
+from experiments.cli.dashboard import server_command, server_env
 from experiments.dashboard import app
 from experiments.dashboard.model import SERIES, scenario_lever_values
-from experiments.dashboard_commands import server_command, server_env
 from sim.calendar import YearMonth
 from sim.model import EcosystemModel
 from sim.scenario import load_scenario, without_policy

@@ -175,16 +175,16 @@ def test_a_scenario_that_does_not_load_is_reported_not_raised(tmp_path):
 
 
 def test_app_page_and_cli_command():
-    from experiments.cli import COMMANDS
+    from experiments.cli import commands
+    from experiments.cli.dashboard import APP, server_command
     from experiments.dashboard import app
-    from experiments.dashboard_commands import APP, server_command
 
     assert app.DEFAULT_SCENARIO in app.SCENARIOS
     m = app.initial_model()
     assert m.error is None and m.scenario_name == app.DEFAULT_SCENARIO
     fig = app._figure(m, "credit_balance", "Tech credit balance 科技贷款余额", "亿元", 1e4)
     assert fig.axes[0].get_lines()
-    assert "dashboard" in COMMANDS
+    assert "dashboard" in commands()
     cmd = server_command("127.0.0.1", 8123)
     assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4] == str(APP) and APP.exists()
     assert cmd[cmd.index("--port") + 1] == "8123" and "--production" in cmd

@@ -16,7 +16,6 @@ from experiments.report.tables import condition
 
 
 def test_cli_writes_both_formats_and_rejects_other_folders(tmp_path, targets_dir, capsys):
-    from experiments import report_commands  # noqa: F401 - registers `techfin report`
     from experiments.cli import main
 
     folder = tmp_path / "t"

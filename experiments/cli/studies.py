@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.cli import UserError, add_common, add_report, command, maybe_report, parse_sets
+from experiments.cli.options import Command, add_common, add_report, maybe_report, parse_sets, registrar
+from experiments.errors import UserError
 
 SHOWN_METRICS = (
     "credit_cagr",
@@ -28,6 +29,10 @@ SHOWN_METRICS = (
     "guarantor_depleted",
     "targets_met",
 )
+
+
+COMMANDS: dict[str, Command] = {}
+command = registrar(COMMANDS)
 
 
 def _execution(p: argparse.ArgumentParser, replicates: int) -> None:

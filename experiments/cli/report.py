@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli import UserError, command
+from experiments.cli.options import Command, registrar
+from experiments.errors import UserError
+
+COMMANDS: dict[str, Command] = {}
+command = registrar(COMMANDS)
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:

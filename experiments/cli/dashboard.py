@@ -12,9 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from experiments.cli import UserError, command
+from experiments.cli.options import Command, registrar
+from experiments.errors import UserError
 
-APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+COMMANDS: dict[str, Command] = {}
+command = registrar(COMMANDS)
 
 
 def server_command(host: str, port: int, python: str | None = None) -> list[str]:

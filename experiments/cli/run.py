@@ -8,9 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from experiments.cli import EXIT_USER, add_common, add_report, command, maybe_report, parse_sets
+from experiments.cli.options import Command, add_common, add_report, maybe_report, parse_sets, registrar
+from experiments.errors import EXIT_USER
 from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
 from sim.scenario import ScenarioError, bundled_names, load_scenario, scenario_warnings
+
+COMMANDS: dict[str, Command] = {}
+command = registrar(COMMANDS)
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:

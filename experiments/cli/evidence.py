@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli import UserError, command
+from experiments.cli.options import Command, registrar
+from experiments.errors import UserError
 from experiments.output import default_out, output_problem
+
+COMMANDS: dict[str, Command] = {}
+command = registrar(COMMANDS)
 
 
 def _evidence_args(p: argparse.ArgumentParser) -> None:

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from experiments.cli import UserError, command
+from experiments.cli.options import Command, registrar
+from experiments.errors import UserError
 from experiments.output import default_out, output_problem
+
+COMMANDS: dict[str, Command] = {}
+command = registrar(COMMANDS)
 
 
 def _calibrate_args(p: argparse.ArgumentParser) -> None:

@@ -6,7 +6,8 @@ By kind (the reports and figures are built from exactly these files and columns)
   baseline, metric, mean_diff, ci_low, ci_high, n: t-interval on per-replicate differences to the baseline),
   ``bands.parquet`` (scenario, month, date, metric, median, p10, p90);
 - depletion: ``survival.parquet``, ``depletion_by_year.parquet``, ``depletion_median.parquet``, ``horizon.json``
-  (see ``experiments.survival``);
+  (see ``experiments.survival``), ``budget_by_year.parquet`` and ``budget_months.parquet`` (the special fund's
+  budget each year, see ``experiments.budget``);
 - targets: ``targets.parquet`` (scenario, index, metric, date, op, threshold, label, successes, n, prob,
   ci_low, ci_high; Wilson interval; runs where the target's month was not simulated are not counted);
 - sweep: ``points.parquet`` (point, ``param.<name>`` ..., n, then ``<metric>.mean``, ``<metric>.ci_low``,
@@ -44,11 +45,13 @@ def analyse(folder: Path | str) -> list[str]:
         if store.has("series"):
             tables["bands"] = bands(store.table("series"))
     elif kind == "depletion":
+        from experiments.budget import budget_tables
         from experiments.survival import depletion_tables
 
         scenarios = store.scenarios()
         start = {k: v["start"] for k, v in scenarios.items()}
         tables.update(depletion_tables(ok, scenarios, m["horizons"], start))
+        tables.update(budget_tables(ok, scenarios, m["horizons"], start))
         atomic_write_json(store.folder / "horizon.json", m["horizons"])
     elif kind == "targets":
         tables["targets"] = target_table(ok, store.scenarios())

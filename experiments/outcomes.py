@@ -4,6 +4,8 @@ The outcomes row holds every numeric or boolean figure of the run summary (``sim
 its own name, plus:
 
 - ``year_end_balance_wan.<YYYY>``, ``budget_exhausted_years``;
+- ``budget.<YYYY>.exhausted_month``, ``budget.<YYYY>.stopped_share``, ``budget_exhausted_month_earliest``,
+  ``budget_stopped_share``: when the special fund's budget ran out each year (``experiments.budget``);
 - ``pool.<name>.depleted``, ``pool.<name>.months_to_depletion`` (NaN if not depleted),
   ``pool.<name>.months_to_depletion_censored`` (horizon + 1 if not depleted), ``pool.<name>.balance_end_wan``,
   ``pool.<name>.payouts_wan``; ``pool_months_to_depletion_censored`` for the first pool to run out;
@@ -23,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.budget import budget_outcomes
+
 #: Monthly series drawn as fan charts (MODEL.md §5 / issue 4): kept in every compare experiment's bands.
 FAN_METRICS = (
     "tech_loan_balance_wan",
@@ -38,6 +42,8 @@ STRING_KEYS = frozenset({"scenario", "title", "start", "end", "pool_depletion_mo
 #: patterns.
 DERIVED_OUTCOMES = (
     "budget_exhausted_years",
+    "budget_exhausted_month_earliest",
+    "budget_stopped_share",
     "pool_months_to_depletion_censored",
     "guarantor_depleted",
     "guarantor_months_to_depletion",
@@ -49,6 +55,7 @@ OUTCOME_PATTERNS = (
     r"guarantor\.[^.]+\.\w+",
     r"target\.\d+\.(met|value)",
     r"year_end_balance_wan\.\d{4}",
+    r"budget\.\d{4}\.(exhausted_month|stopped_share)",
 )
 
 
@@ -78,6 +85,7 @@ def flatten_outcomes(
     for year, value in summary.get("year_end_balance_wan", {}).items():
         out[f"year_end_balance_wan.{year}"] = _value(value)
     out["budget_exhausted_years"] = float(len(summary.get("budget_exhausted_months") or ()))
+    out.update(budget_outcomes(summary))
     first = summary.get("pool_months_to_depletion")
     out["pool_months_to_depletion_censored"] = float(first) if first is not None else float(months + 1)
     for name, pool in summary.get("pools", {}).items():

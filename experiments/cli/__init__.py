@@ -4,7 +4,7 @@ User errors (a bad scenario file, an unknown scenario, a bad ``--set``) print on
 with no traceback and no partial output folder.
 
 Groups: ``run`` (run, validate, scenarios), ``studies`` (compare, sweep, sensitivity, depletion, targets),
-``calibrate``, ``evidence``, ``report``, ``dashboard``. Each module keeps its commands in ``COMMANDS``; the
+``discover``, ``evidence``, ``report``, ``dashboard``. Each module keeps its commands in ``COMMANDS``; the
 parser lists the groups explicitly (nothing registers by import side effect), importing them only when built.
 """
 
@@ -20,7 +20,7 @@ from sim.scenario import ScenarioError
 
 RESUMABLE = ("compare", "sweep", "sensitivity", "depletion", "targets", "calibrate")
 #: Command modules, in the order ``techfin --help`` lists them.
-GROUPS = ("run", "studies", "calibrate", "evidence", "report", "dashboard")
+GROUPS = ("run", "studies", "discover", "calibrate", "evidence", "report", "dashboard")
 
 
 def commands() -> dict:

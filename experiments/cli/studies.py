@@ -116,7 +116,7 @@ def sensitivity_cmd(args: argparse.Namespace) -> int:
 
 @command("depletion", lambda p: _scenarios_args(p, 100))
 def depletion_cmd(args: argparse.Namespace) -> int:
-    """When do pools and guarantor capital run out? Kaplan–Meier curves, by-year and median depletion."""
+    """When do pools, guarantor capital and each year's budget run out? Kaplan–Meier curves, by-year odds."""
     from experiments import api
 
     return _run(args, "depletion", lambda o: api.depletion(_need(args.scenarios), args.replicates, **o))
@@ -265,6 +265,13 @@ def report(folder: Path) -> str:
             body = pd.read_parquet(folder / "depletion_median.parquet").to_string(index=False) + "\n\n"
             by_year = pd.read_parquet(folder / "depletion_by_year.parquet")
             body += by_year.pivot_table(index=["scenario", "entity"], columns="year", values="prob").to_string()
+            if (folder / "budget_by_year.parquet").is_file():
+                budget = pd.read_parquet(folder / "budget_by_year.parquet")
+                cols = ["scenario", "year", "months", "prob", "ci_low", "ci_high", "median_month", "stopped_share_mean"]
+                body += (
+                    "\n\nspecial fund's budget (runs out in the year; month half the runs are out; share stopped):\n"
+                )
+                body += budget[cols].to_string(index=False)
         elif m["kind"] == "targets":
             t = pd.read_parquet(folder / "targets.parquet")
             body = t[["scenario", "date", "metric", "op", "threshold", "prob", "ci_low", "ci_high", "n"]].to_string(

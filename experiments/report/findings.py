@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from experiments.report.budget_report import budget_findings
 from experiments.report.fmt import PROB, calendar_month, month_label, param_name, plain, scale_for
 from experiments.report.i18n import entity_name, metric_name, t
 from experiments.report.load import ReportData, run_counts
@@ -49,6 +50,7 @@ def findings(data: ReportData, lang: str) -> list[str]:
     elif stats is not None and "pool_depleted" in set(stats["metric"]):
         g = by_scenario(stats[stats["metric"] == "pool_depleted"], order)
         out += [t("f.depl_share", lang, scenario=r.scenario, prob=PROB.text(r.mean, lang)) for r in g.itertuples()]
+    out += budget_findings(data.table("budget_by_year"), lang, order)
     if (targets := data.table("targets")) is not None:
         out += target_findings(targets, lang, order)
     if (points := data.table("points")) is not None:

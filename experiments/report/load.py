@@ -28,6 +28,8 @@ TABLES = (
     "survival",
     "depletion_by_year",
     "depletion_median",
+    "budget_by_year",
+    "budget_months",
     "targets",
     "points",
     "indices",

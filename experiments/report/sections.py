@@ -11,7 +11,9 @@ from datetime import datetime
 
 import pandas as pd
 
+from experiments.report.budget_report import budget_section
 from experiments.report.calibration_report import calibration_findings, calibration_section
+from experiments.report.discover_report import discover_section
 from experiments.report.doc import Bullets, Document, Fig, Heading, Para, Table
 from experiments.report.evidence_report import evidence_findings, evidence_section
 from experiments.report.figures_stats import paired_chart, sensitivity_chart, sweep_heatmaps, target_chart
@@ -88,6 +90,10 @@ def _depletion(data: ReportData, lang: str, flang: str) -> list[Block]:
     if by_year is not None:
         out.append(depletion_year_table(by_year, lang, data.scenarios))
     return out
+
+
+def _budget(data: ReportData, lang: str, flang: str) -> list[Block]:
+    return budget_section(data.table("budget_by_year"), data.table("budget_months"), lang, flang, data.scenarios)
 
 
 def _targets(data: ReportData, lang: str, flang: str) -> list[Block]:
@@ -176,6 +182,10 @@ def _evidence(data: ReportData, lang: str, flang: str) -> list[Block]:
     return evidence_section(summary, data.table("evidence_values"), data.table("evidence_curves"), lang, flang)
 
 
+def _discover(data: ReportData, lang: str, flang: str) -> list[Block]:
+    return discover_section(data.folder, lang, flang)
+
+
 def _calibration(data: ReportData, lang: str, flang: str) -> list[Block]:
     fit = data.table("fit")
     return [] if fit is None else calibration_section(fit, data.table("trials"), lang, flang)
@@ -186,9 +196,11 @@ SECTIONS: dict[str, Section] = {
     "evidence": _evidence,
     "compare": _effects,
     "depletion": _depletion,
+    "budget": _budget,
     "targets": _targets,
     "sweep": _sweep,
     "sensitivity": _sensitivity,
+    "discover": _discover,
     "paths": _paths,
     "outcomes": _outcomes,
 }

@@ -113,10 +113,11 @@ def resolve(spec: str, threshold: float | None = None, below: bool = False) -> O
             f"target-{i}-missed", f"not target.{i}.met", f"plan target {i} is missed", f"规划目标{i}未完成", spec
         )
     op = "<" if below else ">"
-    expr = spec if threshold is None else f"({spec}) {op} {_num(threshold)}"
+    left = spec if re.fullmatch(r"[\w.\-`]+", spec) else f"({spec})"
+    expr = spec if threshold is None else f"{left} {op} {_num(threshold)}"
     digest = hashlib.sha1(expr.encode("utf-8")).hexdigest()[:8]
     slug = re.sub(r"[^A-Za-z0-9]+", "_", spec).strip("_")[:40]
-    return Outcome(f"{slug}-{digest}", expr, expr, expr)
+    return Outcome(f"{slug}-{digest}", expr, f"{expr} holds", expr)
 
 
 def _num(v: float) -> str:

@@ -97,6 +97,7 @@ def test_outcome_presets_expressions_and_missing_values():
     hit, known = cases(resolve("guarantor_leverage"), table)  # above 8×; a missing leverage is not above
     assert hit.tolist() == [True, False, False, True] and known.all()
     assert resolve("guarantor_leverage", 10).expr == "guarantor_leverage_max > 10"
+    assert resolve("credit_cagr", 0.1, below=True).expr == "credit_cagr < 0.1"
     hit, known = cases(resolve("target.0.missed"), table)  # a target not evaluated is unknown: left out
     assert hit.tolist() == [False, False, True, True] and known.tolist() == [True, False, True, True]
     hit, _ = cases(resolve("pool.tech-credit.depleted and param.coverage > 0.5"), table)
@@ -219,3 +220,18 @@ def test_folders_of_the_wrong_kind_give_one_clear_message(sweep_folder, tmp_path
         assert main(["discover", str(folder), "--outcome", "pool_depleted"]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_discover_reads_a_calibration_folder_s_trials(tmp_path):
+    # trials.parquet as `techfin calibrate` writes it: parameters, χ² and whether the set is accepted
+    x, y = _planted(400, seed=9)
+    trials = pd.DataFrame({"trial": range(400), "param.a": x["a"], "param.b": x["b"], "chi2": np.where(y, 1.0, 30.0)})
+    trials["accepted"] = trials["chi2"] < 5
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    trials.to_parquet(folder / "trials.parquet")
+    (folder / "manifest.json").write_text(json.dumps({"kind": "calibration", "name": "cal"}), encoding="utf-8")
+    assert main(["discover", str(folder), "--outcome", "accepted", "--resamples", "0"]) == 0
+    (summary, tables), *_ = discover_store.read_all(folder)
+    assert summary["kind"] == "calibration" and summary["cases"] == int(y.sum()) and summary["runs"] == 400
+    assert set(tables["box"].loc[tables["box"]["restricted"], "parameter"]) == {"a", "b"}

@@ -78,9 +78,19 @@ class Bank(mesa.Agent):
         """New lending still possible this month: room under capital, or what is left of the yearly set-aside
         单列信贷规模 for tech loans, whichever is larger."""
         room = self.account.available() / self.p.capital_ratio - self.balance_wan
-        if self.p.annual_quota_wan is not None:
-            room = max(room, self.p.annual_quota_wan - self.new_year_wan)
+        quota = self.quota_wan()
+        if quota is not None:
+            room = max(room, quota - self.new_year_wan)
         return max(room, 0.0)
+
+    def quota_wan(self) -> float | None:
+        """This year's set-aside 单列信贷规模 (None: none): from its start month, growing yearly at
+        ``annual_quota_growth_rate`` (002 §二(二)6 保持逐年增长)."""
+        p, label = self.p, self.model.label
+        if p.annual_quota_wan is None or (p.quota_start is not None and label < p.quota_start):
+            return None
+        years = max(int(label[:4]) - self.model.start.year, 0)
+        return p.annual_quota_wan * (1.0 + p.annual_quota_growth_rate) ** years
 
     def book_loans(self, amount_wan: float) -> None:
         """Record new lending against capacity."""
@@ -124,6 +134,7 @@ class Bank(mesa.Agent):
 
     def report(self) -> dict[str, float]:
         """This month's row of the institutions table."""
+        quota = {"quota_wan": self.quota_wan() or 0.0} if self.p.annual_quota_wan is not None else {}
         return {
             "balance_wan": self.balance_wan,
             "capital_wan": self.capital_wan,
@@ -132,4 +143,4 @@ class Bank(mesa.Agent):
             "tightening_rate": self.tightening(),
             "loss_wan": self.loss_month_wan,
             "shortfall_wan": self.shortfall_month_wan,
-        }
+        } | quota

@@ -266,6 +266,33 @@ class Enterprises:
         self.need_wan[lst] = 0.0
         return vc, lst
 
+    def issue_bonds(self, month: int, mult: float, u: np.ndarray) -> np.ndarray:
+        """Bond issues 债券融资 this month (``u``: one uniform per slot): established firms above the size floor
+        issue at the yearly rate × ``mult`` (a subsidy raises it); the bond funds the investment the firm would
+        have borrowed for, so an open need is met. Returns the issuers' slots."""
+        b, n = self.p.bonds, self.n
+        if b.rate <= 0:
+            return np.zeros(0, dtype=np.int64)
+        ok = self.alive[:n] & ~self.listed[:n] & ~self.black_list[:n] & (self.stage[:n] >= GROWTH)
+        ok &= self.revenue_wan[:n] > b.revenue_wan
+        if b.high_tech_only:
+            ok &= self.high_tech[:n]
+        issued = np.flatnonzero(ok & (u < monthly_prob(min(b.rate * mult, 0.99))))
+        self.need_wan[issued] = 0.0
+        self.need_age[issued] = 0
+        return issued
+
+    def receive_grants(self, slots: np.ndarray, amount_wan: float, relief_share: float, u: np.ndarray) -> float:
+        """Grants 无偿资助 spent on R&D (patents accrue as for loan-funded R&D; ``u``: one uniform per grantee)
+        and on the investment the firm needed: an open need shrinks by ``relief_share`` of the grant and is met
+        once below the smallest loan. Returns the R&D added."""
+        self.rd_wan[slots] += amount_wan
+        self.patents[slots] += u < amount_wan / self.p.patent_cost_wan
+        need = np.maximum(self.need_wan[slots] - relief_share * amount_wan, 0.0)
+        need[need < self.p.need_min_wan] = 0.0
+        self.need_wan[slots] = need
+        return float(slots.size * amount_wan)
+
     def default(self, slots: np.ndarray, month: int) -> None:
         """Firms that defaulted go on the black list; most exit."""
         self.black_list[slots] = True

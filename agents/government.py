@@ -24,8 +24,11 @@ BUDGET_ITEMS = (
     "listing_reward",
     "loss_share",
     "stoploss",
+    "grant",
+    "investment_risk_subsidy",
+    "bond_subsidy",
 )
-OTHER_ITEMS = ("pool_payout", "injection")
+OTHER_ITEMS = ("pool_payout", "injection", "guidance_fund_payout")
 
 
 class Government(mesa.Agent):
@@ -36,7 +39,10 @@ class Government(mesa.Agent):
         self.p = params
         self.name = "government"
         self.account = Account("fund:special", 0.0)
-        self.account.receive(params.annual_budget_wan, "appropriation")
+        self.fund_start = params.fund_start or start
+        self.started = self.fund_start <= start
+        if self.started:
+            self.account.receive(params.annual_budget_wan, "appropriation")
         self.pools = [CompensationPool(model, pp, i, n_banks, start) for i, pp in enumerate(params.pools)]
         self.spent_month = dict.fromkeys(BUDGET_ITEMS + OTHER_ITEMS, 0.0)
         self.exhausted_months: list[str] = []
@@ -113,18 +119,50 @@ class Government(mesa.Agent):
         self.spent_month[item] += amount_wan
 
     def start_month(self, new_year: bool, label: str) -> None:
-        """Reset monthly counters; set up pools due this month; in January open the new year's budget and
-        top up pools."""
+        """Reset monthly counters; set up pools due this month; in January (or the fund's start month) open the
+        year's budget, and in January top up pools."""
         self.spent_month = dict.fromkeys(self.spent_month, 0.0)
         for pool in self.pools:
             pool.start_month(label)
+        opens = not self.started and label == self.fund_start
         if new_year:
             self.firm_subsidy_year[:] = 0.0
+        if (new_year and self.started) or opens:
+            self.started = True
             self.account.pay(self.account.balance, "lapse")  # last year's unspent budget returns to the treasury
             self.account.receive(self.p.annual_budget_wan, "appropriation")
             for pool in self.pools:
                 if pool.set_up:
                     pool.new_year()
+
+    def multipliers(self, label: str) -> tuple[float, float]:
+        """VC and listing rate multipliers this month: the guidance fund's and the cultivation programme's from
+        their start months, the VC one raised while investment-risk subsidies 投资风险补助 are offered."""
+        p, sub = self.p, self.p.subsidies
+        vc = p.vc_guidance_multiplier if p.vc_guidance_start is None or label >= p.vc_guidance_start else 1.0
+        if sub.investment_risk_subsidy_share > 0 and self.commitments_open():
+            vc *= 1.0 + sub.investment_risk_response * sub.investment_risk_subsidy_share
+        listing = p.listing_multiplier if p.listing_start is None or label >= p.listing_start else 1.0
+        return vc, listing
+
+    def bond_multiplier(self) -> float:
+        """Issuance rate multiplier while bond subsidies are offered."""
+        sub = self.p.subsidies
+        if sub.bond_subsidy_share <= 0 or not self.commitments_open():
+            return 1.0
+        return 1.0 + sub.bond_subsidy_response * sub.bond_subsidy_share
+
+    def award_grants(self, eligible: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Grants 无偿资助 this month: each eligible firm (a mask over slots) wins with the monthly chance (``u``: one
+        uniform per slot); paid in full while the budget lasts, in slot order. Returns the slots paid."""
+        g = self.p.grants
+        if g.rate <= 0 or g.amount_wan <= 0 or not self.commitments_open():
+            return np.zeros(0, dtype=np.int64)
+        won = np.flatnonzero(eligible & (u < 1.0 - (1.0 - min(g.rate, 1.0)) ** (1.0 / 12.0)))
+        afford = int(self.account.available() // g.amount_wan)
+        paid = won[:afford]
+        self.pay("grant", np.full(paid.size, g.amount_wan))
+        return paid
 
     def close_month(self, label: str) -> None:
         """Note the month a year's budget ran out."""

@@ -10,6 +10,9 @@ its own name, plus:
   ``pool.<name>.months_to_depletion_censored`` (horizon + 1 if not depleted), ``pool.<name>.balance_end_wan``,
   ``pool.<name>.payouts_wan``; ``pool_months_to_depletion_censored`` for the first pool to run out;
 - ``target.<i>.met``, ``target.<i>.value`` for each plan target i;
+- ``product.<name>.<step>`` for each product: firm-months at each step of the funnel (``eligible``, ``open``,
+  ``worth``, ``accepted``, ``cheapest``, ``written``), ``written_wan``, ``share_of_lending`` and
+  ``little_business`` (``sim.funnel``);
 - ``guarantor_depleted`` / ``guarantor_months_to_depletion``: the first month the guarantors' summed net assets
   (``guarantor_net_assets_wan``) are at or below zero, and ``guarantor.<name>.depleted`` /
   ``guarantor.<name>.months_to_depletion`` for each guarantor (re-guarantors excluded).
@@ -54,6 +57,7 @@ OUTCOME_PATTERNS = (
     r"pool\.[^.]+\.\w+",
     r"guarantor\.[^.]+\.\w+",
     r"target\.\d+\.(met|value)",
+    r"product\.[^.]+\.\w+",
     r"year_end_balance_wan\.\d{4}",
     r"budget\.\d{4}\.(exhausted_month|stopped_share)",
 )
@@ -78,7 +82,13 @@ def flatten_outcomes(
     months = int(summary["months"])
     out: dict[str, float | bool] = {}
     for key, value in summary.items():
-        if key in STRING_KEYS or key in ("pools", "targets", "year_end_balance_wan", "budget_exhausted_months"):
+        if key in STRING_KEYS or key in (
+            "pools",
+            "targets",
+            "year_end_balance_wan",
+            "budget_exhausted_months",
+            "products",
+        ):
             continue
         if value is None or isinstance(value, (bool, int, float, np.number, np.bool_)):
             out[key] = _value(value)
@@ -94,6 +104,10 @@ def flatten_outcomes(
                 out[f"pool.{name}.{key}"] = _value(value)
         mtd = pool.get("months_to_depletion")
         out[f"pool.{name}.months_to_depletion_censored"] = float(mtd) if mtd is not None else float(months + 1)
+    for name, row in summary.get("products", {}).items():
+        for key, value in row.items():
+            if key not in ("reason", "beaten_by"):
+                out[f"product.{name}.{key}"] = _value(value)
     for i, t in enumerate(summary.get("targets", [])):
         out[f"target.{i}.met"] = bool(t["met"])
         out[f"target.{i}.value"] = _value(t["value"])

@@ -167,6 +167,15 @@ def format_summary(s: dict[str, Any]) -> str:
             f"  guarantors      net assets {yi(s['guarantor_net_assets_end_wan'])}, max leverage "
             f"{s['guarantor_leverage_max'] or 0:.1f}×, claims rate {pct(s['guarantor_claims_rate'])}/yr"
         )
+    idle = {k: v for k, v in (s.get("products") or {}).items() if v.get("little_business")}
+    if idle:
+        lines.append("  instruments with little or no business (<1% of new lending):")
+        for name, row in idle.items():
+            rival = f", mostly {row['beaten_by']}" if row.get("beaten_by") else ""
+            lines.append(
+                f"    {name}: {row['written']:,.0f} loans, {yi(row['written_wan'])}; {row['reason'].replace('_', ' ')}"
+                f"{rival}"
+            )
     if s["targets"]:
         lines.append(f"  plan targets    {s['targets_met']} of {s['targets_total']} met")
         for t in s["targets"]:

@@ -65,13 +65,15 @@ class Account:
 
 
 class Ledger:
-    """Every entity's account in one order: banks, pools, guarantors (both roles), insurers, the special fund.
+    """Every entity's account in one order: banks, pools, guarantors (both roles), insurers, the special fund,
+    venture and guidance funds.
 
     Maps a loss claim's (party type, index) to the one account that pays it, so the waterfall rations per entity.
 
     Args:
         banks, pools, guarantors, insurers: The entities' accounts, in scenario order.
         fund: The special fund's account (the government's loss share).
+        ventures: Venture / guidance funds bearing the vc share, in scenario order.
     """
 
     def __init__(
@@ -81,12 +83,14 @@ class Ledger:
         guarantors: list[Account],
         insurers: list[Account],
         fund: Account,
+        ventures: list[Account] | None = None,
     ) -> None:
-        self.accounts = [*banks, *pools, *guarantors, *insurers, fund]
+        self.accounts = [*banks, *pools, *guarantors, *insurers, fund, *(ventures or [])]
         self._pool0 = len(banks)
         self._guar0 = self._pool0 + len(pools)
         self._ins0 = self._guar0 + len(guarantors)
         self._fund = self._ins0 + len(insurers)
+        self._vc0 = self._fund + 1
         self._banks = len(banks)
 
     def pool(self, i: int) -> int:
@@ -105,11 +109,16 @@ class Ledger:
         """Account id of the special fund."""
         return self._fund
 
+    def venture(self, i: int) -> int:
+        """Account id of venture / guidance fund ``i``."""
+        return self._vc0 + i
+
     def entity_ids(self, roles: np.ndarray) -> np.ndarray:
-        """(k, 6) role indices (bank, pool, guarantor, re-guarantor, insurer, government; -1 none) → account ids."""
-        offsets = np.array([0, self._pool0, self._guar0, self._guar0, self._ins0, self._fund])
+        """(k, 7) role indices (bank, pool, guarantor, re-guarantor, insurer, government, vc; -1 none) → account
+        ids."""
+        offsets = np.array([0, self._pool0, self._guar0, self._guar0, self._ins0, self._fund, self._vc0])
         out = np.where(roles >= 0, roles + offsets[None, :], -1)
-        out[:, -1] = np.where(roles[:, -1] >= 0, self._fund, -1)
+        out[:, 5] = np.where(roles[:, 5] >= 0, self._fund, -1)  # the government's share: the special fund
         return out
 
     def funds(self) -> np.ndarray:

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.products import GUAR, INS, POOL, REGUAR, ProductTable
+from sim.products import GUAR, INS, POOL, REGUAR, VC, ProductTable
 
 if TYPE_CHECKING:
     from agents import Bank, Enterprises, Government, Guarantor, Insurer
+    from sim.instruments import Instruments
     from sim.loanbook import LoanBook
     from sim.schema import Platforms
     from sim.streams import Streams
@@ -76,6 +77,9 @@ def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> 
 class Market:
     """The credit market of one region, wired once with the parties it matches.
 
+    ``inst`` (pledges, leasing, the red list, venture funds: ``sim.instruments``) and ``observer`` (the product
+    funnel, ``sim.funnel``) are set by the model after construction.
+
     Args:
         pop: The firms.
         products: The products and their channels (product × bank).
@@ -107,6 +111,8 @@ class Market:
         self.government, self.pools = government, government.pools
         self.streams, self.platforms, self.exposure = streams, platforms, exposure
         self.on_new_loans = on_new_loans
+        self.inst: Instruments | None = None
+        self.observer: Callable[..., Any] | None = None
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -120,7 +126,8 @@ class Market:
             INS: len(self.insurers),
         }
         got = {j: exp[j] if exp[j].size == n else np.zeros(n) for j, n in sizes.items()}
-        return {POOL: got[POOL], GUAR: got[GUAR] + got[REGUAR], INS: got[INS]}
+        vc = exp.get(VC, np.zeros(0))
+        return {POOL: got[POOL], GUAR: got[GUAR] + got[REGUAR], INS: got[INS], VC: vc}
 
     def retained(self, bank: Bank, exp: dict[int, np.ndarray]) -> np.ndarray:
         """Per channel, the share of a loss ``bank`` expects to bear: its own share plus what it does not trust each
@@ -130,6 +137,7 @@ class Market:
             POOL: np.array([p.balance_wan for p in self.pools]),
             GUAR: np.array([max(g.net_assets_wan, 0.0) for g in self.guarantors]),
             INS: np.array([i.capital_wan for i in self.insurers]),
+            VC: self.inst.fund_money() if self.inst else np.zeros(0),
         }
         trust = {j: bank.trust(funds[j], exp[j]) for j in funds}
         trust[REGUAR] = trust[GUAR]  # one entity, one purse: its two roles are trusted together
@@ -169,9 +177,12 @@ class Market:
             reward = self.government.reward_rate(bool(pr.reward[p]), bool(pr.policy[p])) * 12.0 / pr.term[p]
             rate[:, c] = bank.quote(pd_hat, pr.lgd[p], kept, lpr, cap)
             accept[:, c] = bank.accepts(rate[:, c], pd_hat, pr.lgd[p], kept, reward, lpr)
-            limit[:, c] = bank.lending_limit(kept, collateral, revenue)
+            limit[:, c] = bank.lending_limit(
+                self.inst.limit_retained(p, kept), collateral + self.inst.pledge_wan(p, firms), revenue
+            )
             if pr.accounts[p, INS] >= 0:
                 premium[:, c] = self.insurers[pr.accounts[p, INS]].premium_rate
+        rate -= self.inst.rate_discount(firms)[:, None]  # red list 利率优惠: acceptance above was on the full rate
         gate = float(open_)
         int_sub = np.where(first[:, None], pr.first_sub[cp], pr.int_sub[cp]) * gate
         fee_sub, prem_sub = (
@@ -202,7 +213,7 @@ class Market:
             ins = self.insurers[i]
             sig = pop.theta[firms] + ins.p.screening_noise * plat * self.noise("insurer", ins.name, month, firms)
             ok &= ins.screens(pop.pd_annual(sig, firms))
-        return ok
+        return ok & self.inst.fund_screens(p, firms, month, plat)
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
         """Run this month's application rounds; book the loans; return counts for the monthly table.
@@ -219,7 +230,12 @@ class Market:
             return stats
         offers = self.quote(firms, month, lpr, hit_rate)
         elig = pr.eligible(
-            pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms], pop.vc_backed[firms]
+            pop.stage[firms],
+            pop.in_database[firms],
+            pop.high_tech[firms],
+            pop.patents[firms],
+            pop.vc_backed[firms],
+            self.inst.holds(firms),
         )
         avail = np.array([self.channel_open(c, calendar_index) for c in range(pr.ch_prod.size)])
         worth = elig & avail & (offers.want > 0)  # products whose cost is below what the investment returns
@@ -228,6 +244,8 @@ class Market:
         # limit rank after every full-size offer, but remain a fallback.
         posted = posted + (offers.amount < offers.want - 1e-9) * PARTIAL_PENALTY
         written = np.where(offers.accept & self.fits(offers.amount), posted, np.inf)
+        if self.observer is not None:
+            self.observer(firms, elig, avail, worth, written, calendar_index)
         nb = len(self.banks)
         bank_price = np.full((firms.size, nb), np.inf)
         for b in range(nb):
@@ -293,7 +311,7 @@ class Market:
             share = float(self.pr.guarantor_share(g, np.array([p]))[0])
             if share > 0 and (not x.open_for_business() or x.headroom_wan() < small * share):
                 return False
-        return not (i >= 0 and self.insurers[i].suspended)
+        return not (i >= 0 and self.insurers[i].suspended) and self.inst.fund_open(p, small)
 
     def fits(self, amount: np.ndarray) -> np.ndarray:
         """(k, channels): whether each loan alone fits the room left at its bank, guarantor and pool."""
@@ -307,7 +325,8 @@ class Market:
                 for q, x in zip(p, pr.accounts[p, POOL], strict=True)
             ]
         )
-        return amount <= np.minimum(np.minimum(room_bank, room_g), room_p)[None, :] + 1e-9
+        room_vc = np.array([self.inst.fund_room(q) for q in p])
+        return amount <= np.minimum(np.minimum(np.minimum(room_bank, room_g), room_p), room_vc)[None, :] + 1e-9
 
     def capacity_ok(self, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served."""
@@ -320,7 +339,7 @@ class Market:
         if self.pools:
             pl = np.where(ok & (pr.shares[p, POOL] > 0), pr.accounts[p, POOL], -1)
             ok &= within_room(pl, amount, np.array([x.headroom_wan() for x in self.pools]))
-        return ok
+        return self.inst.fund_capacity(p, amount, ok, within_room)
 
     def write(self, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray, month: int) -> None:
         """Write accepted loans to the book and tell every party its new business."""

@@ -18,15 +18,19 @@ import numpy as np
 
 from agents import Bank, Enterprises, Government, Guarantor, Insurer
 from agents.enterprise import vasicek_monthly
-from sim import burnin, market, settlement
+from agents.venture import VentureFund
+from sim import burnin, market, programmes, settlement
 from sim.accounts import Ledger
 from sim.calendar import YearMonth, monthly_prob, rate_path
 from sim.firms import read_firms_csv
+from sim.funnel import ProductFunnel
+from sim.instruments import Instruments
 from sim.loanbook import LoanBook
-from sim.products import GUAR, INS, POOL, REGUAR, compile_products
+from sim.products import GUAR, INS, POOL, REGUAR, VC, compile_products
 from sim.reporters import MonthlyRecorder, make_datacollector
 from sim.result import RunResult, build_result
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.schema import Platforms
 from sim.streams import Streams
 
 
@@ -68,18 +72,21 @@ class EcosystemModel(mesa.Model):
         self.lpr_path = rate_path(self.s.macro.lpr_path, self.start, self.horizon + 600)
         self.lpr = float(self.lpr_path[0])
         self.products = compile_products(self.s)
+        self.funnel = ProductFunnel(self.products)
         self.banks = [Bank(self, p, i) for i, p in enumerate(self.s.banks)]
         self.guarantors = [Guarantor(self, p, i) for i, p in enumerate(self.s.guarantors)]
         self.insurers = [Insurer(self, p, i) for i, p in enumerate(self.s.insurers)]
         self.government = Government(self, self.s.government, len(self.banks), self.s.start)
+        self.ventures = [VentureFund(self, p, i, self.s.start) for i, p in enumerate(self.s.vc_funds)]
         self.ledger = Ledger(
             [b.account for b in self.banks],
             [p.account for p in self.government.pools],
             [g.account for g in self.guarantors],
             [i.account for i in self.insurers],
             self.government.account,
+            [v.account for v in self.ventures],
         )
-        self.exposure = {j: np.zeros(0) for j in (POOL, GUAR, REGUAR, INS)}
+        self.exposure = {j: np.zeros(0) for j in (POOL, GUAR, REGUAR, INS, VC)}
         self.conservation_error_wan = 0.0
         self.recorder = MonthlyRecorder(self)
         self.shock, self.deferral = None, None
@@ -103,6 +110,8 @@ class EcosystemModel(mesa.Model):
             self.exposure,
             self.register_new_loans,
         )
+        self.market.inst = Instruments(self.s, self.pop, self.products, self.ventures, self.streams)
+        self.market.observer = self.funnel.observe
         self.government.balance_last_december = np.array([b.balance_wan for b in self.banks])
         self.datacollector = make_datacollector()
         self.recorder.close_month()
@@ -223,6 +232,11 @@ class EcosystemModel(mesa.Model):
             b.start_month(january, self.month)
         for x in (*self.guarantors, *self.insurers):
             x.start_month(self.month)
+        for v in self.ventures:
+            v.start_month()
+        self.market.inst.label = label
+        live = self.s.platforms.start is None or label >= self.s.platforms.start
+        self.market.platforms = self.s.platforms if live else Platforms()
         self.lpr = float(self.lpr_path[self.month - 1])
         now = self.calendar_month
         self.shock = next(
@@ -246,7 +260,8 @@ class EcosystemModel(mesa.Model):
         self.pop.evolve(m, hit, funded)
         self.recorder.add({"rd_spending_wan": self.pop.invest(m, funded, p.rd_share_of_loan)})
         g = self.s.government
-        vc, listed = self.pop.equity(m, g.vc_guidance_multiplier, g.listing_multiplier)
+        vc, listed = self.pop.equity(m, *self.government.multipliers(self.label))
+        self.recorder.add(programmes.investment_subsidy(self, vc))
         reward = self.government.pay("listing_reward", np.full(listed.size, g.subsidies.listing_reward_wan))
         neeq = self.streams.uniform("equity", m, self.pop.n, "listing venue")[listed] < p.listing_neeq_share
         self.recorder.add(
@@ -259,6 +274,8 @@ class EcosystemModel(mesa.Model):
                 "listing_reward_wan": float(reward.sum()),
             }
         )
+        self.recorder.add(programmes.bonds(self))
+        self.recorder.add(programmes.grants(self))
         self.tech_insurance()
 
     def tech_insurance(self) -> None:
@@ -272,6 +289,9 @@ class EcosystemModel(mesa.Model):
         share = self.s.government.subsidies.tech_premium_subsidy_share
         for ins in self.insurers:
             t = ins.p.tech
+            if t.start is not None and self.label < t.start:
+                lo += t.uptake_share  # the line is not sold yet; later lines keep their firms
+                continue
             mine = alive & (pop.u_insure[:n] >= lo) & (pop.u_insure[:n] < lo + t.uptake_share)
             lo += t.uptake_share
             if mine.any():
@@ -341,6 +361,7 @@ class EcosystemModel(mesa.Model):
             (GUAR, self.guarantors),
             (REGUAR, self.guarantors),
             (INS, self.insurers),
+            (VC, self.ventures),
         ):
             sel = pr.accounts[:, j] >= 0
             self.exposure[j] = np.bincount(
@@ -348,6 +369,8 @@ class EcosystemModel(mesa.Model):
             )
         for bank, bal in zip(self.banks, by_pb.sum(axis=0), strict=True):
             bank.review(float(bal), self.month)
+        for v in self.ventures:
+            v.close_month(float(self.exposure[VC][v.index]))
         label = self.label
         if self.month > 0 and label.endswith("-12"):
             paid = self.government.reward_growth(by_pb.sum(axis=0))
@@ -400,6 +423,9 @@ class EcosystemModel(mesa.Model):
         for pool in self.government.pools:
             sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
             pool.book_cover(bank[sel], amount[sel])
+        for v in self.ventures:
+            v.book_cover(float((amount * pr.shares[prod, VC] * (pr.accounts[prod, VC] == v.index)).sum()))
+        self.funnel.written(prod, amount)
         pop = self.pop
         first = ~pop.first_loan[slots]
         pop.first_loan[slots] = True

@@ -13,8 +13,11 @@ import numpy as np
 from sim.calendar import YearMonth
 from sim.scenario import Scenario, is_policy_product
 from sim.schema import PARTIES, STAGES
+from sim.schema_instruments import PLEDGES
 
-POOL, GUAR, REGUAR, INS, GOV = (PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer", "government"))
+POOL, GUAR, REGUAR, INS, GOV, VC = (
+    PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer", "government", "vc")
+)
 
 
 @dataclass
@@ -22,8 +25,8 @@ class ProductTable:
     """One row per product (plus the legacy plain loan); columns are contract terms."""
 
     names: list[str]
-    shares: np.ndarray  # (P, 6) loss shares in PARTIES order
-    accounts: np.ndarray  # (P, 6) index of the bearing pool / guarantor / insurer; -1 none; bank column unused
+    shares: np.ndarray  # (P, 7) loss shares in PARTIES order
+    accounts: np.ndarray  # (P, 7) index of the bearing pool / guarantor / insurer / fund; -1 none; bank unused
     lgd: np.ndarray
     term: np.ndarray
     max_loan: np.ndarray
@@ -47,6 +50,8 @@ class ProductTable:
     avail_until: np.ndarray
     vc_only: np.ndarray
     policy: np.ndarray  # any loss sharing or subsidy: a policy product
+    pledge: np.ndarray  # index in PLEDGES of the asset pledged; -1 none
+    leased: np.ndarray  # share of the amount the leased equipment secures (融资租赁)
     ch_prod: np.ndarray  # channels
     ch_bank: np.ndarray
 
@@ -56,15 +61,25 @@ class ProductTable:
         return len(self.names) - 1
 
     def eligible(
-        self, stage: np.ndarray, db: np.ndarray, ht: np.ndarray, patents: np.ndarray, vc: np.ndarray
+        self,
+        stage: np.ndarray,
+        db: np.ndarray,
+        ht: np.ndarray,
+        patents: np.ndarray,
+        vc: np.ndarray,
+        holds: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(k, channels) mask of firms eligible for each channel's product."""
+        """(k, channels) mask of firms eligible for each channel's product; ``holds`` (k, len(PLEDGES)): which
+        firms hold each pledgeable asset (a pledge product lends only to holders)."""
         p = self.ch_prod
         ok = self.stage_ok[p][:, stage].T
         ok &= ~self.vc_only[p] | vc[:, None]
         ok &= ~self.database_only[p] | db[:, None]
         ok &= ~self.high_tech_only[p] | ht[:, None]
         ok &= ~self.patent_only[p] | (patents[:, None] > 0)
+        kinds = self.pledge[p]
+        if holds is not None and (kinds >= 0).any():
+            ok &= (kinds < 0)[None, :] | holds[:, np.maximum(kinds, 0)]
         return ok
 
     def guarantor_share(self, g: int, prod: np.ndarray) -> np.ndarray:
@@ -86,6 +101,7 @@ def compile_products(s: Scenario) -> ProductTable:
     pools = {p.name: i for i, p in enumerate(s.government.pools)}
     guar = {g.name: i for i, g in enumerate(s.guarantors)}
     ins = {x.name: i for i, x in enumerate(s.insurers)}
+    funds = {x.name: i for i, x in enumerate(s.vc_funds)}
     prods = list(s.products)
     n = len(prods) + 1
     shares = np.zeros((n, len(PARTIES)))
@@ -97,6 +113,7 @@ def compile_products(s: Scenario) -> ProductTable:
         accounts[i, GUAR] = guar.get(p.guarantor, -1)
         accounts[i, REGUAR] = guar.get(p.reguarantor, -1)
         accounts[i, INS] = ins.get(p.insurer, -1)
+        accounts[i, VC] = funds.get(p.vc_fund, -1)
         accounts[i, GOV] = 0
     accounts[-1, GOV] = 0
     # A party named with share 0 bears nothing: it neither screens, limits nor is paid, as if not named.
@@ -149,6 +166,8 @@ def compile_products(s: Scenario) -> ProductTable:
         avail_until=np.array([month(p.available_until, never) for p in prods] + [never]),
         vc_only=np.array([p.eligibility.vc_backed_only for p in prods] + [False]),
         policy=np.array([*policy, False]),
+        pledge=np.array([PLEDGES.index(p.pledge) if p.pledge else -1 for p in prods] + [-1], dtype=np.int64),
+        leased=col("leased_asset_share", 0.0),
         ch_prod=np.array([c[0] for c in ch], dtype=np.int64),
         ch_bank=np.array([c[1] for c in ch], dtype=np.int64),
     )

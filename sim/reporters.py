@@ -14,6 +14,7 @@ import numpy as np
 
 from agents.government import BUDGET_ITEMS, OTHER_ITEMS
 from sim.schema import PARTIES, STAGES
+from sim.schema_instruments import PLEDGES
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
@@ -41,6 +42,9 @@ FLOWS = (
     "bank_reward_wan",
     "interest_wan",
     "policy_new_loans_wan",
+    "grants_new",
+    "bond_issues_new",
+    "bond_finance_wan",
 )
 CUMULATIVE = {
     "new_loans_cum_wan": "new_loans_wan",
@@ -54,6 +58,7 @@ CUMULATIVE = {
     "defaults_cum": "defaults",
     "pool_payouts_cum_wan": "pool_payouts_wan",
     "policy_new_loans_cum_wan": "policy_new_loans_wan",
+    "bond_finance_cum_wan": "bond_finance_wan",
 }
 STOCKS = (
     "month",
@@ -86,6 +91,11 @@ STOCKS = (
     "ip_pledge_loan_balance_wan",
     "policy_loan_balance_wan",
     "covered_loan_balance_wan",
+    *(f"{k}_pledge_loan_balance_wan" for k in PLEDGES),
+    "microcredit_loan_balance_wan",
+    "leasing_balance_wan",
+    "vc_fund_covered_balance_wan",
+    "red_list_firms",
 )
 METRICS: tuple[str, ...] = STOCKS + FLOWS + tuple(CUMULATIVE)
 
@@ -172,7 +182,22 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "policy_loan_balance_wan": float(prin[m.products.policy[b.product[rows]]].sum()),
         "covered_loan_balance_wan": float(prin[m.products.shares[b.product[rows], 0] < 1.0].sum()),
     }
-    return out
+    return out | _instrument_stocks(m, rows, prin)
+
+
+def _instrument_stocks(m: EcosystemModel, rows: np.ndarray, prin: np.ndarray) -> dict[str, float]:
+    """Balances of the issue-10 instruments: loans by pledged asset, non-bank lenders, funds' cover, red list."""
+    b, pr, n = m.book, m.products, m.pop.n
+    pledge = pr.pledge[b.product[rows]]
+    kind = np.array([bk.p.kind for bk in m.banks])[b.bank[rows]] if rows.size else np.array([], dtype=str)
+    red = m.market.inst.red_listed(np.flatnonzero(m.pop.alive[:n])) if hasattr(m, "market") else np.zeros(0)
+    return {
+        **{f"{k}_pledge_loan_balance_wan": float(prin[pledge == j].sum()) for j, k in enumerate(PLEDGES)},
+        "microcredit_loan_balance_wan": float(prin[kind == "microcredit"].sum()),
+        "leasing_balance_wan": float(prin[kind == "lessor"].sum()),
+        "vc_fund_covered_balance_wan": float(sum(v.covered_wan for v in m.ventures)),
+        "red_list_firms": float(red.sum()),
+    }
 
 
 def _institution_rows(m: EcosystemModel) -> list[dict]:
@@ -184,6 +209,7 @@ def _institution_rows(m: EcosystemModel) -> list[dict]:
     ]
     rows += [base | {"kind": "insurer", "name": x.name} | x.report() for x in m.insurers]
     rows += [base | {"kind": "pool", "name": x.name} | x.report() for x in m.government.pools]
+    rows += [base | {"kind": "vc_fund", "name": x.name} | x.report() for x in m.ventures]
     rows.append(base | {"kind": "government", "name": "special fund"} | m.government.report())
     return rows
 

@@ -222,6 +222,7 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "rd_spending_wan": float(mo["rd_spending_wan"].sum()),
         "firms_alive_end": int(last["firms_alive"]),
         "conservation_error_wan": m.conservation_error_wan,
+        "products": m.funnel.summary(),
     }
     summary["targets"] = check_targets(m, mo, start_row)
     summary["targets_met"] = sum(t["met"] for t in summary["targets"])

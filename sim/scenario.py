@@ -29,6 +29,7 @@ from sim.schema import (
     ProductParams,
     Strict,
     Target,
+    VentureFundParams,
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -63,6 +64,9 @@ class Scenario(Strict):
     banks: list[BankParams] = Field([BankParams(name="bank")], min_length=1)
     guarantors: list[GuarantorParams] = Field([])
     insurers: list[InsurerParams] = Field([])
+    vc_funds: list[VentureFundParams] = Field(
+        [], description="Venture and guidance funds that bear a share of loan losses (投贷联动)."
+    )
     government: GovernmentParams = Field(GovernmentParams())
     products: list[ProductParams] = Field([ProductParams(name="credit", banks=["bank"])], min_length=1)
     macro: MacroParams = Field(MacroParams())
@@ -112,10 +116,12 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
     pools = {p.name for p in s.government.pools}
     guar = {g.name: g for g in s.guarantors}
     insurers = {i.name for i in s.insurers}
+    funds = {f.name for f in s.vc_funds}
     for kind, items in (
         ("banks", s.banks),
         ("guarantors", s.guarantors),
         ("insurers", s.insurers),
+        ("vc_funds", s.vc_funds),
         ("products", s.products),
         ("government.pools", s.government.pools),
     ):
@@ -143,6 +149,7 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
             ("guarantor", p.guarantor, set(guar), "guarantor"),
             ("reguarantor", p.reguarantor, set(guar), "reguarantor"),
             ("insurer", p.insurer, insurers, "insurer"),
+            ("vc_fund", p.vc_fund, funds, "vc"),
         )
         for field, name, known, share in refs:
             if name is not None and name not in known:
@@ -178,7 +185,22 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
         for j, (d, _) in enumerate(g.injections):
             if not start <= YearMonth.parse(d) <= end:
                 out.append((f"guarantors.{i}.injections.{j}", f"{d} is outside the horizon {start}–{end}"))
+    for path, v in instrument_starts(s):
+        if not start <= YearMonth.parse(v) <= end:
+            out.append((path, f"{v} is outside the horizon {start}–{end}"))
     return out
+
+
+def instrument_starts(s: Scenario) -> list[tuple[str, str]]:
+    """(field path, month) of every phase-in month an instrument sets (``start`` fields of issue 10)."""
+    g = s.government
+    out = [(f"government.{f}", getattr(g, f)) for f in ("fund_start", "vc_guidance_start", "listing_start")]
+    out += [("platforms.start", s.platforms.start), ("platforms.red_list.start", s.platforms.red_list.start)]
+    out += [("enterprises.bonds.start", s.enterprises.bonds.start)]
+    out += [(f"banks.{i}.quota_start", b.quota_start) for i, b in enumerate(s.banks)]
+    out += [(f"insurers.{i}.tech.start", x.tech.start) for i, x in enumerate(s.insurers)]
+    out += [(f"vc_funds.{i}.start", f.start) for i, f in enumerate(s.vc_funds)]
+    return [(p, v) for p, v in out if v is not None]
 
 
 def _fold(name: str) -> str:
@@ -193,7 +215,13 @@ def _did_you_mean(name: str, known: set[str]) -> str:
 
 def scenario_warnings(s: Scenario) -> list[str]:
     """Things that are valid but probably not meant: a bank, pool, guarantor or insurer no product uses."""
-    used: dict[str, set[str]] = {"banks": set(), "pools": set(), "guarantors": set(), "insurers": set()}
+    used: dict[str, set[str]] = {
+        "banks": set(),
+        "pools": set(),
+        "guarantors": set(),
+        "insurers": set(),
+        "vc_funds": set(),
+    }
     for p in s.products:
         used["banks"] |= set(p.banks)
         for kind, name, share in (
@@ -201,6 +229,7 @@ def scenario_warnings(s: Scenario) -> list[str]:
             ("guarantors", p.guarantor, p.shares.guarantor),
             ("guarantors", p.reguarantor, p.shares.reguarantor),
             ("insurers", p.insurer, p.shares.insurer),
+            ("vc_funds", p.vc_fund, p.shares.vc),
         ):
             if name is not None and share > 0:
                 used[kind].add(name)
@@ -210,6 +239,7 @@ def scenario_warnings(s: Scenario) -> list[str]:
         ("pools", s.government.pools),
         ("guarantors", s.guarantors),
         ("insurers", s.insurers),
+        ("vc_funds", s.vc_funds),
     ):
         for x in items:
             if x.name not in used[kind] and not (kind == "insurers" and x.tech.uptake_share > 0):

@@ -7,41 +7,24 @@ public scheme rules and statistics (source in the description); "assumption" mar
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from sim.calendar import DEFAULT_LPR_PATH, YearMonth
+from sim.calendar import DEFAULT_LPR_PATH
+from sim.schema_base import ByStage, Money, Rate, Share, Strict, _month
+from sim.schema_instruments import (
+    Bonds,
+    Grants,
+    Pledge,
+    PledgeAssets,
+    RedList,
+    VentureFundParams,  # noqa: F401  (re-exported: sim.scenario reads the schema from here)
+    month_or_none,
+)
 
 STAGES = ("seed", "startup", "growth", "mature")
-PARTIES = ("bank", "pool", "guarantor", "reguarantor", "insurer", "government")
-
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Money = Annotated[float, Field(ge=0.0)]
-Rate = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    """Base of every schema block: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
-
-
-def _month(v: str) -> str:
-    return str(YearMonth.parse(v))
-
-
-class ByStage(Strict):
-    """One value for each lifecycle stage (研发 seed, 中试 start-up, 生产 growth, mature)."""
-
-    seed: float = Field(ge=0.0)
-    startup: float = Field(ge=0.0)
-    growth: float = Field(ge=0.0)
-    mature: float = Field(ge=0.0)
-
-    def values(self) -> tuple[float, float, float, float]:
-        """The four values in stage order."""
-        return (self.seed, self.startup, self.growth, self.mature)
+PARTIES = ("bank", "pool", "guarantor", "reguarantor", "insurer", "government", "vc")
 
 
 class StageMix(ByStage):
@@ -206,6 +189,10 @@ class EnterpriseParams(Strict):
     listing_revenue_wan: Money = Field(300.0, description="Monthly revenue above which a firm may list.")
     listing_neeq_share: Share = Field(0.7, description="Share of listings on NEEQ 新三板 (rest IPO/regional).")
     listing_raise_wan: Money = Field(3000.0, description="Direct finance raised at listing, 万元.")
+    pledgeable: PledgeAssets = Field(
+        PledgeAssets(), description="Assets firms can pledge (receivables, orders, equity, warehouse receipts)."
+    )
+    bonds: Bonds = Field(Bonds(), description="Bond issuance 债券融资 by established firms (direct finance).")
 
 
 class FixedMode(Strict):
@@ -219,9 +206,17 @@ class FixedMode(Strict):
 
 
 class BankParams(Strict):
-    """A lending bank or tech sub-branch 科技支行."""
+    """A lender: a bank or tech sub-branch 科技支行, a tech micro-credit company 科技小贷 or a financial lessor
+    融资租赁 (``kind``; its limits are the same fields with the values its regulation sets)."""
 
     name: str
+    kind: Literal["bank", "microcredit", "lessor"] = Field(
+        "bank",
+        description="bank; microcredit (科技小贷: no deposits, funded above LPR, lending ≤ 2× net assets under"
+        " 银保监办发〔2020〕86号 — capital_ratio 0.5 — and rates up to 4× LPR); lessor (融资租赁: risk assets ≤ 8×"
+        " net assets under 银保监发〔2020〕22号 — capital_ratio 0.125 — the leased equipment secures the lease)."
+        " Loans of non-banks are reported apart (microcredit_loan_balance_wan, leasing_balance_wan).",
+    )
     capital_wan: Money = Field(
         200_000.0,
         description="Capital allotted to the region's tech lending, 万元. Losses (its share and what others could"
@@ -273,9 +268,22 @@ class BankParams(Strict):
         description="Yearly tech-loan volume set aside 单列信贷规模: lending up to it is not held back by the capital"
         " limit (the set-aside sits outside the general credit plan).",
     )
+    annual_quota_growth_rate: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Yearly growth of the set-aside (002 §二(二)6 单列信贷规模 并保持逐年增长): in the n-th calendar"
+        " year of the run the quota is annual_quota_wan × (1 + this)^(n − 1).",
+    )
+    quota_start: str | None = Field(None, description="First month the set-aside applies (default: the start).")
     reliability_buffer_share: float = Field(
         0.1, gt=0.0, description="A risk sharer is trusted fully while its funds ≥ this × its covered exposure."
     )
+
+    @field_validator("quota_start")
+    @classmethod
+    def _quota_start(cls, v: str | None) -> str | None:
+        return month_or_none(v)
 
 
 class GuarantorParams(Strict):
@@ -315,6 +323,12 @@ class TechInsurance(Strict):
         0.025, description="Annual premium ÷ sum insured (R&D insurance 1–3%; ≈ fair at a 2% setback rate)."
     )
     sum_insured_wan: Money = Field(100.0, description="Cover per firm, 万元.")
+    start: str | None = Field(None, description="First month firms buy the cover (default: the scenario start).")
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: str | None) -> str | None:
+        return month_or_none(v)
 
 
 class InsurerParams(Strict):
@@ -384,6 +398,28 @@ class Subsidies(Strict):
     )
     listing_reward_wan: Money = Field(0.0, description="Reward per new listing, 万元.")
     tech_premium_subsidy_share: Share = Field(0.0, description="Share of tech-insurance premiums subsidised.")
+    investment_risk_subsidy_share: Share = Field(
+        0.0,
+        description="投资风险补助: share of a VC round in an early-stage firm the fund pays the investor (国家科技型"
+        " 中小企业创业投资引导基金 风险补助: up to 5% of the investment, 国科发财〔2007〕 rules).",
+    )
+    investment_risk_response: float = Field(
+        2.0,
+        ge=0.0,
+        description="Relative rise of the VC rate per unit of the subsidy share (a 5% subsidy × 2 = +10% rounds)."
+        " Assumption: investors' return on early rounds ≈ 20–25%/yr, so 5% of the stake is a sizeable cut in risk.",
+    )
+    bond_subsidy_share: Share = Field(
+        0.0,
+        description="Bond subsidy 债券融资补贴: share of the amount raised paid to the issuer (000 §三(四)3"
+        " 根据…募集资金的规模给予补贴; city schemes pay 0.5–2%).",
+    )
+    bond_subsidy_response: float = Field(
+        5.0,
+        ge=0.0,
+        description="Relative rise of the issuance rate per unit of the subsidy share (1% × 5 = +5% issues)."
+        " Assumption: the subsidy offsets part of the 1–3% issuance cost of a small issuer.",
+    )
 
 
 class GovernmentParams(Strict):
@@ -396,6 +432,19 @@ class GovernmentParams(Strict):
     listing_multiplier: float = Field(1.0, ge=0.0, description="Listing rate multiplier from cultivation 上市培育.")
     subsidies: Subsidies = Field(Subsidies(), description="Subsidy rules.")
     pools: list[PoolParams] = Field([], description="Compensation pools.")
+    grants: Grants = Field(Grants(), description="Grants 无偿资助 to early-stage firms.")
+    fund_start: str | None = Field(
+        None,
+        description="First month the special fund pays (its budget of that year arrives then); before it no"
+        " subsidy, reward, grant or loss share is paid. Default: the scenario start.",
+    )
+    vc_guidance_start: str | None = Field(None, description="First month vc_guidance_multiplier applies.")
+    listing_start: str | None = Field(None, description="First month listing_multiplier applies.")
+
+    @field_validator("fund_start", "vc_guidance_start", "listing_start")
+    @classmethod
+    def _starts(cls, v: str | None) -> str | None:
+        return month_or_none(v)
 
 
 class Shares(Strict):
@@ -407,6 +456,7 @@ class Shares(Strict):
     reguarantor: Share = 0.0
     insurer: Share = 0.0
     government: Share = 0.0
+    vc: Share = 0.0
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> Shares:
@@ -438,6 +488,18 @@ class ProductParams(Strict):
     guarantor: str | None = Field(None, description="Guarantor bearing the guarantor share.")
     reguarantor: str | None = Field(None, description="Re-guarantor bearing the re-guarantee share.")
     insurer: str | None = Field(None, description="Insurer bearing the insurer share.")
+    vc_fund: str | None = Field(None, description="Venture or guidance fund bearing the vc share (``vc_funds``).")
+    pledge: Pledge | None = Field(
+        None,
+        description="Asset pledged (应收账款 receivables, 订单 order, 股权 equity, 仓单 warehouse_receipt): only"
+        " holders may borrow, and advance × value counts as collateral (enterprises.pledgeable).",
+    )
+    leased_asset_share: Share = Field(
+        0.0,
+        description="融资租赁: share of the amount the leased equipment secures (what the lessor recovers by"
+        " repossessing it): counted as collateral in the lending limit. Typical 0.3–0.6 for lab and production"
+        " equipment; 0 for a loan.",
+    )
     rate_cap_rate: Rate | None = Field(None, description="Ceiling on the bank's annual rate.")
     rate_cap_spread_rate: float | None = Field(
         None, ge=0.0, description="Ceiling written as LPR + this (e.g. 天府知来贷 LPR + 1.5pp)."
@@ -523,6 +585,15 @@ class Platforms(Strict):
     credit_info_noise_factor: float = Field(
         1.0, gt=0.0, description="Multiplies every lender's screening noise (credit sharing < 1)."
     )
+    red_list: RedList = Field(RedList(), description="守信红名单: rate preference for firms with a clean record.")
+    start: str | None = Field(
+        None, description="First month the platforms work (default: the scenario start); before it, none."
+    )
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: str | None) -> str | None:
+        return month_or_none(v)
 
 
 class Target(Strict):

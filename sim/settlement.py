@@ -161,3 +161,9 @@ def debit(m: EcosystemModel, paid: np.ndarray, totals: np.ndarray, accounts: np.
     owed = totals[led.fund()]
     if owed > 0:
         m.government.pay("loss_share", np.array([owed]))
+    for v in m.ventures:
+        amt = float(totals[led.venture(v.index)])
+        if amt:
+            v.pay_claims(amt)
+            if v.p.public:  # a government guidance fund's money is public money
+                m.government.record("guidance_fund_payout", amt)

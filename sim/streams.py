@@ -28,6 +28,7 @@ STREAMS = (
     "progress",  # stage advance, patents
     "equity",  # VC investment, listing
     "insurance",  # tech-insurance uptake and R&D setbacks
+    "instruments",  # pledgeable assets, red list, grants, bonds (issue 10 instruments)
 )
 
 

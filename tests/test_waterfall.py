@@ -26,13 +26,13 @@ def contract(loss: np.ndarray, shares: dict[str, float]) -> np.ndarray:
 
 
 def no_accounts(k: int) -> np.ndarray:
-    """Role indices (bank, pool, guarantor, re-guarantor, insurer, government) of ``k`` claims: bank 0, no one else."""
+    """Role indices (bank, pool, guarantor, re-guarantor, insurer, government, vc) of ``k`` claims: bank 0, no one else."""
     acc = -np.ones((k, NP), dtype=np.int64)
     acc[:, BANK] = 0
     return acc
 
 
-def ledger(pool=(), guar=(), ins=(), gov=None) -> Ledger:
+def ledger(pool=(), guar=(), ins=(), gov=None, vc=()) -> Ledger:
     """One bank and the given entities, each with its opening balance."""
     return Ledger(
         [Account("bank:b", 1e9)],
@@ -40,6 +40,7 @@ def ledger(pool=(), guar=(), ins=(), gov=None) -> Ledger:
         [Account(f"guarantor:{i}", v) for i, v in enumerate(guar)],
         [Account(f"insurer:{i}", v) for i, v in enumerate(ins)],
         Account("fund", 0.0 if gov is None else gov),
+        [Account(f"vc:{i}", v) for i, v in enumerate(vc)],
     )
 
 
@@ -114,7 +115,7 @@ def test_several_short_parties_all_fall_back_to_the_bank():
     acc[:, GUAR] = 0
     acc[:, GOV] = 0
     paid, shortfall, _ = settle_with(loss, claims, acc, ledger(pool=[10.0], guar=[0.0], gov=4.0))
-    np.testing.assert_allclose(paid[0], [20.0, 10.0, 0.0, 0.0, 0.0, 4.0])
+    np.testing.assert_allclose(paid[0], [20.0, 10.0, 0.0, 0.0, 0.0, 4.0, 0.0])
     np.testing.assert_allclose(shortfall, [30.0 + 30.0 + 6.0])
 
 
@@ -167,8 +168,8 @@ def settle_inputs(draw):
     cut = draw(hnp.arrays(float, (k, NP), elements=FRACTION))
     claims = shares * loss[:, None] * np.where(draw(st.booleans()), cut, 1.0)
     claims[:, BANK] = shares[:, BANK] * loss
-    n_pool, n_guar, n_ins = (draw(st.integers(1, 3)) for _ in range(3))
-    sizes = [1, n_pool, n_guar, n_guar, n_ins, 1]  # guarantor and re-guarantor roles share the same entities
+    n_pool, n_guar, n_ins, n_vc = (draw(st.integers(1, 3)) for _ in range(4))
+    sizes = [1, n_pool, n_guar, n_guar, n_ins, 1, n_vc]  # guarantor and re-guarantor roles share the same entities
     roles = np.stack([draw(hnp.arrays(np.int64, k, elements=st.integers(-1, n - 1))) for n in sizes], axis=1)
     roles[:, BANK] = 0
     led = ledger(
@@ -176,6 +177,7 @@ def settle_inputs(draw):
         guar=draw(hnp.arrays(float, n_guar, elements=FUNDS)),
         ins=draw(hnp.arrays(float, n_ins, elements=FUNDS)),
         gov=draw(FUNDS),
+        vc=draw(hnp.arrays(float, n_vc, elements=FUNDS)),
     )
     return loss, claims, roles, led
 

@@ -500,6 +500,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "interest_wan": ("Interest paid (month)", "当月利息支出"),
 }
 
+from experiments.report.i18n_instruments import TEXT as _INSTRUMENT_TEXT  # noqa: E402
+
+TEXT.update(_INSTRUMENT_TEXT)
+
 
 def t(key: str, lang: str, **fields: object) -> str:
     """The text for ``key`` in ``lang`` ("en" or "zh"), with ``fields`` substituted.

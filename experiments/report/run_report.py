@@ -8,6 +8,7 @@ from experiments.report.doc import Fig, Heading, Table
 from experiments.report.figures_time import run_chart
 from experiments.report.fmt import month_label, scale_for, with_unit
 from experiments.report.i18n import metric_name, t
+from experiments.report.instruments_section import no_business_table
 from experiments.report.load import BAND_METRICS, ReportData
 from experiments.report.tables import condition
 
@@ -148,6 +149,9 @@ def run_tables(data: ReportData, lang: str) -> list[Heading | Table]:
         out.append(_pools_table(s["pools"], lang))
     if s.get("targets"):
         out.append(_targets_table(s["targets"], str(s.get("end", "")), lang))
+    idle = no_business_table(s.get("products") or {}, lang)
+    if idle is not None:
+        out.append(idle)
     return out
 
 

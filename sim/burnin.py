@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.scenario import Scenario, validate, without_policy
+from sim.scenario import Scenario, instrument_starts, set_dotted, validate, without_policy
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
@@ -52,7 +52,10 @@ def pre_plan(s: Scenario) -> Scenario:
     Shocks, targets and product windows are dropped (they belong to the plan period); the name is fixed so
     that ``pre_plan(s) == pre_plan(without_policy(s))``.
     """
-    data = without_policy(s).model_dump(mode="json")
+    region = without_policy(s)
+    data = region.model_dump(mode="json")
+    for path, _ in instrument_starts(region):  # phase-in months belong to the plan period
+        set_dotted(data, path, None)
     months = s.burn_in_months
     data.update(
         name="pre-plan",

@@ -26,7 +26,8 @@ def contract(loss: np.ndarray, shares: dict[str, float]) -> np.ndarray:
 
 
 def no_accounts(k: int) -> np.ndarray:
-    """Role indices (bank, pool, guarantor, re-guarantor, insurer, government, vc) of ``k`` claims: bank 0, no one else."""
+    """Role indices (bank, pool, guarantor, re-guarantor, insurer, government, vc) of ``k`` claims: bank 0, no one
+    else."""
     acc = -np.ones((k, NP), dtype=np.int64)
     acc[:, BANK] = 0
     return acc
@@ -438,6 +439,7 @@ def check_accounts(model: EcosystemModel, mo: pd.DataFrame) -> None:
     both_roles = mo["loss_guarantor_wan"].sum() + mo["loss_reguarantor_wan"].sum()
     assert paid("guarantor:", "claim") == pytest.approx(both_roles, abs=tol)
     assert paid("fund", "loss_share") == pytest.approx(mo["loss_government_wan"].sum(), abs=tol)
+    assert paid("vc:", "claim") == pytest.approx(mo["loss_vc_wan"].sum(), abs=tol)
     assert paid("bank:", "loss") == pytest.approx(mo["loss_bank_wan"].sum(), abs=tol)
     assert paid("bank:", "shortfall") == pytest.approx(mo["shortfall_wan"].sum(), abs=tol)
     # In total: what every entity paid on defaults is the loss itself.
@@ -448,6 +450,7 @@ def check_accounts(model: EcosystemModel, mo: pd.DataFrame) -> None:
             ("insurer:", "claim"),
             ("guarantor:", "claim"),
             ("fund", "loss_share"),
+            ("vc:", "claim"),
             ("bank:", "loss"),
             ("bank:", "shortfall"),
         )

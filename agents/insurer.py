@@ -20,6 +20,7 @@ class Insurer(mesa.Agent):
         self.account = Account(f"insurer:{params.name}", params.capital_wan)
         self.premium_rate = params.premium_rate
         self.suspended = False
+        self.months_written = 0  # months in which the loan line earned premiums
         self.premiums_12m = np.zeros(12)
         self.claims_12m = np.zeros(12)
         self.defaults_12m = np.zeros(12)
@@ -70,7 +71,13 @@ class Insurer(mesa.Agent):
         self.premiums_12m[month % 12] = self.premium_month_wan
         self.claims_12m[month % 12] = self.claims_month_wan
         lr = self.loss_ratio()
-        self.suspended = lr >= self.p.suspend_loss_ratio or self.overdue_ratio() >= self.p.suspend_overdue_share
+        self.months_written += self.premium_month_wan > 0
+        # The loss-ratio rule is on a year's accounts: a line's first claims against a few months of premiums (a
+        # product phased in, a book still ramping up) do not stop it; the overdue rule applies from the start.
+        full_year = self.months_written >= 12
+        self.suspended = (full_year and lr >= self.p.suspend_loss_ratio) or (
+            self.overdue_ratio() >= self.p.suspend_overdue_share
+        )
         if not december:
             return 0.0
         if self.premiums_12m.sum() > 0:

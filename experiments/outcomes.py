@@ -11,8 +11,8 @@ its own name, plus:
   ``pool.<name>.payouts_wan``; ``pool_months_to_depletion_censored`` for the first pool to run out;
 - ``target.<i>.met``, ``target.<i>.value`` for each plan target i;
 - ``product.<name>.<step>`` for each product: firm-months at each step of the funnel (``eligible``, ``open``,
-  ``worth``, ``accepted``, ``cheapest``, ``written``), ``written_wan``, ``share_of_lending`` and
-  ``little_business`` (``sim.funnel``);
+  ``worth``, ``accepted``, ``cheapest``, ``written``), ``written_wan``, ``share_of_lending``,
+  ``little_business`` and ``reason_code`` (index in ``sim.funnel.REASON_CODES``; NaN with business);
 - ``guarantor_depleted`` / ``guarantor_months_to_depletion``: the first month the guarantors' summed net assets
   (``guarantor_net_assets_wan``) are at or below zero, and ``guarantor.<name>.depleted`` /
   ``guarantor.<name>.months_to_depletion`` for each guarantor (re-guarantors excluded).
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.budget import budget_outcomes
+from sim.funnel import REASON_CODES
 
 #: Monthly series drawn as fan charts (MODEL.md §5 / issue 4): kept in every compare experiment's bands.
 FAN_METRICS = (
@@ -108,6 +109,8 @@ def flatten_outcomes(
         for key, value in row.items():
             if key not in ("reason", "beaten_by"):
                 out[f"product.{name}.{key}"] = _value(value)
+        reason = row.get("reason")
+        out[f"product.{name}.reason_code"] = float(REASON_CODES.index(reason)) if reason in REASON_CODES else math.nan
     for i, t in enumerate(summary.get("targets", [])):
         out[f"target.{i}.met"] = bool(t["met"])
         out[f"target.{i}.value"] = _value(t["value"])

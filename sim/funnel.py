@@ -28,6 +28,16 @@ REASONS = {
     "cheapest": "dominated",
     "written": "origination",
 }
+#: Every reason code, in funnel order (a run's outcomes row stores the index: ``product.<name>.reason_code``).
+REASON_CODES = (
+    "no_eligible_firms",
+    "not_yet_available",
+    "capacity",
+    "priced_out",
+    "refused",
+    "dominated",
+    "origination",
+)
 LITTLE_SHARE = 0.01  # a product writing less than this share of the run's new lending has "little business"
 
 

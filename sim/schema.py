@@ -342,7 +342,10 @@ class InsurerParams(Strict):
     target_loss_ratio: float = Field(0.7, gt=0.0, description="Yearly repricing aims at this loss ratio.")
     reprice_step_share: Share = Field(0.2, description="Largest relative premium change a year.")
     suspend_loss_ratio: float = Field(
-        1.2, gt=0.0, description="Suspend new business at this loss ratio (Yunnan ≥120%)."
+        1.2,
+        gt=0.0,
+        description="Suspend new business at this loss ratio (Yunnan ≥120%), judged on a full year: from the 12th"
+        " month with premiums (a line's first claims against a few months of premiums do not stop it).",
     )
     suspend_overdue_share: Share = Field(0.10, description="Suspend when overdue (default) rate reaches this.")
     max_pd: Rate = Field(0.1, description="Underwrite only firms with estimated annual PD ≤ this.")

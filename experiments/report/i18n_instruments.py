@@ -53,7 +53,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "被替代：获批企业另有更便宜的获批产品，主要是{rival}（{accepted:,.0f}个中仅{cheapest:,.0f}个以其为最便宜）",
     ),
     "why.origination": (
-        "lost at origination: applications not seen, or the room taken by earlier firms",
-        "放款环节流失：申请未被看到，或额度已被先到企业占用",
+        (
+            "lost at origination: firms spent their applications on lenders with a lower posted price, the"
+            " application was not seen, or earlier firms took the room"
+        ),
+        "放款环节流失：企业把申请次数用在了报价更低的机构上、申请未被看到，或额度已被先到企业占用",
     ),
+    "col.runs_little": ("Runs with little business", "业务很少的运行次数"),
+    "col.loans_mean": ("Loans written (mean)", "平均放款笔数"),
+    "reason.no_eligible_firms": ("no eligible firms", "没有符合条件的企业"),
+    "reason.not_yet_available": ("not yet available (phase-in)", "尚未推出（分阶段实施）"),
+    "reason.capacity": ("capacity or suspension", "容量已满或暂停"),
+    "reason.priced_out": ("priced out", "价格过高"),
+    "reason.refused": ("refused by lender or sharer", "被贷款或分险机构拒绝"),
+    "reason.dominated": ("dominated by a cheaper product", "被更便宜的产品替代"),
+    "reason.origination": ("lost at origination", "放款环节流失"),
 }

@@ -20,6 +20,7 @@ from experiments.report.figures_stats import paired_chart, sensitivity_chart, sw
 from experiments.report.figures_time import fan_chart, survival_chart
 from experiments.report.findings import findings
 from experiments.report.i18n import metric_name, t
+from experiments.report.instruments_section import no_business_across_runs
 from experiments.report.load import BAND_METRICS, ReportData
 from experiments.report.provenance import kind_name, provenance_tables, what_table
 from experiments.report.run_report import run_figures, run_findings, run_tables
@@ -172,7 +173,8 @@ def _outcomes(data: ReportData, lang: str, flang: str) -> list[Block]:
         return []
     table = stats_table(shown, lang, data.scenarios, tid=tid)
     table.note = note
-    return [Heading(t("h.outcomes", lang), "sec-outcomes"), table]
+    idle = no_business_across_runs(outcomes, data.table("runs"), lang) if outcomes is not None else None
+    return [Heading(t("h.outcomes", lang), "sec-outcomes"), table, *([idle] if idle is not None else [])]
 
 
 def _evidence(data: ReportData, lang: str, flang: str) -> list[Block]:

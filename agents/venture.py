@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from sim.accounts import Account
-from sim.schema_instruments import VentureFundParams
+from sim.schema import VentureFundParams
 
 
 class VentureFund(mesa.Agent):

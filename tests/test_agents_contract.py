@@ -7,9 +7,11 @@ import mesa
 import pytest
 
 from agents import Bank, CompensationPool, Government, Guarantor, Insurer
+from agents.venture import VentureFund
 from sim.model import EcosystemModel
 from sim.scenario import Scenario
 from sim.schema import BankParams, GovernmentParams, GuarantorParams, InsurerParams, PoolParams
+from sim.schema_instruments import VentureFundParams
 
 # A scenario holding one institution of every type, each built from its schema defaults, and a product that
 # gives every one of them business.
@@ -18,10 +20,11 @@ SCENARIO = Scenario.model_validate(
         "name": "contract",
         "start": "2018-01",
         "horizon_months": 12,
-        "enterprises": {"initial_count": 500},
+        "enterprises": {"initial_count": 500, "vc_rate": 0.5, "vc_quality_threshold": -1.0},
         "banks": [BankParams(name="bank").model_dump()],
         "guarantors": [GuarantorParams(name="guar").model_dump()],
         "insurers": [InsurerParams(name="ins").model_dump()],
+        "vc_funds": [VentureFundParams(name="vc").model_dump()],
         "government": GovernmentParams(annual_budget_wan=200.0, pools=[PoolParams(name="pool")]).model_dump(),
         "products": [
             {"name": "credit", "banks": ["bank"]},
@@ -35,6 +38,7 @@ SCENARIO = Scenario.model_validate(
                 "guarantee_fee_rate": 0.01,
                 "interest_subsidy_share": 0.3,
             },
+            {"name": "vc-linked", "banks": ["bank"], "vc_fund": "vc", "shares": {"bank": 0.5, "vc": 0.5}},
         ],
     }
 )
@@ -45,6 +49,7 @@ FIND: dict[type, Callable[[EcosystemModel], mesa.Agent]] = {
     Insurer: lambda m: m.insurers[0],
     Government: lambda m: m.government,
     CompensationPool: lambda m: m.government.pools[0],
+    VentureFund: lambda m: m.ventures[0],
 }
 
 DEFAULTS: dict[type, Callable[[], object]] = {
@@ -53,6 +58,7 @@ DEFAULTS: dict[type, Callable[[], object]] = {
     Insurer: lambda: InsurerParams(name="ins"),
     Government: lambda: GovernmentParams(annual_budget_wan=200.0, pools=[PoolParams(name="pool")]),
     CompensationPool: lambda: PoolParams(name="pool"),
+    VentureFund: lambda: VentureFundParams(name="vc"),
 }
 
 AGENT_TYPES = list(FIND)
@@ -83,6 +89,7 @@ def test_the_contract_scenario_exercises_every_institution(ran):
     assert model.insurers[0].balance_wan > 0
     assert model.government.pools[0].covered.sum() > 0
     assert model.government.budget_left_wan < 200.0
+    assert model.ventures[0].covered_wan > 0
 
 
 @pytest.mark.parametrize("cls", AGENT_TYPES, ids=IDS)
@@ -118,6 +125,7 @@ def test_money_never_negative_after_every_month(cls):
         Insurer: ("capital_wan", "balance_wan"),
         Government: ("budget_left_wan",),
         CompensationPool: ("balance_wan",),
+        VentureFund: ("balance_wan", "covered_wan"),
     }[cls]
     agent = FIND[cls](model)
     for _ in range(6):

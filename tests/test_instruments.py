@@ -345,3 +345,20 @@ def test_a_product_outside_its_window_is_not_yet_available():
     )
     row = run(s)[1].summary["products"]["policy"]
     assert row["little_business"] and row["reason"] == "not_yet_available"
+
+
+# ---- the insurer's loss-ratio rule is on a year's accounts ------------------------------------------------------
+
+
+def test_an_insurer_is_suspended_on_a_full_year_loss_ratio_not_on_its_first_claims():
+    s = scenario(insurers=[{"name": "ins", "suspend_loss_ratio": 1.2}])
+    ins = EcosystemModel(s, rng=1).insurers[0]
+    states = []
+    for month in range(1, 15):
+        ins.start_month(month)
+        ins.premium_month_wan, ins.claims_month_wan = 10.0, 30.0 if month == 1 else 12.5
+        ins.close_month(1e6, month, december=False)
+        states.append(ins.suspended)
+    assert ins.loss_ratio() >= 1.2  # the year's claims are ≥ 120% of its premiums from the first month on
+    assert not any(states[:11])  # ... but the rule waits for a year of premiums
+    assert all(states[11:])  # and then applies

@@ -74,13 +74,13 @@ class Instruments:
 
     # ---- the red list ------------------------------------------------------------------------------------
     def red_listed(self, firms: np.ndarray) -> np.ndarray:
-        """Firms on the red list now: a clean record (borrowed, never defaulted, not black-listed) and certified
-        (one fixed draw per firm against the list's share), once the list is in use."""
+        """Firms on the red list now: a clean record (have borrowed, before or during the plan; no default in the
+        plan; not black-listed) and certified (one fixed draw per firm against the list's share), once in use."""
         r = self.red
         if r.share <= 0 or (r.start is not None and self.label < r.start):
             return np.zeros(firms.size, dtype=bool)
         pop = self.pop
-        clean = pop.served[firms] & (pop.default_month[firms] < 0) & ~pop.black_list[firms]
+        clean = pop.first_loan[firms] & (pop.default_month[firms] < 0) & ~pop.black_list[firms]
         return clean & (self.streams.uniform_at("instruments", 0, firms, "red list") < r.share)
 
     def rate_discount(self, firms: np.ndarray) -> np.ndarray:

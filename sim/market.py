@@ -126,7 +126,8 @@ class Market:
             INS: len(self.insurers),
         }
         got = {j: exp[j] if exp[j].size == n else np.zeros(n) for j, n in sizes.items()}
-        vc = exp.get(VC, np.zeros(0))
+        n_vc = len(self.inst.funds) if self.inst is not None else 0
+        vc = exp[VC] if VC in exp and exp[VC].size == n_vc else np.zeros(n_vc)
         return {POOL: got[POOL], GUAR: got[GUAR] + got[REGUAR], INS: got[INS], VC: vc}
 
     def retained(self, bank: Bank, exp: dict[int, np.ndarray]) -> np.ndarray:

@@ -189,12 +189,14 @@ def _instrument_stocks(m: EcosystemModel, rows: np.ndarray, prin: np.ndarray) ->
     """Balances of the issue-10 instruments: loans by pledged asset, non-bank lenders, funds' cover, red list."""
     b, pr, n = m.book, m.products, m.pop.n
     pledge = pr.pledge[b.product[rows]]
-    kind = np.array([bk.p.kind for bk in m.banks])[b.bank[rows]] if rows.size else np.array([], dtype=str)
+    lender = b.bank[rows]
+    micro = np.array([bk.p.kind == "microcredit" for bk in m.banks])[lender]
+    lessor = np.array([bk.p.kind == "lessor" for bk in m.banks])[lender]
     red = m.market.inst.red_listed(np.flatnonzero(m.pop.alive[:n])) if hasattr(m, "market") else np.zeros(0)
     return {
         **{f"{k}_pledge_loan_balance_wan": float(prin[pledge == j].sum()) for j, k in enumerate(PLEDGES)},
-        "microcredit_loan_balance_wan": float(prin[kind == "microcredit"].sum()),
-        "leasing_balance_wan": float(prin[kind == "lessor"].sum()),
+        "microcredit_loan_balance_wan": float(prin[micro].sum()),
+        "leasing_balance_wan": float(prin[lessor].sum()),
         "vc_fund_covered_balance_wan": float(sum(v.covered_wan for v in m.ventures)),
         "red_list_firms": float(red.sum()),
     }

@@ -362,3 +362,22 @@ def test_an_insurer_is_suspended_on_a_full_year_loss_ratio_not_on_its_first_clai
     assert ins.loss_ratio() >= 1.2  # the year's claims are ≥ 120% of its premiums from the first month on
     assert not any(states[:11])  # ... but the rule waits for a year of premiums
     assert all(states[11:])  # and then applies
+
+
+def test_the_report_section_and_the_outcomes_row_say_why():
+    from experiments.outcomes import flatten_outcomes
+    from experiments.report.instruments_section import no_business_across_runs, no_business_table
+    from sim.funnel import REASON_CODES
+
+    s = scenario(products=[{"name": "credit", "banks": ["bank"]}, product(other_cost_rate=0.5)])
+    r = run(s)[1]
+    table = no_business_table(r.summary["products"], "zh")
+    assert table is not None and [row[0] for row in table.rows] == ["policy"]
+    assert table.rows[0][3].startswith("价格过高")
+    assert no_business_table({"credit": r.summary["products"]["credit"]}, "en") is None
+    row = flatten_outcomes(r.summary, r.monthly, r.institutions)
+    assert row["product.policy.little_business"] is True
+    assert REASON_CODES[int(row["product.policy.reason_code"])] == "priced_out"
+    runs = pd.DataFrame([row | {"run_id": 0, "scenario": "a"}, row | {"run_id": 1, "scenario": "a"}])
+    across = no_business_across_runs(runs, None, "en")
+    assert across is not None and across.rows == [["a", "policy", "2 / 2", "0", "priced out"]]

@@ -500,9 +500,11 @@ METRICS: dict[str, tuple[str, str]] = {
     "interest_wan": ("Interest paid (month)", "当月利息支出"),
 }
 
+from experiments.report.i18n_instruments import METRICS as _INSTRUMENT_METRICS  # noqa: E402
 from experiments.report.i18n_instruments import TEXT as _INSTRUMENT_TEXT  # noqa: E402
 
 TEXT.update(_INSTRUMENT_TEXT)
+METRICS.update(_INSTRUMENT_METRICS)
 
 
 def t(key: str, lang: str, **fields: object) -> str:

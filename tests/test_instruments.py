@@ -381,3 +381,22 @@ def test_the_report_section_and_the_outcomes_row_say_why():
     runs = pd.DataFrame([row | {"run_id": 0, "scenario": "a"}, row | {"run_id": 1, "scenario": "a"}])
     across = no_business_across_runs(runs, None, "en")
     assert across is not None and across.rows == [["a", "policy", "2 / 2", "0", "priced out"]]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"products": [product(shares={"bank": 0.5, "vc": 0.5})]}, "products.0.vc_fund", "no vc_fund is named"),
+        ({"products": [product(vc_fund="nope")]}, "products.0.vc_fund", "unknown vc_fund 'nope'"),
+        ({"government": {"fund_start": "2016-01"}}, "government.fund_start", "outside the horizon"),
+        ({"vc_funds": [{"name": "f", "start": "2030-01"}]}, "vc_funds.0.start", "outside the horizon"),
+        ({"platforms": {"red_list": {"start": "2031-05"}}}, "platforms.red_list.start", "outside the horizon"),
+        ({"products": [product(pledge="stock")]}, "products.0.pledge", "receivables"),
+    ],
+)
+def test_bad_instrument_input_names_the_field(changes, field, words):
+    from sim.scenario import ScenarioError, validate
+
+    with pytest.raises(ScenarioError) as e:
+        validate(BASE | changes, "bad.yaml")
+    assert any(path == field and words in reason for path, reason in e.value.problems), e.value.problems

@@ -1,6 +1,7 @@
 """Imports flow one way: experiments → sim → agents, read from the source (every import, also inside functions).
 
 ``agents`` may use sim's foundation — the types and clocks every layer shares (``sim.schema`` parameter classes,
+with its base types ``sim.schema_base`` and instrument blocks ``sim.schema_instruments``,
 ``sim.calendar``, ``sim.accounts``, ``sim.streams``) — and nothing else of ``sim``; the foundation imports
 neither agents nor the rest of sim. Nothing below ``experiments`` imports it.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOUNDATION = {"sim.schema", "sim.calendar", "sim.accounts", "sim.streams"}
+FOUNDATION = {"sim.schema", "sim.schema_base", "sim.schema_instruments", "sim.calendar", "sim.accounts", "sim.streams"}
 
 
 def imports(path: Path) -> set[str]:

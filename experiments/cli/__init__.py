@@ -4,8 +4,9 @@ User errors (a bad scenario file, an unknown scenario, a bad ``--set``) print on
 with no traceback and no partial output folder.
 
 Groups: ``run`` (run, validate, scenarios), ``studies`` (compare, sweep, sensitivity, depletion, targets),
-``discover``, ``evidence``, ``report``, ``dashboard``. Each module keeps its commands in ``COMMANDS``; the
-parser lists the groups explicitly (nothing registers by import side effect), importing them only when built.
+``discover``, ``calibrate``, ``design``, ``evidence``, ``report``, ``dashboard``. Each module keeps its commands
+in ``COMMANDS``; the parser lists the groups explicitly (nothing registers by import side effect), importing them
+only when built.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from collections.abc import Sequence
 from experiments.errors import EXIT_USER, UserError
 from sim.scenario import ScenarioError
 
-RESUMABLE = ("compare", "sweep", "sensitivity", "depletion", "targets", "calibrate")
+RESUMABLE = ("compare", "sweep", "sensitivity", "depletion", "targets", "calibrate", "design")
 #: Command modules, in the order ``techfin --help`` lists them.
-GROUPS = ("run", "studies", "discover", "calibrate", "evidence", "report", "dashboard")
+GROUPS = ("run", "studies", "discover", "calibrate", "design", "evidence", "report", "dashboard")
 
 
 def commands() -> dict:

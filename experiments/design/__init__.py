@@ -20,7 +20,7 @@ from experiments.design.expr import ExpressionError
 from experiments.design.search import DesignError
 from experiments.design.spec import DesignSpec, Problem, build_problem
 
-__all__ = ["DesignError", "DesignSpec", "ExpressionError", "Problem", "build_problem", "run_design", "load_spec"]
+__all__ = ["DesignError", "DesignSpec", "ExpressionError", "Problem", "build_problem", "load_spec", "run_design"]
 
 
 def load_spec(folder: Path) -> DesignSpec:
@@ -72,8 +72,12 @@ def run_design(
         space=problem.space.model_dump(mode="json") | {"file": spec.space_file},
         scenarios={problem.key: problem.entry} if problem.entry else {},
         model=spec.model,
-        counts={"candidates": len(tables["candidates"]), "pareto": len(tables["pareto"]),
-                "runs": len(tables["evaluations"]), "ok": int(tables["evaluations"]["ok"].sum())},
+        counts={
+            "candidates": len(tables["candidates"]),
+            "pareto": len(tables["pareto"]),
+            "runs": len(tables["evaluations"]),
+            "ok": int(tables["evaluations"]["ok"].sum()),
+        },
     )
     atomic_write_json(folder / "manifest.json", json.loads(json.dumps(manifest, default=_plain)))
     return tables

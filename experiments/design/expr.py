@@ -42,7 +42,9 @@ PAIRED_OUTCOMES = frozenset(
         "fiscal_credit_per_public_wan",
     }
 )
-YES_NO = re.compile(r"pool_depleted|guarantor_depleted|guarantor_insolvent|all_targets_met|(pool|guarantor)\.[^.]+\.depleted|target\.\d+\.met")
+YES_NO = re.compile(
+    r"pool_depleted|guarantor_depleted|guarantor_insolvent|all_targets_met|(pool|guarantor)\.[^.]+\.depleted|target\.\d+\.met"
+)
 NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z0-9_][\w-]*)*)")
 WORDS = frozenset({"and", "or", "not", "P", "mean", "max", "min"})
 MAX_CHARS = 300
@@ -122,7 +124,9 @@ def parse_objective(text: str, known: Callable[[str], str | None]) -> Objective:
     src = _checked(text, "--objective")
     m = re.fullmatch(r"\s*(max|min)(?:imi[sz]e)?\s+(.+?)\s*", src)
     if not m:
-        raise ExpressionError(f"--objective {text!r}: write `max MEASURE` or `min MEASURE`, e.g. `max mean(credit_per_public_wan)`")
+        raise ExpressionError(
+            f"--objective {text!r}: write `max MEASURE` or `min MEASURE`, e.g. `max mean(credit_per_public_wan)`"
+        )
     return Objective(m.group(1), parse_measure(m.group(2), known, f"--objective {text!r}"))
 
 
@@ -132,7 +136,9 @@ def parse_constraint(text: str, known: Callable[[str], str | None]) -> Constrain
     where = f"--constraint {text!r}"
     parts = _top_level_split(src)
     if len(parts) != 3:
-        raise ExpressionError(f"{where}: write `MEASURE <= number` or `MEASURE >= number`, e.g. `P(pool_depleted) <= 0.1`")
+        raise ExpressionError(
+            f"{where}: write `MEASURE <= number` or `MEASURE >= number`, e.g. `P(pool_depleted) <= 0.1`"
+        )
     left, op, right = parts
     try:
         bound = float(right)
@@ -169,8 +175,12 @@ def parse_measure(text: str, known: Callable[[str], str | None], where: str) -> 
     return Measure(agg, inner, names)
 
 
-def outcome_checker(pools: Iterable[str] | None, guarantors: Iterable[str] | None, targets: int | None,
-                    metrics: Iterable[str] | None = None) -> Callable[[str], str | None]:
+def outcome_checker(
+    pools: Iterable[str] | None,
+    guarantors: Iterable[str] | None,
+    targets: int | None,
+    metrics: Iterable[str] | None = None,
+) -> Callable[[str], str | None]:
     """A ``known(name)`` function for a scenario (its pools, guarantors and number of targets) or, when
     ``metrics`` is given, for a function model whose outcomes are exactly ``metrics``."""
     from experiments.outcomes import known_outcome
@@ -269,13 +279,30 @@ def _placeheld(inner: str) -> tuple[str, dict[str, str]]:
 
 
 _ARITH = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
-_CMP = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal,
-        ast.Eq: np.equal, ast.NotEq: np.not_equal}
+_CMP = {
+    ast.Lt: np.less,
+    ast.LtE: np.less_equal,
+    ast.Gt: np.greater,
+    ast.GtE: np.greater_equal,
+    ast.Eq: np.equal,
+    ast.NotEq: np.not_equal,
+}
 
 
 def _check_nodes(node: ast.AST, where: str, mapping: dict[str, str]) -> None:
-    ok = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Constant, ast.Name, ast.Load, ast.operator,
-          ast.unaryop, ast.boolop, ast.cmpop)
+    ok = (
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.BoolOp,
+        ast.Compare,
+        ast.Constant,
+        ast.Name,
+        ast.Load,
+        ast.operator,
+        ast.unaryop,
+        ast.boolop,
+        ast.cmpop,
+    )
     for n in ast.walk(node):
         if not isinstance(n, ok) or (isinstance(n, ast.BinOp) and type(n.op) not in _ARITH):
             raise ExpressionError(f"{where}: only outcome names, numbers, + - * /, comparisons, and/or/not are allowed")

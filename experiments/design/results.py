@@ -91,7 +91,7 @@ def recommend(front: pd.DataFrame, problem: Problem) -> list[tuple[str, int]]:
     for i, o in enumerate(problem.objectives):
         best = np.flatnonzero(losses[:, i] == losses[:, i].min())
         pick = best[np.argmin(dist[best])]
-        out.append((f"best: {o.text}", int(front["trial"].iloc[int(pick)])))
+        out.append((f"best: {o.measure.text}", int(front["trial"].iloc[int(pick)])))
     return out
 
 
@@ -106,7 +106,7 @@ def per_run(problem: Problem, cache: RunCache, label: str) -> pd.DataFrame:
 
 def paired(design: pd.DataFrame, plan: pd.DataFrame, measure: str) -> dict[str, float]:
     """Mean paired difference design − plan over pairs where both are defined, with a 95% t interval."""
-    d = (design[measure].to_numpy(float) - plan[measure].to_numpy(float))
+    d = design[measure].to_numpy(float) - plan[measure].to_numpy(float)
     d = d[np.isfinite(d)]
     n = len(d)
     mean = float(d.mean()) if n else math.nan
@@ -114,7 +114,9 @@ def paired(design: pd.DataFrame, plan: pd.DataFrame, measure: str) -> dict[str, 
     return {"diff": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
 
 
-def recommended_table(problem: Problem, cands: pd.DataFrame, picks: list[tuple[str, int]], cache: RunCache) -> pd.DataFrame:
+def recommended_table(
+    problem: Problem, cands: pd.DataFrame, picks: list[tuple[str, int]], cache: RunCache
+) -> pd.DataFrame:
     """Long table: each recommended design (and the plan) × measure, with the paired difference to the plan."""
     plan_runs = per_run(problem, cache, "plan")
     plan_values = {m.text: m.aggregate(plan_runs[m.text]) for m in problem.measures}
@@ -123,14 +125,35 @@ def recommended_table(problem: Problem, cands: pd.DataFrame, picks: list[tuple[s
         roles.setdefault(trial, []).append(role)
     rows = []
     for m in problem.measures:
-        rows.append({"design": "plan", "trial": -1, "measure": m.text, "value": plan_values[m.text], "plan": plan_values[m.text],
-                     "diff": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n": int(np.isfinite(plan_runs[m.text]).sum()), **_role(m, problem)})
+        rows.append(
+            {
+                "design": "plan",
+                "trial": -1,
+                "measure": m.text,
+                "value": plan_values[m.text],
+                "plan": plan_values[m.text],
+                "diff": 0.0,
+                "ci_low": 0.0,
+                "ci_high": 0.0,
+                "n": int(np.isfinite(plan_runs[m.text]).sum()),
+                **_role(m, problem),
+            }
+        )
     for trial, names in roles.items():
         runs = per_run(problem, cache, label_of(trial))
         value = cands.set_index("trial").loc[trial]
         for m in problem.measures:
-            rows.append({"design": "; ".join(names), "trial": trial, "measure": m.text, "value": float(value[m.text]),
-                         "plan": plan_values[m.text], **paired(runs, plan_runs, m.text), **_role(m, problem)})
+            rows.append(
+                {
+                    "design": "; ".join(names),
+                    "trial": trial,
+                    "measure": m.text,
+                    "value": float(value[m.text]),
+                    "plan": plan_values[m.text],
+                    **paired(runs, plan_runs, m.text),
+                    **_role(m, problem),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -162,8 +185,12 @@ def convergence_table(cands: pd.DataFrame, problem: Problem) -> pd.DataFrame:
         upto = (feas["generation"] <= g).to_numpy()
         pts = scaled[upto]
         hv = float(compute_hypervolume(pts[nondominated(pts)], ref)) if len(pts) else 0.0
-        row = {"generation": int(g), "candidates": int((cands["generation"] <= g).sum()),
-               "feasible": int(upto.sum()), "hypervolume": hv}
+        row = {
+            "generation": int(g),
+            "candidates": int((cands["generation"] <= g).sum()),
+            "feasible": int(upto.sum()),
+            "hypervolume": hv,
+        }
         for o in problem.objectives:
             vals = feas.loc[upto, o.measure.text]
             row[f"best {o.text}"] = (vals.max() if o.sense == "max" else vals.min()) if len(vals) else math.nan

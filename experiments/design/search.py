@@ -17,9 +17,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import sqlite3
 import warnings
-import math
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,7 @@ def tasks_for(problem: Problem, label: str, levers: dict[str, float] | None) -> 
         if problem.content is not None:
             for p in moved:
                 x = params[p.key]
-                overrides.update(p.assignments(int(round(x)) if p.integer else float(x)))
+                overrides.update(p.assignments(round(x) if p.integer else float(x)))
         out.append(
             RunTask(
                 index=j,

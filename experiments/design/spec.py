@@ -122,10 +122,15 @@ def space_problems(space: Space) -> list[tuple[str, str]]:
     for p in levers:
         if p.dist not in LEVER_DISTS or p.bounds is None:
             out.append(
-                (f"parameters.{idx[p.key]} ({p.key})", f"a lever needs bounds: the search chooses it between them (dist {p.dist} has none)")
+                (
+                    f"parameters.{idx[p.key]} ({p.key})",
+                    f"a lever needs bounds: the search chooses it between them (dist {p.dist} has none)",
+                )
             )
         elif p.integer and math.ceil(p.bounds[0]) > math.floor(p.bounds[1]):
-            out.append((f"parameters.{idx[p.key]} ({p.key})", "an integer lever needs a whole number between its bounds"))
+            out.append(
+                (f"parameters.{idx[p.key]} ({p.key})", "an integer lever needs a whole number between its bounds")
+            )
     return out
 
 
@@ -149,14 +154,20 @@ def build_problem(spec: DesignSpec) -> Problem:
     if spec.model is not None:
         content, key, months, entry = None, "model", None, {}
         known = outcome_checker(None, None, None, metrics=space.metrics)
-        plan = {p.key: v for p, v in zip(space.parameters, space.scale(np.full((1, len(space.parameters)), 0.5))[0], strict=True) if p.role == "lever"}
+        plan = {
+            p.key: v
+            for p, v in zip(space.parameters, space.scale(np.full((1, len(space.parameters)), 0.5))[0], strict=True)
+            if p.role == "lever"
+        }
     else:
         if space.base is None:
             raise ScenarioError(source, [("base", "a design search over the simulator needs a base scenario")])
         base = load_scenario(space.base, (dict(space.overrides) | dict(spec.sets)) or None)
         content, key = base.model_dump(mode="json"), base.name
         months = int(spec.months or space.months or base.horizon_months)
-        known = outcome_checker([p.name for p in base.government.pools], [g.name for g in base.guarantors], len(base.targets))
+        known = outcome_checker(
+            [p.name for p in base.government.pools], [g.name for g in base.guarantors], len(base.targets)
+        )
         plan = {p.key: plan_value(p, content) for p in levers}
         entry = {"name": base.name, "title": base.title, "digest": base.digest(), "horizon_months": base.horizon_months}
     texts = list(spec.objectives) or _defaults(content)
@@ -216,7 +227,7 @@ def plan_value(p: Parameter, content: dict[str, Any]) -> float:
         return math.nan
     lo, hi = p.bounds or (-1e9, 1e9)
     target, value = next(iter(have.items()))
-    f = lambda x: p.assignments(x)[target] - value  # noqa: E731
+    f = lambda x: p.assignments(x)[target] - value
     grid = np.linspace(lo, hi, 201)
     vals = [f(x) for x in grid]
     x = math.nan

@@ -52,7 +52,9 @@ def voi_table(problem: Problem, front: pd.DataFrame, evaluations: pd.DataFrame) 
         squares = samples > 2 * len(problem.uncertainties) + 1
         gain, switch = _evppi(utility, _basis(theta, squares=squares))
         rows.append(["all", obj.text, gain, gain / scale, switch, len(first), samples, len(u)])
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(rows, columns=COLUMNS).sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
+    )
 
 
 def _basis(theta: np.ndarray, squares: bool) -> np.ndarray:

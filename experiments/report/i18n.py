@@ -19,6 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.targets": ("plan target attainment", "规划目标达成分析"),
     "kind.evidence": ("evidence checks", "实证检验"),
     "kind.calibration": ("calibration", "参数校准"),
+    "kind.design": ("design search", "方案优化搜索"),
     "k.posterior": ("Uncertainty in the bands", "区间所含的不确定性"),
     "k.posterior.yes": (
         "luck and parameters: replicate k runs accepted parameter set k of {sets} from calibration {name}",

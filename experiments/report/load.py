@@ -38,6 +38,11 @@ TABLES = (
     "evidence_curves",
     "fit",
     "trials",
+    "candidates",
+    "pareto",
+    "recommended",
+    "convergence",
+    "voi",
     "monthly",
     "institutions",
 )
@@ -114,7 +119,7 @@ class ReportData:
         return list(dict.fromkeys(names))
 
 
-KINDS = ("run", "compare", "sweep", "sensitivity", "depletion", "targets", "evidence", "calibration")
+KINDS = ("run", "compare", "sweep", "sensitivity", "depletion", "targets", "evidence", "calibration", "design")
 
 
 def _json(path: Path) -> dict[str, Any]:

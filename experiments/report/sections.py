@@ -13,6 +13,7 @@ import pandas as pd
 
 from experiments.report.budget_report import budget_section
 from experiments.report.calibration_report import calibration_findings, calibration_section
+from experiments.report.design_report import design_findings, design_section
 from experiments.report.discover_report import discover_section
 from experiments.report.doc import Bullets, Document, Fig, Heading, Para, Table
 from experiments.report.evidence_report import evidence_findings, evidence_section
@@ -195,6 +196,7 @@ def _calibration(data: ReportData, lang: str, flang: str) -> list[Block]:
 
 SECTIONS: dict[str, Section] = {
     "calibration": _calibration,
+    "design": design_section,
     "evidence": _evidence,
     "compare": _effects,
     "depletion": _depletion,
@@ -223,6 +225,8 @@ def build_document(data: ReportData, lang: str) -> Document:
         found = evidence_findings(data.table("evidence"), lang)
     elif data.table("fit") is not None:
         found = calibration_findings(data.table("fit"), data.table("trials"), lang)
+    elif data.kind == "design":
+        found = design_findings(data, lang)
     else:
         found = findings(data, lang)
     if found:

@@ -82,9 +82,9 @@ def _design_args(p: argparse.ArgumentParser) -> None:
 @command("design", _design_args)
 def design_cmd(args: argparse.Namespace) -> int:
     """Search the levers of a space for the designs that do most per yuan within chance constraints."""
+    from experiments.cli.studies import command_line
     from experiments.design import ExpressionError, build_problem, load_spec, run_design
     from experiments.executors import ExecutorError
-    from experiments.cli.studies import command_line
     from experiments.output import default_out, output_problem
 
     if args.resume:

@@ -165,6 +165,7 @@ def _lines(path: Path) -> int:
 
 
 def test_a_killed_search_resumes_to_the_same_pareto_set(tmp_path, small_space):
+    """Killed and resumed serially, it ends as the same search run whole on two worker processes."""
     killed = tmp_path / "killed"
     cmd = [sys.executable, "-m", "experiments.cli", "design", str(small_space), *ARGS, "--out", str(killed)]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -177,7 +178,7 @@ def test_a_killed_search_resumes_to_the_same_pareto_set(tmp_path, small_space):
     assert not (killed / "pareto.parquet").exists()
     assert main(["design", "--resume", str(killed), "--generations", "3", "--quiet"]) == 0
     whole = tmp_path / "whole"
-    assert main(["design", str(small_space), *ARGS, "--out", str(whole)]) == 0
+    assert main(["design", str(small_space), *ARGS, "--out", str(whole), "--workers", "2"]) == 0
     for name in ("candidates", "pareto", "recommended"):
         a, b = pd.read_parquet(killed / f"{name}.parquet"), pd.read_parquet(whole / f"{name}.parquet")
         pd.testing.assert_frame_equal(a, b, obj=name)

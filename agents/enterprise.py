@@ -41,6 +41,7 @@ FIELDS: dict[str, type] = {
     "u_insure": float,
     "need_age": np.int32,
     "served": bool,
+    "tf_served": bool,  # reached by the plan's sci-tech finance in the run: a policy loan, a VC round or a listing
     "return_z": float,  # persistent own investment return, standard-normal scale
     "cost_rate": float,  # all-in annual cost of the loan held, net of subsidies (debt service)
     "term_months": np.int32,  # term of the loan held (scheduled principal)
@@ -112,7 +113,7 @@ class Enterprises:
             self.black_list_until[s] = -1
         for name in ("rd_wan", "debt_wan", "distress", "need_wan", "cost_rate"):
             getattr(self, name)[s] = 0.0
-        for name in ("listed", "first_loan", "tech_insured", "served", "vintage_policy"):
+        for name in ("listed", "first_loan", "tech_insured", "served", "tf_served", "vintage_policy"):
             getattr(self, name)[s] = False
         self.funded_months[s] = 0
         self.term_months[s] = 12

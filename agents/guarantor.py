@@ -22,6 +22,7 @@ class Guarantor(mesa.Agent):
         self.claims_month_wan = self.fees_month_wan = self.injected_month_wan = 0.0
         self.claims_total_wan = 0.0
         self.injections = dict(params.injections)
+        self.paid_in_wan = params.net_assets_wan  # capital put in: the initial net assets plus injections
         self.insolvent_month: str | None = None
 
     @property
@@ -75,6 +76,7 @@ class Guarantor(mesa.Agent):
         injected = self.injections.get(month_label, 0.0)
         self.account.receive(injected, "injection")
         self.injected_month_wan = injected
+        self.paid_in_wan += injected
         if self.net_assets_wan <= 1e-6 and self.insolvent_month is None:
             self.insolvent_month = month_label
         return injected

@@ -8,8 +8,9 @@ By kind (the reports and figures are built from exactly these files and columns)
 - depletion: ``survival.parquet``, ``depletion_by_year.parquet``, ``depletion_median.parquet``, ``horizon.json``
   (see ``experiments.survival``), ``budget_by_year.parquet`` and ``budget_months.parquet`` (the special fund's
   budget each year, see ``experiments.budget``);
-- targets: ``targets.parquet`` (scenario, index, metric, date, op, threshold, label, successes, n, prob,
-  ci_low, ci_high; Wilson interval; runs where the target's month was not simulated are not counted);
+- targets: ``targets.parquet`` (scenario, index, metric, date, op, threshold, label, clause, state, reason,
+  successes, n, prob, ci_low, ci_high, value_median, value_p10, value_p90; Wilson interval; runs where the
+  target's month was not simulated are not counted, out-of-scope targets get no probability);
 - sweep: ``points.parquet`` (point, ``param.<name>`` ..., n, then ``<metric>.mean``, ``<metric>.ci_low``,
   ``<metric>.ci_high`` for each space metric);
 - sensitivity: ``indices.parquet`` (see ``experiments.sensitivity``).
@@ -147,47 +148,80 @@ def bands(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_table(ok: pd.DataFrame, scenarios: dict) -> pd.DataFrame:
-    """Per scenario and plan target: successes of n evaluated runs, probability and Wilson 95% interval."""
+    """Per scenario and plan target: its state, successes of n evaluated runs, probability with its Wilson 95%
+    interval, and the value the runs achieved (median, 10th and 90th percentiles) against the threshold.
+
+    ``state``: ``scored``; ``not_reached`` (no run reached the date); ``out_of_scope`` (``reason`` says why; its
+    value, if any, is for information and no probability is given). Thresholds are those of the region as
+    simulated (scaled by ``enterprises.scale``).
+    """
+    from sim.scale import scaled_target
+
     rows = []
     for key, content in scenarios.items():
         grp = ok[ok["scenario"] == key]
-        for i, t in enumerate(content.get("targets", [])):
+        scale = float((content.get("enterprises") or {}).get("scale", 1.0))
+        for i, raw in enumerate(content.get("targets", [])):
+            tg = scaled_target(raw, scale)
             met, value = f"target.{i}.met", f"target.{i}.value"
             evaluated = _floats(grp[value]) if value in grp else np.zeros(0)
             hits = _floats(grp[met])[~np.isnan(evaluated)] if met in grp else np.zeros(0)
+            values = evaluated[~np.isnan(evaluated)]
+            reason = tg.get("out_of_scope")
+            if reason:
+                hits = np.zeros(0)
             n, k = int(hits.size), int(np.nansum(hits))
             lo, hi = _wilson(k, n)
+            q = np.quantile(values, [0.5, 0.1, 0.9]) if values.size else (np.nan,) * 3
             rows.append(
                 {
                     "scenario": key,
                     "index": i,
-                    "metric": t["metric"],
-                    "date": t["date"],
-                    "op": t["op"],
-                    "threshold": float(t["threshold"]),
-                    "label": t.get("label", ""),
+                    "metric": tg.get("metric") or "",
+                    "date": tg["date"],
+                    "op": tg.get("op", ">="),
+                    "threshold": float(tg["threshold"]),
+                    "label": tg.get("label", ""),
+                    "clause": tg.get("clause", ""),
+                    "window_months": tg.get("window_months"),
+                    "base_date": tg.get("base_date"),
+                    "state": "out_of_scope" if reason else "scored" if n else "not_reached",
+                    "reason": reason or "",
                     "successes": k,
                     "n": n,
                     "prob": k / n if n else np.nan,
                     "ci_low": lo,
                     "ci_high": hi,
+                    "value_median": float(q[0]),
+                    "value_p10": float(q[1]),
+                    "value_p90": float(q[2]),
                 }
             )
-    cols = [
-        "scenario",
-        "index",
-        "metric",
-        "date",
-        "op",
-        "threshold",
-        "label",
-        "successes",
-        "n",
-        "prob",
-        "ci_low",
-        "ci_high",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+
+
+TARGET_COLUMNS = [
+    "scenario",
+    "index",
+    "metric",
+    "date",
+    "op",
+    "threshold",
+    "label",
+    "clause",
+    "window_months",
+    "base_date",
+    "state",
+    "reason",
+    "successes",
+    "n",
+    "prob",
+    "ci_low",
+    "ci_high",
+    "value_median",
+    "value_p10",
+    "value_p90",
+]
 
 
 def point_table(ok: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

@@ -176,12 +176,35 @@ def format_summary(s: dict[str, Any]) -> str:
                 f"    {name}: {row['written']:,.0f} loans, {yi(row['written_wan'])}; {row['reason'].replace('_', ' ')}"
                 f"{rival}"
             )
-    if s["targets"]:
-        lines.append(f"  plan targets    {s['targets_met']} of {s['targets_total']} met")
-        for t in s["targets"]:
-            mark = "met   " if t["met"] else "MISSED"
-            lines.append(
-                f"    {mark} {t['date']} {t['metric']} {t['op']} {fmt_metric(t['metric'], t['threshold'])}"
-                f" (got {fmt_metric(t['metric'], t['value'])})  {t['label']}".rstrip()
-            )
+    lines += format_targets(s)
     return "\n".join(lines)
+
+
+MARKS = {"met": "met", "missed": "MISSED", "not_reached": "not reached", "out_of_scope": "out of scope"}
+
+
+def target_counts(s: dict[str, Any]) -> str:
+    """'2 met, 1 missed, 2 not reached (dated after the run's end), 1 out of scope, of 6'."""
+    ts = s.get("targets") or []
+    n = {k: sum(t.get("status", "met" if t.get("met") else "missed") == k for t in ts) for k in MARKS}
+    parts = [f"{n['met']} met", f"{n['missed']} missed"]
+    if n["not_reached"]:
+        parts.append(f"{n['not_reached']} not reached (dated after the run's end {s.get('end', '')})")
+    if n["out_of_scope"]:
+        parts.append(f"{n['out_of_scope']} out of scope (the model lacks what they measure)")
+    return ", ".join(parts) + f", of {len(ts)}"
+
+
+def format_targets(s: dict[str, Any]) -> list[str]:
+    """The plan targets block of the run summary: one line per target with its verdict."""
+    if not s.get("targets"):
+        return []
+    lines = [f"  plan targets    {target_counts(s)}"]
+    for t in s["targets"]:
+        status = t.get("status", "met" if t.get("met") else "missed")
+        metric = t.get("metric")
+        what = f"{metric} {t['op']} {fmt_metric(metric, t['threshold'])}" if metric else "(not in the model)"
+        got = f" (got {fmt_metric(metric, t['value'])})" if metric and t.get("value") is not None else ""
+        why = f" — {t['reason']}" if status == "out_of_scope" and t.get("reason") else ""
+        lines.append(f"    {MARKS[status]:12s} {t['date']} {what}{got}  {t['label']}{why}".rstrip())
+    return lines

@@ -126,6 +126,7 @@ def _take_over(m: EcosystemModel, state: PrePlanState) -> None:
     m.pop.streams = m.streams
     n = m.pop.n
     m.pop.served[:n] = False  # "served", "vintage" and "default month" count from the plan's start
+    m.pop.tf_served[:n] = False
     m.pop.vintage_month[:n] = -1
     m.pop.default_month[:n] = -1
     barred = m.pop.black_list_until[:n] >= 0

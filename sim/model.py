@@ -29,6 +29,7 @@ from sim.loanbook import LoanBook
 from sim.products import GUAR, INS, POOL, REGUAR, VC, compile_products
 from sim.reporters import MonthlyRecorder, make_datacollector
 from sim.result import RunResult, build_result
+from sim.scale import apply_scale
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.schema import Platforms
 from sim.streams import Streams
@@ -62,7 +63,9 @@ class EcosystemModel(mesa.Model):
         """
         super().__init__(rng=rng)
         keys = {k.replace("__", "."): v for k, v in overrides.items()}
-        self.s = load_scenario(scenario, keys)
+        loaded = load_scenario(scenario, keys)
+        self.scale = loaded.enterprises.scale  # share of the region simulated (sim/scale.py)
+        self.s = apply_scale(loaded)
         self.seed = rng
         self.streams = Streams(rng, domain=stream_domain)
         self.fixed = self.s.fixed.enabled
@@ -262,6 +265,7 @@ class EcosystemModel(mesa.Model):
         g = self.s.government
         vc, listed = self.pop.equity(m, *self.government.multipliers(self.label))
         self.recorder.add(programmes.investment_subsidy(self, vc))
+        self.pop.tf_served[vc] = self.pop.tf_served[listed] = True
         reward = self.government.pay("listing_reward", np.full(listed.size, g.subsidies.listing_reward_wan))
         neeq = self.streams.uniform("equity", m, self.pop.n, "listing venue")[listed] < p.listing_neeq_share
         self.recorder.add(
@@ -430,6 +434,7 @@ class EcosystemModel(mesa.Model):
         first = ~pop.first_loan[slots]
         pop.first_loan[slots] = True
         pop.served[slots] = True
+        pop.tf_served[slots[pr.policy[prod]]] = True
         pop.debt_wan[slots] = amount
         pop.cost_rate[slots] = cost
         pop.term_months[slots] = pr.term[prod]

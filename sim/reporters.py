@@ -45,6 +45,7 @@ FLOWS = (
     "grants_new",
     "bond_issues_new",
     "bond_finance_wan",
+    "tech_finance_wan",
 )
 CUMULATIVE = {
     "new_loans_cum_wan": "new_loans_wan",
@@ -59,6 +60,7 @@ CUMULATIVE = {
     "pool_payouts_cum_wan": "pool_payouts_wan",
     "policy_new_loans_cum_wan": "policy_new_loans_wan",
     "bond_finance_cum_wan": "bond_finance_wan",
+    "tech_finance_cum_wan": "tech_finance_wan",
 }
 STOCKS = (
     "month",
@@ -69,10 +71,12 @@ STOCKS = (
     "firms_served_cum",
     "approval_rate",
     "avg_cost_rate",
+    "avg_cost_over_lpr_rate",
     "npl_ratio",
     "pool_balance_wan",
     "pool_payouts_wan",
     "guarantor_net_assets_wan",
+    "guarantor_paid_in_capital_wan",
     "guarantee_balance_wan",
     "guarantor_leverage",
     "reguarantor_net_assets_wan",
@@ -96,6 +100,7 @@ STOCKS = (
     "leasing_balance_wan",
     "vc_fund_covered_balance_wan",
     "red_list_firms",
+    "tech_finance_firms_cum",
 )
 METRICS: tuple[str, ...] = STOCKS + FLOWS + tuple(CUMULATIVE)
 
@@ -123,6 +128,7 @@ class MonthlyRecorder:
         """Build this month's row from flows and state, and the per-institution rows."""
         m = self.m
         row: dict = {k: self.flows.get(k, 0.0) for k in FLOWS}
+        row["tech_finance_wan"] = row["policy_new_loans_wan"] + row["vc_investment_wan"] + row["direct_finance_wan"]
         row.update(_stocks(m, self.flows))
         for cum, flow in CUMULATIVE.items():
             self.cum[cum] += row[flow]
@@ -160,10 +166,12 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "firms_served_cum": int(pop.served[:n].sum()),
         "approval_rate": flows["approvals"] / flows["applications"] if flows["applications"] else np.nan,
         "avg_cost_rate": flows.get("avg_cost_rate", np.nan),
+        "avg_cost_over_lpr_rate": flows.get("avg_cost_rate", np.nan) - m.lpr,
         "npl_ratio": bad / (bal + bad) if bad > 0 else 0.0,
         "pool_balance_wan": float(sum(p.balance_wan for p in gov.pools)),
         "pool_payouts_wan": sum(p.payout_month_wan for p in gov.pools),
         "guarantor_net_assets_wan": g_assets,
+        "guarantor_paid_in_capital_wan": sum(g.paid_in_wan for g in gs),
         "guarantee_balance_wan": g_bal,
         "guarantor_leverage": g_bal / g_assets if g_assets > 0 else (np.inf if g_bal > 0 else 0.0),
         "reguarantor_net_assets_wan": sum(g.net_assets_wan for g in rs),
@@ -181,6 +189,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "ip_pledge_loan_balance_wan": float(prin[m.products.ip_pledge[b.product[rows]]].sum()),
         "policy_loan_balance_wan": float(prin[m.products.policy[b.product[rows]]].sum()),
         "covered_loan_balance_wan": float(prin[m.products.shares[b.product[rows], 0] < 1.0].sum()),
+        "tech_finance_firms_cum": int(pop.tf_served[:n].sum()),
     }
     return out | _instrument_stocks(m, rows, prin)
 

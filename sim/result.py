@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +10,10 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import YearMonth
+from sim.targets import check_targets, count_states
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
-
-OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 
 #: The run summary's single-number figures (what a calibration target or an experiment outcome may name).
 SCALARS: tuple[str, ...] = (
@@ -59,6 +57,9 @@ SCALARS: tuple[str, ...] = (
     "firms_alive_end",
     "conservation_error_wan",
     "targets_met",
+    "targets_missed",
+    "targets_not_reached",
+    "targets_out_of_scope",
     "targets_total",
     "baseline_balance_end_wan",
     "new_lending_diff_wan",
@@ -224,9 +225,9 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "conservation_error_wan": m.conservation_error_wan,
         "products": m.funnel.summary(),
     }
-    summary["targets"] = check_targets(m, mo, start_row)
-    summary["targets_met"] = sum(t["met"] for t in summary["targets"])
-    summary["targets_total"] = len(summary["targets"])
+    summary["scale"] = m.scale
+    summary["targets"] = check_targets(m.s.targets, mo, start_row, m.scale)
+    summary |= count_states(summary["targets"])
     return {k: _num(v) for k, v in summary.items()}
 
 
@@ -245,47 +246,3 @@ def vintage_defaults(m: EcosystemModel) -> dict[str, float | None]:
             out[f"{name}_borrower_default_rate_{months}m"] = float(hit.sum() / seen.sum()) if seen.any() else None
         out[f"{name}_borrowers_year1"] = int(sel.sum())
     return out
-
-
-def check_targets(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> list[dict[str, Any]]:
-    """Each plan target: the metric's value at the end of its month (summed over ``window_months``, less its
-    value at ``base_date``, plus ``offset``) and whether it meets the threshold."""
-    out = []
-    labels = list(mo["month_label"])
-    for t in m.s.targets:
-        value = _target_value(mo, labels, start_row, t.metric, t.date, t.window_months)
-        if value is not None and t.base_date is not None:
-            base = _target_value(mo, labels, start_row, t.metric, t.base_date, t.window_months)
-            value = None if base is None else value - base
-        if value is not None:
-            value += t.offset
-        met = value is not None and math.isfinite(value) and bool(OPS[t.op](value, t.threshold))
-        out.append(
-            {
-                "metric": t.metric,
-                "date": t.date,
-                "op": t.op,
-                "threshold": t.threshold,
-                "label": t.label,
-                "window_months": t.window_months,
-                "base_date": t.base_date,
-                "offset": t.offset,
-                "value": value,
-                "met": met,
-            }
-        )
-    return out
-
-
-def _target_value(
-    mo: pd.DataFrame, labels: list[str], start_row: pd.Series, metric: str, date: str, window: int | None
-) -> float | None:
-    """The metric at the end of ``date`` ('start': the set-up state), summed over ``window`` months if given;
-    None when the date was not simulated (a run cut short)."""
-    if date == "start":
-        return float(start_row[metric])
-    if date not in labels:
-        return None
-    i = labels.index(date)
-    col = mo[metric]
-    return float(col.iloc[max(0, i - window + 1) : i + 1].sum()) if window else float(col.iloc[i])

@@ -168,7 +168,7 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
             out.append((f"targets.{i}.date", f"{t.date} is outside the horizon {start}–{end}"))
         if t.base_date not in (None, "start") and not start <= YearMonth.parse(t.base_date) <= end:
             out.append((f"targets.{i}.base_date", f"{t.base_date} is outside the horizon {start}–{end}"))
-        if t.metric not in METRICS or t.metric in ("date", "month"):
+        if t.metric is not None and (t.metric not in METRICS or t.metric in ("date", "month")):
             out.append((f"targets.{i}.metric", f"unknown metric {t.metric!r}; see scenarios/README.md for the list"))
     for i, p in enumerate(s.products):
         for f in ("available_from", "available_until"):

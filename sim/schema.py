@@ -42,6 +42,14 @@ class EnterpriseParams(Strict):
     """The tech-SME population: size, lifecycle, revenue, financing needs and default risk."""
 
     initial_count: int = Field(2000, ge=0, description="Firms alive at the start (count).")
+    scale: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Share of the region simulated (``--scale``): firms, entry, institutions' money and the"
+        " amount and count targets are multiplied by it, per-firm and per-loan figures and rates are not"
+        " (sim/scale.py). 0.1 runs a tenth of the region, ten times faster, with per-firm outcomes within noise.",
+    )
     entry_per_month: float = Field(
         10.0, ge=0.0, description="Mean new firms per month (Poisson). Assumption, scale with the region."
     )
@@ -600,20 +608,37 @@ class Platforms(Strict):
 
 
 class Target(Strict):
-    """A numeric plan target: ``metric`` at ``date`` compared with ``threshold``."""
+    """A numeric plan target: ``metric`` at ``date`` compared with ``threshold``.
 
-    metric: str = Field(description="A column of the monthly table.")
+    The verdict has four states: met, missed, not reached (the run ended before ``date``) and out of scope
+    (``out_of_scope`` says why the model cannot score it: bonds, M&A, an institution the scenario sets up …).
+    """
+
+    metric: str | None = Field(
+        None, description="A column of the monthly table (see the list below); may be omitted when out of scope."
+    )
     date: str = Field(description="YYYY-MM at whose end the target is checked.")
-    threshold: float
+    threshold: float = Field(description="The plan's figure, in the metric's unit (万元 for amounts).")
     op: Literal[">=", "<=", ">", "<"] = ">="
     label: str = ""
+    clause: str = Field("", description="The plan clause that sets the target, e.g. '002 §二(二)8'.")
     window_months: int | None = Field(
         None, ge=1, description="Sum the metric over the last N months to the date (e.g. 12: a yearly flow)."
+    )
+    window_stat: Literal["sum", "mean"] = Field(
+        "sum", description="Over ``window_months``: 'sum' for flows, 'mean' for levels such as rates."
     )
     base_date: str | None = Field(
         None, description="Compare the change since this month ('start': the set-up state) with the threshold."
     )
-    offset: float = Field(0.0, description="Added to the model value: a count reached before the start.")
+    offset: float = Field(
+        0.0, description="Added to the model value: a count or amount reached before the start (plan totals)."
+    )
+    out_of_scope: str | None = Field(
+        None,
+        description="Why the model cannot score this target (it lacks what the target measures); the verdict is"
+        " 'out of scope' and the metric, if given, is shown for information only.",
+    )
 
     @field_validator("date")
     @classmethod
@@ -624,3 +649,16 @@ class Target(Strict):
     @classmethod
     def _base(cls, v: str | None) -> str | None:
         return v if v in (None, "start") else _month(v)
+
+    @field_validator("out_of_scope")
+    @classmethod
+    def _reason(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("give the reason the model cannot score the target (or leave out_of_scope out)")
+        return v
+
+    @model_validator(mode="after")
+    def _metric_needed(self) -> Target:
+        if self.metric is None and self.out_of_scope is None:
+            raise ValueError("a target needs a metric (or out_of_scope: the reason it cannot be scored)")
+        return self

@@ -153,6 +153,8 @@ def target_chart(targets: pd.DataFrame, lang: str, order: Sequence[str] | None =
         lang: "en" or "zh".
         order: scenario order for colours.
     """
+    if "state" in targets:  # out-of-scope targets have no probability to draw
+        targets = targets[targets["state"] != "out_of_scope"]
     d = targets.assign(_label=[safe(target_label(r, lang)) for r in targets.to_dict("records")])
     keys = list(pd.unique(d["_label"]))
     names = _ordered([str(s) for s in pd.unique(d["scenario"])], order)

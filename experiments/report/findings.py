@@ -11,7 +11,7 @@ from experiments.report.fmt import PROB, calendar_month, month_label, param_name
 from experiments.report.i18n import entity_name, metric_name, t
 from experiments.report.load import ReportData, run_counts
 from experiments.report.sweep import heat_table, sweep_axes, sweep_metrics, sweep_params
-from experiments.report.tables import by_scenario, condition, text_or
+from experiments.report.tables import achieved, by_scenario, condition, text_or
 
 MAX_ITEMS = 14
 PRIORITY = (
@@ -147,6 +147,10 @@ def target_findings(targets: pd.DataFrame, lang: str, order: Sequence[str]) -> l
     for r in by_scenario(targets, order).itertuples(index=False):
         cond = condition(r._asdict(), lang)
         name = text_or(r.label, f"{cond} · {month_label(r.date)}")
+        reason = text_or(getattr(r, "reason", None), "").rstrip(".")
+        if getattr(r, "state", "") == "out_of_scope":
+            out.append(t("f.target_out_of_scope", lang, scenario=r.scenario, target=name, reason=reason))
+            continue
         if not r.n or pd.isna(r.prob):
             out.append(t("f.target_beyond", lang, scenario=r.scenario, target=name, date=month_label(r.date)))
             continue
@@ -159,6 +163,8 @@ def target_findings(targets: pd.DataFrame, lang: str, order: Sequence[str]) -> l
                 prob=PROB.text(r.prob, lang),
                 low=PROB.text(r.ci_low, lang),
                 high=PROB.text(r.ci_high, lang),
+                achieved=achieved(r._asdict(), lang),
+                threshold=cond,
             )
         )
     return out

@@ -197,7 +197,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "no": ("no", "否"),
     "met": ("met", "达成"),
     "missed": ("missed", "未达成"),
-    "beyond": ("after the run ends", "晚于模拟结束"),
     "never": ("not reached", "未达到"),
     "rows.metrics": (
         "{shown} of the {total} metrics in {file} are shown.",
@@ -279,12 +278,22 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "f.depl_median": (", median month {month}", "，耗尽时间中位数为{month}"),
     "f.target": (
-        "{scenario}: \u201c{target}\u201d is met with probability {prob} (95% CI {low}–{high}).",
-        "{scenario}：\u201c{target}\u201d的达成概率为{prob}（95%置信区间 {low}–{high}）。",
+        (
+            "{scenario}: \u201c{target}\u201d is met with probability {prob} (95% CI {low}–{high}); achieved"
+            " {achieved} (median [10%, 90%]) against {threshold}."
+        ),
+        (
+            "{scenario}：\u201c{target}\u201d的达成概率为{prob}（95%置信区间 {low}–{high}）；实现值{achieved}"
+            "（中位数 [10%, 90%]），目标为{threshold}。"
+        ),
     ),
     "f.target_beyond": (
-        "{scenario}: \u201c{target}\u201d is not evaluated: {date} is after the simulated period.",
-        "{scenario}：\u201c{target}\u201d未评估：{date}晚于模拟期。",
+        "{scenario}: \u201c{target}\u201d is not reached: {date} is after the simulated period.",
+        "{scenario}：\u201c{target}\u201d未到期：{date}晚于模拟期。",
+    ),
+    "f.target_out_of_scope": (
+        "{scenario}: \u201c{target}\u201d is out of scope: {reason}.",
+        "{scenario}：\u201c{target}\u201d超出模型范围：{reason}。",
     ),
     "f.sweep": (
         "{metric} ranges from {low} to {high} across the sweep; on average it is highest at {at}.",
@@ -323,15 +332,29 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "f.pool_out": ("Pool {pool} is exhausted in {month}.", "资金池{pool}于{month}耗尽。"),
     "f.run_targets": (
-        "Plan targets: {met} met, {missed} missed, {later} dated after the run ends (of {total}).",
-        "规划目标共{total}项：达成{met}项，未达成{missed}项，{later}项晚于模拟结束。",
+        (
+            "Plan targets: {met} met, {missed} missed, {later} not reached (dated after the run ends), {scope} out"
+            " of scope (the model lacks what they measure), of {total}."
+        ),
+        (
+            "规划目标共{total}项：达成{met}项，未达成{missed}项，{later}项未到期（晚于模拟结束），{scope}项超出"
+            "模型范围（模型不含其度量对象）。"
+        ),
     ),
+    "target.met": ("met", "达成"),
+    "target.missed": ("missed", "未达成"),
+    "target.not_reached": ("not reached: dated after the run ends", "未到期：晚于模拟结束"),
+    "target.out_of_scope": ("out of scope", "超出模型范围"),
+    "target.out_of_scope_why": ("out of scope: {reason}", "超出模型范围：{reason}"),
     "f.npl": ("NPL ratio at the end {npl}.", "期末不良率{npl}。"),
     "f.guarantor": ("Guarantor net assets at the end {assets}.", "期末担保机构净资产{assets}。"),
     "entity.guarantor": ("guarantor capital", "担保机构资本"),
     "entity.pool": ("pool {name}", "资金池{name}"),
     "entity.one_guarantor": ("guarantor {name}", "担保机构{name}"),
     "cond.window": ("{metric} over {n} months", "{n}个月累计{metric}"),
+    "cond.window_mean": ("{metric}, mean of {n} months", "{n}个月平均{metric}"),
+    "cond.unmodelled": ("(not in the model)", "（模型不含）"),
+    "col.achieved": ("Achieved: median [10%, 90%]", "实现值：中位数 [10%, 90%]"),
     "cond.change": ("change in {metric} since {base}", "{metric}较{base}的变化"),
     "cond.start": ("the start", "期初"),
     "method.sobol": ("Sobol", "Sobol法"),
@@ -499,6 +522,17 @@ METRICS: dict[str, tuple[str, str]] = {
     "listing_reward_wan": ("Listing rewards paid (month)", "当月上市奖励"),
     "bank_reward_wan": ("Bank rewards paid (month)", "当月银行奖励"),
     "interest_wan": ("Interest paid (month)", "当月利息支出"),
+    "avg_cost_over_lpr_rate": ("Average financing cost over the LPR", "平均融资成本高于LPR的幅度"),
+    "guarantor_paid_in_capital_wan": ("Guarantors' paid-in capital", "担保机构实缴资本"),
+    "tech_finance_wan": (
+        "Sci-tech finance: policy loans, VC and listings (month)",
+        "当月科技金融（政策贷款、创投、上市）",
+    ),
+    "tech_finance_cum_wan": (
+        "Sci-tech finance: policy loans, VC and listings (cumulative)",
+        "累计科技金融（政策贷款、创投、上市）",
+    ),
+    "tech_finance_firms_cum": ("Firms reached by sci-tech finance (cumulative)", "累计获得科技金融服务企业数"),
 }
 
 from experiments.report.i18n_instruments import METRICS as _INSTRUMENT_METRICS  # noqa: E402

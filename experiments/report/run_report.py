@@ -44,9 +44,12 @@ def money(v: float | None, lang: str, metric: str = "x_wan") -> str:
 
 
 def _target_state(target: dict[str, Any], end: str) -> str:
+    """met, missed, not_reached or out_of_scope (summaries written before the four states: from value and date)."""
+    if target.get("status"):
+        return str(target["status"])
     if target.get("met"):
         return "met"
-    return "beyond" if target.get("value") is None and str(target.get("date", "")) > end else "missed"
+    return "not_reached" if target.get("value") is None and str(target.get("date", "")) > end else "missed"
 
 
 def run_findings(data: ReportData, lang: str) -> list[str]:
@@ -92,14 +95,15 @@ def _state_findings(s: dict[str, Any], lang: str) -> list[str]:
     targets = s.get("targets") or []
     if targets:
         states = [_target_state(x, str(s.get("end", ""))) for x in targets]
-        counts = {k: states.count(k) for k in ("met", "missed", "beyond")}
+        counts = {k: states.count(k) for k in ("met", "missed", "not_reached", "out_of_scope")}
         out.append(
             t(
                 "f.run_targets",
                 lang,
                 met=counts["met"],
                 missed=counts["missed"],
-                later=counts["beyond"],
+                later=counts["not_reached"],
+                scope=counts["out_of_scope"],
                 total=len(states),
             )
         )
@@ -188,7 +192,14 @@ def _targets_table(targets: list[dict[str, Any]], end: str, lang: str) -> Table:
                 cond,
                 month_label(x["date"]),
                 scale.text(x.get("value"), lang),
-                t(_target_state(x, end), lang),
+                _verdict(x, end, lang),
             ]
         )
     return Table("tab-run-targets", t("h.targets", lang), header, rows)
+
+
+def _verdict(target: dict[str, Any], end: str, lang: str) -> str:
+    state = _target_state(target, end)
+    if state == "out_of_scope" and target.get("reason"):
+        return t("target.out_of_scope_why", lang, reason=target["reason"])
+    return t(f"target.{state}", lang)

@@ -119,10 +119,11 @@ def condition(target: Mapping[str, Any], lang: str, scale: Scale | None = None, 
     over that many months) and ``base_date`` (the change since that month, or since "start"). ``figure``:
     units every font can draw (see ``Scale.figure_text``).
     """
-    metric, threshold = str(target["metric"]), float(target["threshold"])
-    name = metric_name(metric, lang)
+    metric, threshold = str(_given(target.get("metric")) or ""), float(target["threshold"])
+    name = metric_name(metric, lang) if metric else t("cond.unmodelled", lang)
     if window := _given(target.get("window_months")):
-        name = t("cond.window", lang, metric=name, n=int(window))
+        mean = target.get("window_stat") == "mean"
+        name = t("cond.window_mean" if mean else "cond.window", lang, metric=name, n=int(window))
     if base := _given(target.get("base_date")):
         name = t("cond.change", lang, metric=name, base=t("cond.start", lang) if base == "start" else base)
     shown = {">=": "≥", "<=": "≤"}.get(str(target["op"]), str(target["op"]))
@@ -132,24 +133,35 @@ def condition(target: Mapping[str, Any], lang: str, scale: Scale | None = None, 
 
 
 def targets_table(targets: pd.DataFrame, lang: str, order: Sequence[str]) -> Table:
-    """Each target's probability of being met by its date, with its Wilson interval."""
-    header = [t(k, lang) for k in ("col.scenario", "col.target", "col.condition", "col.date", "col.successes")]
-    header += [with_unit(t("col.prob", lang), PROB, lang), with_unit(t("col.ci_wilson", lang), PROB, lang)]
+    """Each target's probability of being met by its date, with its Wilson interval, and the value the runs
+    achieved (median and 10–90% range) against the threshold; not-reached and out-of-scope targets say so."""
+    header = [t(k, lang) for k in ("col.scenario", "col.target", "col.condition", "col.date", "col.achieved")]
+    header += [t("col.successes", lang), with_unit(t("col.prob", lang), PROB, lang)]
+    header += [with_unit(t("col.ci_wilson", lang), PROB, lang)]
     rows = []
     for r in by_scenario(targets, order).itertuples(index=False):
-        cond = condition(r._asdict(), lang)
-        rows.append(
-            [
-                str(r.scenario),
-                text_or(r.label, cond),
-                cond,
-                month_label(r.date),
-                f"{int(r.successes)} / {int(r.n)}",
-                PROB.num(r.prob),
-                ci(PROB, r.ci_low, r.ci_high),
-            ]
-        )
+        d = r._asdict()
+        cond = condition(d, lang)
+        state = str(d.get("state") or ("scored" if r.n else "not_reached"))
+        first = [str(r.scenario), text_or(r.label, cond), cond, month_label(r.date), achieved(d, lang)]
+        if state == "scored":
+            rows.append([*first, f"{int(r.successes)} / {int(r.n)}", PROB.num(r.prob), ci(PROB, r.ci_low, r.ci_high)])
+        else:
+            why = text_or(d.get("reason"), "")
+            verdict = t("target.out_of_scope_why", lang, reason=why) if why else t(f"target.{state}", lang)
+            rows.append([*first, verdict, "—", "—"])
     return Table("tab-targets", t("h.targets", lang), header, rows)
+
+
+def achieved(target: Mapping[str, Any], lang: str) -> str:
+    """The runs' median value of a target's metric with its 10–90% range, in the threshold's unit."""
+    median = _given(target.get("value_median"))
+    if median is None:
+        return "—"
+    metric = str(_given(target.get("metric")) or "")
+    lo, hi = target.get("value_p10"), target.get("value_p90")
+    scale = scale_for(metric, [target["threshold"], median, lo, hi])
+    return f"{scale.text(median, lang, compact=True)} [{scale.num(lo)}, {scale.num(hi)}]"
 
 
 def depletion_median_table(median: pd.DataFrame, lang: str, order: Sequence[str], starts: dict[str, str]) -> Table:

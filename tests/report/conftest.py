@@ -244,13 +244,17 @@ def targets_dir(tmp_path_factory) -> Path:
         ("guarantor_net_assets_wan", "2017-12", ">=", 70000.0, "guarantors ≥7亿"),
         ("npl_ratio", "2019-06", "<", 0.03, None),
         ("first_loan_firms_cum", "2026-07", ">=", 500.0, "≥500 first-loan firms by 2026"),  # after the runs end
+        ("direct_finance_cum_wan", "2018-12", ">=", 2e6, "direct finance 200亿"),  # out of scope: bonds
     ]
     rows = []
     for s in scen:
         for i, (metric, date, op, th, label) in enumerate(specs):
-            n = 0 if date > "2020" else 40
+            out = metric.startswith("direct")
+            n = 0 if date > "2020" or out else 40
             k = int(rng.integers(0, n + 1))
             p = k / n if n else np.nan
+            v = np.sort(rng.normal(th, abs(th) / 5 + 1, 3)) if n or out else np.full(3, np.nan)
+            state = "out_of_scope" if out else "scored" if n else "not_reached"
             rows.append(
                 {
                     "scenario": s,
@@ -265,6 +269,11 @@ def targets_dir(tmp_path_factory) -> Path:
                     "prob": p,
                     "ci_low": max(0.0, p - 0.15) if n else np.nan,
                     "ci_high": min(1.0, p + 0.15) if n else np.nan,
+                    "state": state,
+                    "reason": "bonds and ABS are not in the model" if out else "",
+                    "value_median": v[1],
+                    "value_p10": v[0],
+                    "value_p90": v[2],
                 }
             )
     return write(

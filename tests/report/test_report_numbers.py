@@ -123,9 +123,23 @@ def test_targets_table_equals_the_data(report, targets_dir, lang):
     assert len(rows) == len(targets)
     for (_, r), row in zip(targets.iterrows(), rows, strict=True):
         assert row[0] == r["scenario"] and row[3] == r["date"]
-        assert row[4] == f"{r['successes']} / {r['n']}"
-        check(row[5], [r["prob"]], factor(header[5]))
-        check(row[6], [r["ci_low"], r["ci_high"]], factor(header[6]))
+        if r["state"] == "scored":
+            assert row[5] == f"{r['successes']} / {r['n']}"
+            check(row[6], [r["prob"]], factor(header[6]))
+            check(row[7], [r["ci_low"], r["ci_high"]], factor(header[7]))
+        else:  # no probability: the verdict says why
+            assert row[6] == row[7] == "—"
+            want = r["reason"] if r["state"] == "out_of_scope" else {"en": "not reached", "zh": "未到期"}[lang]
+            assert want in row[5]
+        if r["state"] == "not_reached":
+            assert row[4] == "—"
+        else:  # the achieved median and its 10–90% range, in the threshold's unit
+            scale = 1e-4 if r["metric"].endswith("_wan") and abs(r["threshold"]) >= 1e4 else 1.0
+            if r["metric"] == "npl_ratio":
+                scale = 100.0
+            got = [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*\.?\d*", row[4])[:3]]
+            want_v = [r["value_median"], r["value_p10"], r["value_p90"]]
+            assert got == pytest.approx([v * scale for v in want_v], rel=0.01, abs=0.01)
         if isinstance(r["label"], str):
             assert row[1] == r["label"]
 
@@ -202,4 +216,4 @@ def test_target_without_label_is_named_by_its_condition(report):
     page = report("targets", "en")
     _, rows = page.table("tab-targets")
     assert [r[1] for r in rows if r[2].startswith("NPL ratio")] == ["NPL ratio < 3%"] * 2
-    assert not any("nan" in s or "None" in s for s in page.items["findings"])
+    assert not [s for s in page.items["findings"] if re.search(r"\bnan\b|\bNone\b", s)]

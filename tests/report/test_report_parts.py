@@ -152,11 +152,14 @@ def test_without_named_metrics_the_headline_outcomes_are_shown_with_a_note(tmp_p
     assert "5 of the 6 metrics in stats.parquet are shown." in text
 
 
-def test_targets_after_the_run_are_reported_as_not_evaluated(report):
+def test_targets_after_the_run_are_not_reached_and_unmodelled_ones_out_of_scope(report):
     page = report("targets", "zh")
-    assert any("未评估：2026-07晚于模拟期" in s for s in page.items["findings"])
+    assert any("未到期：2026-07晚于模拟期" in s for s in page.items["findings"])
+    assert any("超出模型范围：bonds and ABS are not in the model。" in s for s in page.items["findings"])
     page = report("targets", "en")
-    assert any("is not evaluated: 2026-07 is after the simulated period" in s for s in page.items["findings"])
+    assert any("is not reached: 2026-07 is after the simulated period" in s for s in page.items["findings"])
+    assert any("is out of scope: bonds and ABS are not in the model." in s for s in page.items["findings"])
+    assert not any("out of scope" in s and "probability" in s for s in page.items["findings"])
 
 
 def test_conditions_describe_windows_and_changes():

@@ -154,6 +154,16 @@ def _bullets(items: list[str], code: bool = False) -> Any:
     return _html("ul", *(_html("li", _html("code", i) if code else i) for i in items), style="margin: 2px 0 8px")
 
 
+VERDICTS = {"met": "met", "missed": "missed", "not_reached": "not reached yet", "out_of_scope": "out of scope"}
+
+
+def target_line(v: dict[str, Any]) -> str:
+    """One target's verdict for the info panel: "met — 科技信贷额度达5,000万 (2019-12; got 6,000)"."""
+    got = f"; got {v['value']:,.4g}" if v.get("value") is not None and v["status"] != "not_reached" else ""
+    why = f": {v['reason']}" if v["status"] == "out_of_scope" and v.get("reason") else ""
+    return f"{VERDICTS[v['status']]} — {v['label'] or v['metric']} ({v['date']}{got}){why}"
+
+
 def info_panel(model: DashboardModel):
     """What is running: the scenario, the month, the levers, the overrides they wrote and the notes.
 
@@ -187,6 +197,9 @@ def info_panel(model: DashboardModel):
         if model.notes:
             _html("b", "Notes")
             _bullets(model.notes)
+        if verdicts := model.target_verdicts():
+            _html("b", "Plan targets so far")
+            _bullets([target_line(v) for v in verdicts])
     return col
 
 

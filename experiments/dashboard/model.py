@@ -180,6 +180,17 @@ class DashboardModel(mesa.Model):
             return ""
         return f"{self.start} start" if row == 0 else f"{self.start.plus(row - 1)} end"
 
+    def target_verdicts(self) -> list[dict[str, Any]]:
+        """The plan's targets scored on the months run so far (``sim.targets``): met, missed, not reached (dated
+        after the month shown) or out of scope."""
+        if self.policy is None:
+            return []
+        from sim.targets import check_targets
+
+        table = self.policy.datacollector.get_model_vars_dataframe()
+        monthly = table.iloc[1:].rename(columns={"date": "month_label"})
+        return check_targets(self.policy.s.targets, monthly, table.iloc[0], self.policy.scale)
+
     def step(self) -> None:
         """One month of both runs, then collect the paired row."""
         if self.policy is None or not self.running:

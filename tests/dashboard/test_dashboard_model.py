@@ -188,3 +188,20 @@ def test_app_page_and_cli_command():
     cmd = server_command("127.0.0.1", 8123)
     assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4] == str(APP) and APP.exists()
     assert cmd[cmd.index("--port") + 1] == "8123" and "--production" in cmd
+
+
+def test_the_info_panel_scores_the_plans_targets_on_the_months_run():
+    from experiments.dashboard.app import target_line
+
+    m = DashboardModel("panzhihua-2017", rng=3)
+    assert {v["status"] for v in m.target_verdicts()} == {"not_reached", "out_of_scope"}  # nothing run yet
+    for _ in range(16):  # to 2018-12
+        m.step()
+    first = m.target_verdicts()[0]  # 2018: 科技信贷额度超过2,000万 on the policy-loan balance
+    monthly = m.policy.datacollector.get_model_vars_dataframe()
+    assert monthly["date"].iloc[-1] == "2018-12" and first["date"] == "2018-12"
+    assert first["value"] == monthly["policy_loan_balance_wan"].iloc[-1]
+    assert first["status"] == ("met" if first["value"] > 2000 else "missed")
+    assert target_line(first).startswith(("met — ", "missed — "))
+    later = [v for v in m.target_verdicts() if v["date"] == "2019-12" and v["status"] != "out_of_scope"]
+    assert later and all(v["status"] == "not_reached" and "not reached yet" in target_line(v) for v in later)

@@ -8,6 +8,7 @@ runs it on the chosen executor and writes the analyses; each returns the folder.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -109,11 +110,14 @@ def resume(folder: str | Path, retry_failed: bool = False, **run_opts: Any) -> P
 
 # ---- shared plumbing -----------------------------------------------------------------------------------------
 def _load(refs: Sequence[Any], sets: dict[str, Any] | None) -> dict[str, tuple[Any, str | None]]:
+    from sim.scale import override_warnings
     from sim.scenario import Scenario, load_scenario
 
     out: dict[str, tuple[Any, str | None]] = {}
     for ref in refs:
         s = load_scenario(ref, sets or None)
+        for w in override_warnings(load_scenario(ref), sets or {}):
+            print(f"warning: {s.name}: {w}", file=sys.stderr)
         key, i = s.name, 2
         while key in out:
             key, i = f"{s.name}~{i}", i + 1

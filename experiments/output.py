@@ -109,6 +109,7 @@ def format_summary(s: dict[str, Any]) -> str:
     lines = [
         f"{s['scenario']}  {s.get('title', '')}".rstrip(),
         f"  period          {s['start']} → {s['end']} ({s['months']} months), seed {s['seed']}",
+        f"  region scale    {scale_text(s.get('scale', 1.0))}",
     ]
     lines.append("  tech-loan balance at year end:")
     lines += [f"    {y}          {yi(v)}" for y, v in s["year_end_balance_wan"].items()]
@@ -208,3 +209,10 @@ def format_targets(s: dict[str, Any]) -> list[str]:
         why = f" — {t['reason']}" if status == "out_of_scope" and t.get("reason") else ""
         lines.append(f"    {MARKS[status]:12s} {t['date']} {what}{got}  {t['label']}{why}".rstrip())
     return lines
+
+
+def scale_text(k: float | None) -> str:
+    """The population scale as the summary prints it."""
+    if k is None or k == 1.0:
+        return "1 (the whole region)"
+    return f"{k:g} of the region: firms, entry, institutions' money and amount and count targets ×{k:g}"

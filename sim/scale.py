@@ -127,3 +127,21 @@ def _times(name: str, value: Any, k: float) -> Any:
     if name == "injections":
         return [[d, amount * k] for d, amount in value]
     return value * k
+
+
+def override_warnings(base: Scenario, overrides: dict[str, Any]) -> list[str]:
+    """Warnings for overrides that resize a region by halves: a new ``enterprises.initial_count`` without
+    ``enterprises.entry_per_month`` keeps the full-size entry (the region then grows or shrinks by entry alone)."""
+    if "enterprises.initial_count" not in overrides or "enterprises.entry_per_month" in overrides:
+        return []
+    p = base.enterprises
+    n = int(overrides["enterprises.initial_count"])
+    if n == p.initial_count or p.initial_count == 0:
+        return []
+    rate = lambda count: f"{12 * p.entry_per_month / count:.1%} a year" if count else "no firms"
+    return [
+        f"enterprises.initial_count set to {n:,} without enterprises.entry_per_month: entry stays at"
+        f" {p.entry_per_month:g} firms a month, {rate(n)} of {n:,} firms instead of {rate(p.initial_count)} of"
+        f" {p.initial_count:,}; to shrink the region consistently use --scale {n / p.initial_count:.4g}"
+        " (or set enterprises.entry_per_month too)"
+    ]

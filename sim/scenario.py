@@ -160,6 +160,8 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
                 )
         if p.reguarantor is not None and p.reguarantor in guar and not guar[p.reguarantor].reguarantor:
             out.append((f"{where}.reguarantor", f"{p.reguarantor!r} is not marked reguarantor: true"))
+    if s.enterprises.csv and s.enterprises.scale != 1.0:
+        out.append(("enterprises.scale", "a population read from enterprises.csv cannot be scaled: sample the table"))
     start, end = s.start_month, s.end_month
     from sim.reporters import METRICS
 

@@ -40,6 +40,27 @@ def registrar(table: dict[str, Command]) -> Callable[..., Callable]:
     return command
 
 
+def scenario_sets(args: argparse.Namespace) -> dict[str, Any]:
+    """The scenario overrides of a command line: ``--set`` items and ``--scale`` (``enterprises.scale``)."""
+    out = parse_sets(args.set)
+    if getattr(args, "scale", None) is not None:
+        if "enterprises.scale" in out:
+            raise UserError("--scale and --set enterprises.scale: give the scale once")
+        out["enterprises.scale"] = args.scale
+    return out
+
+
+def _share(text: str) -> float:
+    """An argparse ``type``: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value:g}: the scale is a share of the region, above 0 and at most 1")
+    return value
+
+
 def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     """``["a.b=1", "c=[1, 2]"]`` → ``{"a.b": 1, "c": [1, 2]}`` (values parsed as YAML)."""
     out: dict[str, Any] = {}
@@ -81,6 +102,13 @@ def add_common(p: argparse.ArgumentParser, seed_help: str = "root seed") -> None
     p.add_argument("--seed", type=_seed, default=2017, help=f"{seed_help} (default 2017)")
     p.add_argument("--months", type=_months, default=None, help="months to simulate (default: the scenario's horizon)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario field (repeatable)")
+    p.add_argument(
+        "--scale",
+        type=_share,
+        default=None,
+        help="simulate this share (0–1] of the region: firms, entry, institutions' money and amount and count"
+        " targets shrink together (enterprises.scale)",
+    )
     p.add_argument("--out", default=None, help="output folder (default: results/<timestamp>_<name>)")
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from experiments.cli.options import Command, add_common, add_report, maybe_report, parse_sets, registrar
+from experiments.cli.options import Command, add_common, add_report, maybe_report, registrar, scenario_sets
 from experiments.errors import EXIT_USER
 from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
+from sim.scale import override_warnings
 from sim.scenario import ScenarioError, bundled_names, load_scenario, scenario_warnings
 
 COMMANDS: dict[str, Command] = {}
@@ -30,8 +31,9 @@ def run(args: argparse.Namespace) -> int:
     from sim.model import EcosystemModel
     from sim.runs import run_paired
 
-    scenario = load_scenario(args.scenario, parse_sets(args.set))
-    for w in scenario_warnings(scenario):
+    sets = scenario_sets(args)
+    scenario = load_scenario(args.scenario, sets)
+    for w in scenario_warnings(scenario) + override_warnings(load_scenario(args.scenario), sets):
         print(f"warning: {args.scenario}: {w}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out(scenario.name)
     with staged_dir(out) as tmp:

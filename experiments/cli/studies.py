@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.cli.options import Command, add_common, add_report, maybe_report, parse_sets, registrar
+from experiments.cli.options import Command, add_common, add_report, maybe_report, registrar, scenario_sets
 from experiments.errors import UserError
 
 SHOWN_METRICS = (
@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
             if args.months is not None and args.months < 1:
                 raise UserError(f"--months {args.months}: must be at least 1")
             opts = {
-                "sets": parse_sets(args.set),
+                "sets": scenario_sets(args),
                 "months": args.months,
                 "seed": args.seed,
                 "out": args.out,
@@ -183,8 +183,8 @@ def _check_resume_args(args: argparse.Namespace, folder: Path) -> None:
     """``--resume DIR`` continues DIR as it was planned: options that would plan something else are refused."""
     m = _manifest(folder)
     problems = []
-    if args.set:
-        problems.append("--set (the stored scenarios are used as they were)")
+    if args.set or getattr(args, "scale", None) is not None:
+        problems.append("--set/--scale (the stored scenarios are used as they were)")
     if getattr(args, "posterior", None):
         problems.append("--posterior (the stored plan already says each run's parameters)")
     if args.seed is not None and args.seed != m.get("master_seed"):

@@ -138,10 +138,14 @@ def override_warnings(base: Scenario, overrides: dict[str, Any]) -> list[str]:
     n = int(overrides["enterprises.initial_count"])
     if n == p.initial_count or p.initial_count == 0:
         return []
-    rate = lambda count: f"{12 * p.entry_per_month / count:.1%} a year" if count else "no firms"
-    return [
+
+    def rate(count: int) -> str:
+        return f"{12 * p.entry_per_month / count:.1%} a year" if count else "no firms"
+
+    text = (
         f"enterprises.initial_count set to {n:,} without enterprises.entry_per_month: entry stays at"
         f" {p.entry_per_month:g} firms a month, {rate(n)} of {n:,} firms instead of {rate(p.initial_count)} of"
         f" {p.initial_count:,}; to shrink the region consistently use --scale {n / p.initial_count:.4g}"
         " (or set enterprises.entry_per_month too)"
-    ]
+    )
+    return [text]

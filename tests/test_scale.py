@@ -87,7 +87,7 @@ def test_a_scaled_region_keeps_per_firm_outcomes_within_noise():
         return np.array(rows)
 
     full, half = outcomes(1.0), outcomes(0.5)
-    share, npl, cost, per_firm, first, balance = np.abs(full.mean(0) - half.mean(0))
+    share, npl, cost, per_firm, first, _ = np.abs(full.mean(0) - half.mean(0))
     assert share < 0.03 and npl < 0.01 and cost < 0.002, (share, npl, cost)
     assert per_firm / full[:, 3].mean() < 0.08 and first < 0.03
     assert half[:, 5].mean() / full[:, 5].mean() == pytest.approx(0.5, rel=0.08)
@@ -97,7 +97,7 @@ def test_scale_goes_to_the_summary_and_a_csv_population_refuses_it():
     m = EcosystemModel(load_scenario("baseline", {"enterprises.scale": 0.2}), rng=1)
     assert m.s.enterprises.initial_count == 400 and m.s.banks[0].capital_wan == 0.2 * 200000
     assert m.run(2).summary["scale"] == 0.2
-    with pytest.raises(ScenarioError, match="enterprises.scale"):
+    with pytest.raises(ScenarioError, match=r"enterprises\.scale"):
         load_scenario("panzhihua-2017-firms", {"enterprises.scale": 0.5})
 
 

@@ -43,7 +43,41 @@ def compare(scenarios: Sequence[Any], replicates: int = 10, baseline: str | None
     loaded = _load(refs, opts.get("sets"))
     keys = list(loaded)
     base_key = keys[refs.index(baseline)] if baseline is not None else keys[0]
-    return _replicated("compare", loaded, replicates, opts, baseline=base_key, always=BAND_METRICS)
+    mismatch = comparability({k: s for k, (s, _) in loaded.items()}, opts.get("months"))
+    if mismatch and not opts.get("allow_mismatch"):
+        raise ValueError(
+            "compare: the scenarios differ in " + "; ".join(mismatch) + ": their differences would mix region and"
+            " period with policy. Compare a plan with the same region without the policy instead (techfin"
+            " compare PLAN --additionality), or pass --allow-mismatch to compare them anyway"
+        )
+    for text in mismatch:
+        print(
+            f"WARNING: compare: the scenarios differ in {text}; differences mix region and period with policy",
+            file=sys.stderr,
+        )
+    extra = {"mismatch": mismatch} if mismatch else {}
+    return _replicated("compare", loaded, replicates, opts, baseline=base_key, always=BAND_METRICS, extra=extra)
+
+
+def comparability(scenarios: dict[str, Any], months: int | None = None) -> list[str]:
+    """How the scenarios of a comparison differ in region (population and its scale), start or horizon; empty
+    when a difference between them can only come from their policies and shocks."""
+    out = []
+    facts = {
+        "region": {k: _region(s) for k, s in scenarios.items()},
+        "start": {k: s.start for k, s in scenarios.items()},
+        "horizon": {k: f"{int(months or s.horizon_months)} months" for k, s in scenarios.items()},
+    }
+    for what, values in facts.items():
+        if len(set(values.values())) > 1:
+            out.append(f"{what} (" + ", ".join(f"{k}: {v}" for k, v in values.items()) + ")")
+    return out
+
+
+def _region(s: Any) -> str:
+    e = s.enterprises
+    size = "CSV firms" if e.csv else f"{e.initial_count:,} firms"
+    return f"{size}, {e.entry_per_month:g} entering a month, revenue medians {list(e.monthly_revenue_wan.values())}"
 
 
 def depletion(scenarios: Sequence[Any], replicates: int = 100, **opts: Any) -> Path:
@@ -132,6 +166,7 @@ def _replicated(
     opts: dict,
     baseline: str | None = None,
     always: tuple[str, ...] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Path:
     _check_positive(replicates=replicates)
     months = {k: int(opts.get("months") or s.horizon_months) for k, (s, _) in loaded.items()}
@@ -151,6 +186,7 @@ def _replicated(
         band_metrics=list(always) if always else None,
         space=None,
         posterior=posterior,
+        **(extra or {}),
     )
     contents = {k: s.model_dump(mode="json") for k, (s, _) in loaded.items()}
     return start(_out(opts, kind, manifest["name"]), manifest, plan, contents, **_run_opts(opts))

@@ -64,6 +64,11 @@ def _scenarios_args(p: argparse.ArgumentParser, replicates: int) -> None:
 def _compare_args(p: argparse.ArgumentParser) -> None:
     _scenarios_args(p, 10)
     p.add_argument("--baseline", default=None, help="scenario the others are paired with (default: the first)")
+    p.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="compare scenarios of different regions, starts or horizons anyway (warned about in the report)",
+    )
 
 
 def _space_args(p: argparse.ArgumentParser, replicates: int) -> None:
@@ -162,6 +167,7 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
                 "out": args.out,
                 "series": args.series,
                 "additionality": args.additionality,
+                "allow_mismatch": getattr(args, "allow_mismatch", False),
                 "posterior": getattr(args, "posterior", None),
                 "command": command_line(args, kind),
                 **run_opts,

@@ -41,6 +41,9 @@ def findings(data: ReportData, lang: str) -> list[str]:
             out.append(t("f.failed", lang, failed=int(c["failed"].sum()), total=int(c["runs"].sum())))
     order = data.scenarios
     stats = data.table("stats")
+    out += [t("f.mismatch", lang, what=m) for m in data.manifest.get("mismatch") or []]
+    if stats is not None:
+        out += additionality_findings(stats, lang, order)
     if (paired := data.table("paired")) is not None:
         out += paired_findings(paired, lang, order)
     elif stats is not None:
@@ -87,6 +90,28 @@ def paired_findings(paired: pd.DataFrame, lang: str, order: Sequence[str]) -> li
                 )
             )
     return out
+
+
+def additionality_findings(stats: pd.DataFrame, lang: str, order: Sequence[str]) -> list[str]:
+    """ "xianning-2021: against the same region without the policy (same seeds), the average tech-credit balance
+    is 3.10亿元 higher (95% CI …)." — for runs made with ``--additionality``."""
+    g = stats[(stats["metric"] == "additional_balance_avg_wan") & stats["mean"].notna()]
+    if g.empty:
+        return []
+    g = by_scenario(g, order)
+    scale = scale_for("additional_balance_avg_wan", g[["mean", "ci_low", "ci_high"]].to_numpy().ravel())
+    return [
+        t(
+            "f.additional",
+            lang,
+            scenario=r.scenario,
+            value=scale.text(abs(r.mean), lang),
+            dir=t("f.higher" if r.mean >= 0 else "f.lower", lang),
+            low=scale.text(r.ci_low, lang),
+            high=scale.text(r.ci_high, lang),
+        )
+        for r in g.itertuples(index=False)
+    ]
 
 
 def mean_findings(stats: pd.DataFrame, lang: str, order: Sequence[str]) -> list[str]:

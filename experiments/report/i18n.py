@@ -257,6 +257,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "{scenario}: {metric} is {diff} {dir} than {baseline} (95% CI {low} to {high}){sig}.",
         "{scenario}：{metric}比{baseline}{dir}{diff}（95%置信区间 {low} 至 {high}）{sig}。",
     ),
+    "f.additional": (
+        (
+            "{scenario}: against the same region without the policy (same seeds), the average tech-credit balance"
+            " is {value} {dir} (95% CI {low} to {high})."
+        ),
+        (
+            "{scenario}：与无该政策的同一地区相比（相同随机种子），平均科技贷款余额{dir}{value}"
+            "（95%置信区间 {low} 至 {high}）。"
+        ),
+    ),
+    "f.mismatch": (
+        (
+            "Warning: the scenarios compared differ in {what}; their differences mix region and period with"
+            " policy. Compare a plan with the same region without the policy (--additionality) instead."
+        ),
+        "警告：所比较的情景在{what}上不同，其差异混合了地区、时期与政策的影响。应将规划与无该政策的同一地区比较（--additionality）。",
+    ),
     "f.higher": ("higher", "高"),
     "f.lower": ("lower", "低"),
     "f.same": (

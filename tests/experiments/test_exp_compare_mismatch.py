@@ -13,7 +13,6 @@ from experiments.cli import main
 from experiments.report import write_report
 
 
-
 @pytest.fixture
 def longer_file(small_file):
     """The small scenario run for 18 months instead of 12."""

@@ -31,6 +31,7 @@ from pydantic_core import PydanticUndefined
 from sim.firms import CSV_COLUMNS
 from sim.reporters import METRICS
 from sim.scenario import SCENARIO_DIR, Scenario, bundled_names, load_scenario, resolve_scenario
+from sim.scenario_docs import contents_section
 from sim.schema import Strict
 
 README = SCENARIO_DIR / "README.md"
@@ -325,6 +326,7 @@ def render() -> str:
         table(["column", "meaning"], csv_rows),
         CSV_NOTE,
         scenario_table(),
+        contents_section(),
         field_reference(),
         metrics_note(),
     ]

@@ -28,6 +28,7 @@ SCALARS: tuple[str, ...] = (
     "npl_ratio_end",
     "avg_cost_rate_mean",
     "start_scale",
+    "scale",
     "net_public_cost_wan",
     "covered_balance_avg_wan",
     "policy_balance_avg_wan",

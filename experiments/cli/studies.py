@@ -279,10 +279,7 @@ def report(folder: Path) -> str:
                 )
                 body += budget[cols].to_string(index=False)
         elif m["kind"] == "targets":
-            t = pd.read_parquet(folder / "targets.parquet")
-            body = t[["scenario", "date", "metric", "op", "threshold", "prob", "ci_low", "ci_high", "n"]].to_string(
-                index=False
-            )
+            body = targets_text(pd.read_parquet(folder / "targets.parquet"))
         elif m["kind"] == "sweep":
             points = pd.read_parquet(folder / "points.parquet")
             cols = [c for c in points.columns if not c.endswith((".ci_low", ".ci_high"))]
@@ -290,6 +287,18 @@ def report(folder: Path) -> str:
         elif m["kind"] == "sensitivity":
             body = pd.read_parquet(folder / "indices.parquet").to_string(index=False)
     return f"{head}\n{body}".rstrip()
+
+
+def targets_text(t: pd.DataFrame) -> str:
+    """The targets table as printed: each target's probability met (with its interval and the runs' median
+    value against the threshold), or "not reached" / "out of scope" in place of a probability."""
+    t = t.copy()
+    state = t["state"] if "state" in t else pd.Series(["scored"] * len(t), index=t.index)
+    words = {"not_reached": "not reached", "out_of_scope": "out of scope"}
+    t["prob"] = [f"{p:.1%}" if s == "scored" else words.get(s, s) for p, s in zip(t["prob"], state, strict=True)]
+    t["metric"] = t["metric"].replace("", "(not in the model)")
+    cols = ["scenario", "date", "clause", "metric", "op", "threshold", "value_median", "prob", "ci_low", "ci_high", "n"]
+    return t[[c for c in cols if c in t]].to_string(index=False)
 
 
 def _pick(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

@@ -81,20 +81,9 @@ def test_km_curve_counts_events_and_censoring():
 def test_targets_probability_with_wilson_interval(tmp_path, small_file):
     folder = api.targets(str(small_file), 8, out=tmp_path / "t", progress=False)
     t = pd.read_parquet(folder / "targets.parquet")
-    cols = [
-        "scenario",
-        "index",
-        "metric",
-        "date",
-        "op",
-        "threshold",
-        "label",
-        "successes",
-        "n",
-        "prob",
-        "ci_low",
-        "ci_high",
-    ]
+    cols = ["scenario", "index", "metric", "date", "op", "threshold", "label", "clause", "window_months"]
+    cols += ["base_date", "state", "reason", "successes", "n", "prob", "ci_low", "ci_high"]
+    cols += ["value_median", "value_p10", "value_p90"]
     assert list(t.columns) == cols
     assert list(t["date"]) == ["2018-06", "2018-12"] and t["label"].iloc[0] == "balance"
     outcomes = pd.read_parquet(folder / "outcomes.parquet")
@@ -103,9 +92,13 @@ def test_targets_probability_with_wilson_interval(tmp_path, small_file):
         ci = stats.binomtest(k, 8).proportion_ci(method="wilson")
         assert row["successes"] == k and row["n"] == 8 and row["prob"] == k / 8
         assert np.isclose(row["ci_low"], ci.low) and np.isclose(row["ci_high"], ci.high)
+        values = outcomes[f"target.{row['index']}.value"]
+        assert row["state"] == "scored" and row["value_median"] == values.median()
+        assert (row["value_p10"], row["value_p90"]) == tuple(np.quantile(values, [0.1, 0.9]))
 
 
 def test_targets_after_the_simulated_months_are_not_counted(tmp_path, small_file):
     folder = api.targets(str(small_file), 3, out=tmp_path / "t", months=8, progress=False)
     t = pd.read_parquet(folder / "targets.parquet").set_index("index")
     assert t.loc[0, "n"] == 3 and t.loc[1, "n"] == 0 and np.isnan(t.loc[1, "prob"])
+    assert list(t["state"]) == ["scored", "not_reached"]

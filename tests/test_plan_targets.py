@@ -115,3 +115,16 @@ def test_flows_are_read_over_their_year_and_totals_carry_what_was_there_before()
 def test_variants_keep_their_plans_targets(variant):
     base = load_scenario(variant.rsplit("-", 1)[0])
     assert load_scenario(variant).targets == base.targets
+
+
+def test_jiaxing_starts_at_the_balance_its_targets_back_cast():
+    """002 §一: 800亿 end 2018 and 1,000亿 end 2020 (≈11.8% a year) back-cast to ≈690亿 in 2017-09; a tenth of
+    the region starts at a tenth of it."""
+    from sim.model import EcosystemModel
+
+    starts = [
+        EcosystemModel(load_scenario("jiaxing-2017", {"enterprises.scale": 0.1}), rng=seed).run(1).summary
+        for seed in (1, 2)
+    ]
+    for s in starts:
+        assert s["credit_balance_start_wan"] * 10 == pytest.approx(6_900_000, rel=0.05)

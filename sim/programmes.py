@@ -51,6 +51,7 @@ def bonds(m: EcosystemModel) -> dict[str, float]:
         return {"bond_issues_new": 0.0, "bond_finance_wan": 0.0}
     u = m.streams.uniform("instruments", m.month, m.pop.n, "bonds")
     issued = m.pop.issue_bonds(m.month, m.government.bond_multiplier(), u)
+    m.pop.tf_served[issued] = True  # sci-tech finance reached the issuer
     raised = issued.size * b.amount_wan
     share = m.s.government.subsidies.bond_subsidy_share
     if share > 0 and issued.size:

@@ -2,8 +2,9 @@
 
 A scale ``k`` in (0, 1] multiplies everything that grows with the size of the region — the initial firms and
 their entry, the institutions' money (bank capital and set-aside quotas, guarantors' net assets, floors and
-injections, insurers' capital, the special fund, pools and their yearly caps) and the thresholds and offsets of
-the plan targets that are amounts or counts — and leaves everything per firm, per loan or a rate as it is. A
+injections, insurers' capital, VC funds' loss-bearing capital, the special fund, pools and their yearly caps)
+and the thresholds and offsets of the plan targets that are amounts or counts — and leaves everything per
+firm, per loan or a rate as it is. A
 region at ``k`` is then the whole region in miniature: per-firm outcomes (borrower share, NPL ratio, cost,
 default rates) stay within noise, amounts and counts are ``k`` times the full region's.
 
@@ -29,6 +30,7 @@ REGION: frozenset[tuple[str, str]] = frozenset(
         ("GuarantorParams", "floor_wan"),
         ("GuarantorParams", "injections"),
         ("InsurerParams", "capital_wan"),
+        ("VentureFundParams", "capital_wan"),
         ("GovernmentParams", "annual_budget_wan"),
         ("PoolParams", "initial_wan"),
         ("PoolParams", "topup_wan"),
@@ -55,6 +57,9 @@ PER_UNIT: frozenset[tuple[str, str]] = frozenset(
         ("Subsidies", "listing_reward_wan"),
         ("ProductParams", "max_loan_wan"),
         ("Platforms", "matching_extra_applications"),
+        ("Bonds", "amount_wan"),
+        ("Bonds", "revenue_wan"),
+        ("Grants", "amount_wan"),
     }
 )
 

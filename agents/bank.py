@@ -38,8 +38,18 @@ class Bank(mesa.Agent):
         """Annual funding cost of a tech loan: LPR less the funding discount and any re-lending cut."""
         return lpr - self.p.funding_discount_rate - self.p.relending_discount_rate
 
-    def quote(self, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, lpr: float, cap: float | None) -> np.ndarray:
-        """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap."""
+    def quote(
+        self,
+        pd_hat: np.ndarray,
+        lgd: float | np.ndarray,
+        retained: np.ndarray,
+        lpr: float,
+        cap: float | np.ndarray | None,
+    ) -> np.ndarray:
+        """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap.
+
+        Element-wise: per-channel terms (``lgd``, ``retained``, ``cap``, with ``inf`` for no cap) broadcast
+        against a (firms, channels) ``pd_hat``."""
         premium = np.minimum(self.p.spread_rate + retained * pd_hat * lgd, self.p.max_premium_rate)
         rate = lpr + premium
         return np.minimum(rate, cap) if cap is not None else rate
@@ -57,7 +67,13 @@ class Bank(mesa.Agent):
         return secured / np.maximum(retained, 1e-3)
 
     def accepts(
-        self, rate: np.ndarray, pd_hat: np.ndarray, lgd: float, retained: np.ndarray, reward_rate: float, lpr: float
+        self,
+        rate: np.ndarray,
+        pd_hat: np.ndarray,
+        lgd: float | np.ndarray,
+        retained: np.ndarray,
+        reward_rate: float | np.ndarray,
+        lpr: float,
     ) -> np.ndarray:
         """Expected margin ≥ hurdle, the retained loss weighted by the officers' loss weight (尽职免责 < 1)."""
         margin = rate - self.funding_cost(lpr) - retained * pd_hat * lgd * self.p.loss_weight + reward_rate

@@ -7,6 +7,8 @@ random numbers, see ``sim.streams``).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -64,6 +66,15 @@ class Enterprises:
         for name, dtype in FIELDS.items():
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
         self.stage_pd = np.array(params.annual_pd.values())
+
+    def copy(self, streams: Streams) -> Enterprises:
+        """An independent copy of the population drawing from ``streams`` (arrays copied; the parameters are
+        frozen and shared)."""
+        new = copy.copy(self)
+        new.streams = streams
+        for name in FIELDS:
+            setattr(new, name, getattr(self, name).copy())
+        return new
 
     def _grow(self, need: int) -> None:
         if need <= self._cap:
@@ -147,21 +158,33 @@ class Enterprises:
         """What a bank accepts as collateral: ``collateral_asset_share`` of the firm's assets (light for tech SMEs)."""
         return self.p.collateral_asset_share * 12.0 * self.revenue_wan[idx]
 
-    def debt_service_ratio(self, idx: np.ndarray) -> np.ndarray:
+    def debt_service_ratio(self, idx: np.ndarray | slice) -> np.ndarray:
         """(Interest net of subsidies + scheduled principal) ÷ revenue, both annual, of the loan each firm holds."""
         annual = self.debt_wan[idx] * (self.cost_rate[idx] + 12.0 / self.term_months[idx])
         return annual / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
 
-    def pd_annual(self, theta_view: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    def pd_annual(self, theta_view: np.ndarray, idx: np.ndarray | slice) -> np.ndarray:
         """Annual PD of firms ``idx`` as seen through quality ``theta_view`` (true θ or a lender's signal)."""
+        return self.pd_seen(self.pd_factors(idx), theta_view)
+
+    def pd_factors(self, idx: np.ndarray | slice) -> tuple[np.ndarray, ...]:
+        """The firm-side factors of the annual PD of firms ``idx`` (stage PD, debt service, distress, VC), gathered
+        once for all the lenders that look at the same firms (``pd_seen``)."""
         p = self.p
-        pd_ = (
-            self.stage_pd[self.stage[idx]]
-            * np.exp(-p.quality_pd_elasticity * theta_view)
-            * (1.0 + p.debt_service_pd_factor * self.debt_service_ratio(idx))
-            * (1.0 + p.distress_pd_factor * self.distress[idx])
+        vc = self.vc_backed[idx]
+        return (
+            self.stage_pd[self.stage[idx]],
+            1.0 + p.debt_service_pd_factor * self.debt_service_ratio(idx),
+            1.0 + p.distress_pd_factor * self.distress[idx],
+            np.where(vc, p.vc_pd_factor, 1.0) if vc.any() else None,
         )
-        return np.minimum(np.where(self.vc_backed[idx], pd_ * p.vc_pd_factor, pd_), 0.99)
+
+    def pd_seen(self, factors: tuple[np.ndarray, ...], theta_view: np.ndarray) -> np.ndarray:
+        """Annual PD through quality ``theta_view``: stage PD × e^{−εθ} × debt-service and distress factors
+        (× the VC factor), capped at 0.99. ``factors`` from ``pd_factors``."""
+        stage_pd, debt, distress, vc = factors
+        pd_ = stage_pd * np.exp(-self.p.quality_pd_elasticity * theta_view) * debt * distress
+        return np.minimum(pd_ if vc is None else pd_ * vc, 0.99)
 
     def default_prob(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
         """Monthly default probability of every slot (0 for dead or listed firms and deferred borrowers).
@@ -171,11 +194,10 @@ class Enterprises:
         default rate of a cohort follows the Vasicek distribution with correlation ρ.
         """
         n = self.n
-        deferred = self.deferred_until[:n] >= month  # no forced default while a postponement runs
-        idx = np.flatnonzero(self.alive[:n] & ~self.listed[:n] & ~deferred)
-        pa = np.minimum(self.pd_annual(self.theta[idx], idx) * pd_mult, 0.99)
-        out = np.zeros(n)
-        out[idx] = vasicek_monthly(pa, factor, rho) if factor is not None and rho > 0 else monthly_prob(pa)
+        at_risk = self.alive[:n] & ~self.listed[:n] & (self.deferred_until[:n] < month)  # none while deferred
+        pa = np.minimum(self.pd_annual(self.theta[:n], slice(0, n)) * pd_mult, 0.99)  # slices: no gathers
+        out = vasicek_monthly(pa, factor, rho) if factor is not None and rho > 0 else monthly_prob(pa)
+        out[~at_risk] = 0.0
         return out
 
     def investment_return(self, idx: np.ndarray, hit_rate: float = 0.0) -> np.ndarray:
@@ -217,10 +239,11 @@ class Enterprises:
         adv = monthly_prob(np.array(p.stage_advance_rate.values()))[self.stage[:n]]
         adv = adv * np.exp(0.3 * self.theta[:n]) * np.where(funded, p.funded_advance_factor, 1.0)
         up = alive & (self.streams.uniform("progress", month, n) < adv) & (self.stage[:n] < MATURE)
-        grad = alive & (self.stage[:n] == MATURE)
-        grad &= self.streams.uniform("progress", month, n, "graduation") < monthly_prob(p.graduation_rate)
+        mature = np.flatnonzero(alive & (self.stage[:n] == MATURE))
+        u = self.streams.uniform_at("progress", month, mature, "graduation")
+        grad = mature[u < monthly_prob(p.graduation_rate)]
         self.stage[:n] += up.astype(np.int8)
-        self.alive[:n] &= ~grad  # outgrew the tech-SME population; loans run off at maturity
+        self.alive[grad] = False  # outgrew the tech-SME population; loans run off at maturity
 
     def invest(self, month: int, funded: np.ndarray, spend_share: float) -> float:
         """R&D from loan money of borrowers; patents accrue from cumulative R&D. Returns R&D spent."""
@@ -256,12 +279,13 @@ class Enterprises:
     def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
         """VC rounds to promising early-stage firms and listings of large ones; returns both slot arrays."""
         p, n = self.p, self.n
-        u = self.streams.gen("equity", month).random((n, 2))
         alive = self.alive[:n] & ~self.listed[:n]
         early = alive & (self.stage[:n] <= STARTUP) & ~self.vc_backed[:n] & (self.theta[:n] > p.vc_quality_threshold)
-        vc = np.flatnonzero(early & (u[:, 0] < monthly_prob(min(p.vc_rate * vc_mult, 0.99))))
-        big = alive & (self.stage[:n] >= GROWTH) & (self.revenue_wan[:n] > p.listing_revenue_wan)
-        lst = np.flatnonzero(big & (u[:, 1] < monthly_prob(min(p.listing_rate * listing_mult, 0.99))))
+        vc = np.flatnonzero(early)
+        vc = vc[self.streams.uniform_at("equity", month, vc, "vc") < monthly_prob(min(p.vc_rate * vc_mult, 0.99))]
+        big = np.flatnonzero(alive & (self.stage[:n] >= GROWTH) & (self.revenue_wan[:n] > p.listing_revenue_wan))
+        u = self.streams.uniform_at("equity", month, big, "listing")
+        lst = big[u < monthly_prob(min(p.listing_rate * listing_mult, 0.99))]
         self.vc_backed[vc] = True
         self.listed[lst] = True
         self.need_wan[lst] = 0.0
@@ -301,13 +325,14 @@ class Enterprises:
         first = slots[self.default_month[slots] < 0]
         self.default_month[first] = month
         self.need_wan[slots] = 0.0
-        exits = self.streams.uniform("exit", month, self.n)[slots] < self.p.exit_after_default_share
+        exits = self.streams.uniform_at("exit", month, slots) < self.p.exit_after_default_share
         self.alive[slots[exits]] = False
 
     def stage_counts(self) -> np.ndarray:
         """Alive firms in each stage."""
         n = self.n
-        return np.bincount(self.stage[:n][self.alive[:n]], minlength=4)
+        stage, alive = self.stage[:n], self.alive[:n]
+        return np.array([np.count_nonzero(alive & (stage == s)) for s in range(4)])
 
 
 _LOG_PD = np.linspace(np.log(1e-8), np.log(0.99), 2049)

@@ -15,7 +15,6 @@ runs of an experiment start from the identical state and a policy that changes n
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,10 +119,7 @@ def _pre_plan_state(m: EcosystemModel) -> PrePlanState:
 
 def _take_over(m: EcosystemModel, state: PrePlanState) -> None:
     """Copy the pre-plan firms, loans and bank histories into ``m`` (burn-in month ``B`` becomes month 0)."""
-    streams, state.pop.streams = state.pop.streams, None
-    m.pop = copy.deepcopy(state.pop)
-    state.pop.streams = streams
-    m.pop.streams = m.streams
+    m.pop = state.pop.copy(m.streams)
     n = m.pop.n
     m.pop.served[:n] = False  # "served", "vintage" and "default month" count from the plan's start
     m.pop.tf_served[:n] = False

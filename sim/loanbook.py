@@ -46,11 +46,11 @@ class LoanBook:
             return np.arange(0)
         if self.n + k > self._cap:
             self._resize(max(self.n + k, 2 * self._cap))
-        rows = np.arange(self.n, self.n + k)
+        rows = slice(self.n, self.n + k)  # appended at the end: a slice, not an index array
         for name in COLUMNS:
             getattr(self, name)[rows] = cols.get(name, True if name == "active" else 0)
         self.n += k
-        return rows
+        return np.arange(rows.start, rows.stop)
 
     def _resize(self, cap: int) -> None:
         for name in COLUMNS:

@@ -54,24 +54,31 @@ def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.n
     ``keys`` < 0 have no limit. Order of arrival is array order.
     """
     ok = np.ones(keys.size, dtype=bool)
-    lim = keys >= 0
-    if not lim.any():
+    idx = np.flatnonzero(keys >= 0)
+    if idx.size == 0:
         return ok
-    idx = np.flatnonzero(lim)
+    if room.size == 1:  # one key: the running sum in arrival order
+        ok[idx] = np.cumsum(amounts[idx]) <= room[0] + 1e-9
+        return ok
     order = idx[np.argsort(keys[idx], kind="stable")]
     k, a = keys[order], amounts[order]
     cs = np.cumsum(a)
-    starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
-    before = np.repeat(cs[starts] - a[starts], np.diff(np.r_[starts, k.size]))
-    ok[order] = cs - before <= room[k] + 1e-9
+    first = np.searchsorted(k, k)  # where each entry's key group starts (k is sorted)
+    ok[order] = cs - (cs[first] - a[first]) <= room[k] + 1e-9
     return ok
 
 
-def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> np.ndarray:
-    """For each application (row of ``written``) the cheapest channel of its bank still on offer; -1: none."""
-    at_bank = np.where(ch_bank[None, :] == bank[:, None], written, np.inf)
-    ch = np.argmin(at_bank, axis=1) if at_bank.size else np.zeros(0, dtype=np.int64)
-    return np.where(np.isfinite(at_bank[np.arange(bank.size), ch]), ch, -1) if bank.size else ch
+def best_at_bank(bank_cols: list[np.ndarray], written: np.ndarray, bank: np.ndarray) -> np.ndarray:
+    """For each application (row of ``written``, to bank ``bank``) the cheapest channel of its bank still on
+    offer (the first in channel order on a tie); -1: none. ``bank_cols``: each bank's channels, ascending."""
+    ch = np.full(bank.size, -1)
+    for b, cols in enumerate(bank_cols):
+        sel = np.flatnonzero(bank == b)
+        if sel.size and cols.size:
+            w = written[sel[:, None], cols]
+            j = np.argmin(w, axis=1)
+            ch[sel] = np.where(np.isfinite(w[np.arange(sel.size), j]), cols[j], -1)
+    return ch
 
 
 class Market:
@@ -113,6 +120,15 @@ class Market:
         self.on_new_loans = on_new_loans
         self.inst: Instruments | None = None
         self.observer: Callable[..., Any] | None = None
+        pr, cp = products, products.ch_prod
+        # What each channel involves, fixed for the run: its bank's channels, each guarantor's share (one
+        # entity in two roles counts both), the pool that covers it, the guarantor and insurer that screen it.
+        self.bank_cols = [np.flatnonzero(pr.ch_bank == b) for b in range(len(banks))]
+        self.g_share = np.zeros((cp.size, len(guarantors)))
+        for g in range(len(guarantors)):
+            self.g_share[:, g] = pr.guarantor_share(g, cp)
+        self.ch_pool = np.where(pr.shares[cp, POOL] > 0, pr.accounts[cp, POOL], -1)
+        self.ch_guar, self.ch_ins = pr.accounts[cp, GUAR], pr.accounts[cp, INS]
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -130,91 +146,114 @@ class Market:
         vc = exp[VC] if VC in exp and exp[VC].size == n_vc else np.zeros(n_vc)
         return {POOL: got[POOL], GUAR: got[GUAR] + got[REGUAR], INS: got[INS], VC: vc}
 
-    def retained(self, bank: Bank, exp: dict[int, np.ndarray]) -> np.ndarray:
-        """Per channel, the share of a loss ``bank`` expects to bear: its own share plus what it does not trust each
-        sharer to pay (``Bank.trust``: funds against the covered exposure ``exp`` of ``exposures()``)."""
-        pr = self.pr
+    def retained(self) -> np.ndarray:
+        """Per channel, the share of a loss its bank expects to bear: its own share plus what it does not trust
+        each sharer to pay (``Bank.trust``: funds against the covered exposure of ``exposures()``)."""
+        pr, exp = self.pr, self.exposures()
         funds = {
             POOL: np.array([p.balance_wan for p in self.pools]),
             GUAR: np.array([max(g.net_assets_wan, 0.0) for g in self.guarantors]),
             INS: np.array([i.capital_wan for i in self.insurers]),
             VC: self.inst.fund_money() if self.inst else np.zeros(0),
         }
-        trust = {j: bank.trust(funds[j], exp[j]) for j in funds}
-        trust[REGUAR] = trust[GUAR]  # one entity, one purse: its two roles are trusted together
-        cp = pr.ch_prod
-        covered = sum(
-            pr.shares[cp, j]
-            * np.where(pr.accounts[cp, j] >= 0, t[np.maximum(pr.accounts[cp, j], 0)] if t.size else 0, 0)
-            for j, t in trust.items()
-        )
-        return 1.0 - covered
+        kept = np.ones(pr.ch_prod.size)
+        for bank, cols in zip(self.banks, self.bank_cols, strict=True):
+            trust = {j: bank.trust(funds[j], exp[j]) for j in funds}
+            trust[REGUAR] = trust[GUAR]  # one entity, one purse: its two roles are trusted together
+            cp = pr.ch_prod[cols]
+            covered = sum(
+                pr.shares[cp, j]
+                * np.where(pr.accounts[cp, j] >= 0, t[np.maximum(pr.accounts[cp, j], 0)] if t.size else 0, 0)
+                for j, t in trust.items()
+            )
+            kept[cols] = 1.0 - covered
+        return kept
 
     def noise(self, kind: str, name: str, month: int, firms: np.ndarray) -> np.ndarray:
         """Standard-normal screening errors of one institution for the given firm slots this month."""
         return self.streams.normal_at("signal", month, firms, f"{kind}:{name}")
 
+    def seen_pd(self, kind: str, name: str, scale: float, firms: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
+        """Annual PD of ``firms`` as institution ``kind:name`` sees it: the true quality plus its screening error
+        (standard deviation ``scale``), through the firm-side factors ``pdf`` (``Enterprises.pd_factors``)."""
+        return self.pop.pd_seen(pdf, self.pop.theta[firms] + scale * self.noise(kind, name, month, firms))
+
     def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float) -> Offers:
-        """Price and screen every (firm, channel) application for this month."""
+        """Price and screen every (firm, channel) application for this month: each bank once over its channels,
+        each guarantor and insurer once over the channels of the products it is on."""
         pop, pr = self.pop, self.pr
-        cp, cb = pr.ch_prod, pr.ch_bank
-        k, nc = firms.size, cp.size
-        theta = pop.theta[firms]
-        collateral, revenue = pop.collateral_wan(firms), pop.revenue_wan[firms]
+        cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
+        collateral, revenue = pop.collateral_wan(firms)[:, None], pop.revenue_wan[firms][:, None]
         plat = self.platforms.credit_info_noise_factor
-        exposure = self.exposures()
-        retained = {b.index: self.retained(b, exposure) for b in self.banks}
-        open_ = self.government.commitments_open()
-        first = ~pop.first_loan[firms]
-        rate, accept, premium = np.zeros((k, nc)), np.zeros((k, nc), bool), np.zeros((k, nc))
-        limit = np.zeros((k, nc))
-        noise = {b.index: self.noise("bank", b.name, month, firms) for b in self.banks}
-        for c in range(nc):
-            p, bank = cp[c], self.banks[cb[c]]
-            kept = retained[bank.index][c]
-            sig = theta + bank.p.screening_noise * pr.signal_factor[p] * plat * noise[bank.index]
-            pd_hat = pop.pd_annual(sig, firms)
-            cap = pr.rate_cap(p, lpr)
-            reward = self.government.reward_rate(bool(pr.reward[p]), bool(pr.policy[p])) * 12.0 / pr.term[p]
-            rate[:, c] = bank.quote(pd_hat, pr.lgd[p], kept, lpr, cap)
-            accept[:, c] = bank.accepts(rate[:, c], pd_hat, pr.lgd[p], kept, reward, lpr)
-            limit[:, c] = bank.lending_limit(
-                self.inst.limit_retained(p, kept), collateral + self.inst.pledge_wan(p, firms), revenue
-            )
-            if pr.accounts[p, INS] >= 0:
-                premium[:, c] = self.insurers[pr.accounts[p, INS]].premium_rate
+        pdf = pop.pd_factors(firms)
+        kept = self.retained()
+        cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
+        cap[np.isnan(cap)] = np.inf
+        gov = self.government
+        reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
+        reward = reward[cp] * 12.0 / pr.term[cp]
+        rate, accept, limit = np.empty((k, nc)), np.empty((k, nc), bool), np.empty((k, nc))
+        for bank, cols in zip(self.banks, self.bank_cols, strict=True):
+            if cols.size == 0:
+                continue
+            sf = pr.signal_factor[cp[cols]]
+            pd_hat = np.empty((k, cols.size))
+            for f in np.unique(sf):  # channels whose products share a signal factor share the bank's view
+                scale = bank.p.screening_noise * f * plat
+                pd_hat[:, sf == f] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[:, None]
+            lgd, kc = pr.lgd[cp[cols]], kept[cols]
+            rate[:, cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols])
+            accept[:, cols] = bank.accepts(rate[:, cols], pd_hat, lgd, kc, reward[cols], lpr)
+            limit[:, cols] = bank.lending_limit(*self.secured_by(cp[cols], kc, firms, collateral), revenue)
         rate -= self.inst.rate_discount(firms)[:, None]  # red list 利率优惠: acceptance above was on the full rate
-        gate = float(open_)
-        int_sub = np.where(first[:, None], pr.first_sub[cp], pr.int_sub[cp]) * gate
-        fee_sub, prem_sub = (
-            np.broadcast_to(pr.fee_sub[cp] * gate, (k, nc)),
-            np.broadcast_to(pr.prem_sub[cp] * gate, (k, nc)),
-        )
-        cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + premium * (1 - prem_sub) + pr.other_cost[cp]
+        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_ins])
+        gate = float(gov.commitments_open())
+        sub_first, sub_other = pr.first_sub[cp] * gate, pr.int_sub[cp] * gate
+        if (sub_first != sub_other).any():  # a first-loan subsidy: depends on the firm
+            int_sub = np.where(~pop.first_loan[firms][:, None], sub_first, sub_other)
+        else:
+            int_sub = sub_other
+        fee_sub, prem_sub = pr.fee_sub[cp] * gate, pr.prem_sub[cp] * gate  # per channel: the same for every firm
+        cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + prem * (1 - prem_sub) + pr.other_cost[cp]
+        int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (k, nc)) for x in (int_sub, prem, fee_sub, prem_sub))
         ret = pop.investment_return(firms, hit_rate)
         want = pop.demand(pop.need_wan[firms][:, None], ret[:, None], cost)
         amount = np.minimum(np.minimum(want, pr.max_loan[cp][None, :]), limit)
         accept &= amount >= pop.p.need_min_wan - 1e-9
-        for c in range(nc):
-            accept[:, c] &= self.screen_sharers(cp[c], firms, amount[:, c], month)
+        accept &= self.screen_sharers(firms, amount, pdf, month)
         return Offers(amount, want, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
 
-    def screen_sharers(self, p: int, firms: np.ndarray, amount: np.ndarray, month: int) -> np.ndarray:
-        """Guarantor and insurer screening of product ``p`` (True where they would take the firm)."""
+    def secured_by(
+        self, prods: np.ndarray, kept: np.ndarray, firms: np.ndarray, collateral: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For channels of products ``prods`` at one bank: the retained share that must fit under the lending limit
+        (a lease's equipment secures its own share) and the collateral, (k, 1) or with a pledged asset (k, c)."""
+        inst = self.inst
+        kept = np.array([inst.limit_retained(p, k) for p, k in zip(prods, kept, strict=True)])
+        if (self.pr.pledge[prods] < 0).all():
+            return kept, collateral
+        return kept, collateral + np.column_stack([inst.pledge_wan(p, firms) for p in prods])
+
+    def screen_sharers(self, firms: np.ndarray, amount: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
+        """(firms, channels): whether the guarantor and the insurer of each channel's product would take the
+        firm. Each screens once (its own view of the firm) for all the channels it is on."""
         pr, pop = self.pr, self.pop
-        ok = np.ones(firms.size, dtype=bool)
+        ok = np.ones(amount.shape, dtype=bool)
         plat = self.platforms.credit_info_noise_factor
-        g = pr.accounts[p, GUAR]
-        if g >= 0:
-            gu = self.guarantors[g]
-            sig = pop.theta[firms] + gu.p.screening_noise * plat * self.noise("guarantor", gu.name, month, firms)
-            ok &= gu.screens(pop.pd_annual(sig, firms), pop.assets_wan(firms), amount * pr.shares[p, GUAR])
-        i = pr.accounts[p, INS]
-        if i >= 0:
-            ins = self.insurers[i]
-            sig = pop.theta[firms] + ins.p.screening_noise * plat * self.noise("insurer", ins.name, month, firms)
-            ok &= ins.screens(pop.pd_annual(sig, firms))
-        return ok & self.inst.fund_screens(p, firms, month, plat)
+        for g, gu in enumerate(self.guarantors):
+            cols = np.flatnonzero(self.ch_guar == g)
+            if cols.size:
+                pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[:, None]
+                liability = amount[:, cols] * pr.shares[pr.ch_prod[cols], GUAR]
+                ok[:, cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[:, None], liability)
+        for i, ins in enumerate(self.insurers):
+            cols = np.flatnonzero(self.ch_ins == i)
+            if cols.size:
+                pd_hat = self.seen_pd("insurer", ins.name, ins.p.screening_noise * plat, firms, pdf, month)
+                ok[:, cols] &= ins.screens(pd_hat)[:, None]
+        for p in np.unique(pr.ch_prod[pr.accounts[pr.ch_prod, VC] >= 0]):  # a venture fund screens its product
+            ok[:, pr.ch_prod == p] &= self.inst.fund_screens(p, firms, month, plat)[:, None]
+        return ok
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
         """Run this month's application rounds; book the loans; return counts for the monthly table.
@@ -238,7 +277,7 @@ class Market:
             pop.vc_backed[firms],
             self.inst.holds(firms),
         )
-        avail = np.array([self.channel_open(c, calendar_index) for c in range(pr.ch_prod.size)])
+        avail = self.channels_open(calendar_index)
         worth = elig & avail & (offers.want > 0)  # products whose cost is below what the investment returns
         posted = np.where(worth, offers.cost, np.inf)
         # A firm prefers a loan of the size it asked for: offers cut short by a ceiling or the bank's collateral
@@ -249,8 +288,7 @@ class Market:
             self.observer(firms, elig, avail, worth, written, calendar_index)
         nb = len(self.banks)
         bank_price = np.full((firms.size, nb), np.inf)
-        for b in range(nb):
-            cols = np.flatnonzero(pr.ch_bank == b)
+        for b, cols in enumerate(self.bank_cols):
             if cols.size:
                 bank_price[:, b] = posted[:, cols].min(axis=1)
         order = np.argsort(bank_price, axis=1, kind="stable")
@@ -260,12 +298,11 @@ class Market:
         rows_all = np.arange(firms.size)
         for r in range(rounds):
             bank = order[:, r]
-            tried = pending & np.isfinite(bank_price[rows_all, bank])
-            seen = self.streams.uniform_at("apply", month, firms, r) < vis
-            stats["applications"] += float(tried.sum())
-            rows = np.flatnonzero(tried & seen)
-            for _ in range(pr.ch_prod.size):  # the bank's next product when the best one just ran out of room
-                ch = best_at_bank(pr.ch_bank, written[rows], bank[rows])
+            tried = np.flatnonzero(pending & np.isfinite(bank_price[rows_all, bank]))
+            stats["applications"] += float(tried.size)
+            rows = tried[self.streams.uniform_at("apply", month, firms[tried], r) < vis]
+            while rows.size:  # the bank's next product when the best one just ran out of room
+                ch = best_at_bank(self.bank_cols, written[rows], bank[rows])
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
                 if rows.size == 0:
                     break
@@ -282,65 +319,55 @@ class Market:
         pop.unfunded(firms[pending & ~not_worth])
         return stats
 
-    def guarantor_room(self, p: int) -> float:
-        """Largest loan of product ``p`` every guarantor on it can still take under its leverage limit (one entity
-        in two roles counts its two shares together)."""
-        room = np.inf
-        for g, x in enumerate(self.guarantors):
-            share = float(self.pr.guarantor_share(g, np.array([p]))[0])
-            if share > 0:
-                room = min(room, x.headroom_wan() / share)
-        return room
+    # ---- capacity -------------------------------------------------------------------------------------------
+    def rooms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """New business each bank, guarantor and pool can still take now (``headroom_wan``)."""
+        return (
+            np.array([b.headroom_wan() for b in self.banks]),
+            np.array([g.headroom_wan() for g in self.guarantors]),
+            np.array([p.headroom_wan() for p in self.pools]),
+        )
 
-    def channel_open(self, c: int, calendar_index: int) -> bool:
-        """Whether the channel's product can be written this month: within its availability window, and its
+    def channels_open(self, calendar_index: int) -> np.ndarray:
+        """Per channel, whether its product can be written this month: within its availability window, and its
         bank, pool, guarantors and insurer all taking business with room for at least the smallest loan.
         Firms see this (suspensions and full quotas are public) and do not waste applications on it."""
-        pr = self.pr
-        p, bank = pr.ch_prod[c], pr.ch_bank[c]
-        if not pr.avail_from[p] <= calendar_index <= pr.avail_until[p]:
-            return False
-        small = self.pop.p.need_min_wan
-        if self.banks[bank].headroom_wan() < small:
-            return False
-        pool, i = pr.accounts[p, POOL], pr.accounts[p, INS]
-        if pool >= 0 and pr.shares[p, POOL] > 0:
-            pl = self.pools[pool]
-            if not pl.open_for(bank) or pl.headroom_wan() < small:
-                return False
+        pr, small = self.pr, self.pop.p.need_min_wan
+        cp, cb = pr.ch_prod, pr.ch_bank
+        room_b, room_g, room_p = self.rooms()
+        ok = (pr.avail_from[cp] <= calendar_index) & (calendar_index <= pr.avail_until[cp]) & (room_b[cb] >= small)
+        for j, pool in enumerate(self.pools):
+            on = self.ch_pool == j
+            ok[on] &= np.array([pool.open_for(b) for b in cb[on]], dtype=bool) & (room_p[j] >= small)
         for g, x in enumerate(self.guarantors):
-            share = float(self.pr.guarantor_share(g, np.array([p]))[0])
-            if share > 0 and (not x.open_for_business() or x.headroom_wan() < small * share):
-                return False
-        return not (i >= 0 and self.insurers[i].suspended) and self.inst.fund_open(p, small)
+            share = self.g_share[:, g]
+            ok &= ~((share > 0) & (not x.open_for_business() or room_g[g] < small * share))
+        for i, ins in enumerate(self.insurers):
+            ok &= ~((self.ch_ins == i) & ins.suspended)
+        return ok & np.array([self.inst.fund_open(p, small) for p in cp], dtype=bool)
 
     def fits(self, amount: np.ndarray) -> np.ndarray:
         """(k, channels): whether each loan alone fits the room left at its bank, guarantor and pool."""
-        pr = self.pr
-        p, b = pr.ch_prod, pr.ch_bank
-        room_bank = np.array([self.banks[i].headroom_wan() for i in b])
-        room_g = np.array([self.guarantor_room(q) for q in p])
-        room_p = np.array(
-            [
-                self.pools[x].headroom_wan() if x >= 0 and pr.shares[q, POOL] > 0 else np.inf
-                for q, x in zip(p, pr.accounts[p, POOL], strict=True)
-            ]
-        )
-        room_vc = np.array([self.inst.fund_room(q) for q in p])
-        return amount <= np.minimum(np.minimum(np.minimum(room_bank, room_g), room_p), room_vc)[None, :] + 1e-9
+        room_b, room_g, room_p = self.rooms()
+        share = self.g_share
+        per_g = np.where(share > 0, room_g[None, :] / np.where(share > 0, share, 1.0), np.inf)
+        room = np.minimum(room_b[self.pr.ch_bank], per_g.min(axis=1, initial=np.inf))
+        room = np.minimum(room, np.append(room_p, np.inf)[self.ch_pool])  # -1 (no pool) picks the inf
+        room = np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
+        return amount <= room[None, :] + 1e-9
 
     def capacity_ok(self, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served."""
-        pr = self.pr
-        p = pr.ch_prod[ch]
-        ok = within_room(pr.ch_bank[ch], amount, np.array([b.headroom_wan() for b in self.banks]))
-        for g, x in enumerate(self.guarantors):  # per entity: its guarantor and re-guarantor shares together
-            liability = amount * self.pr.guarantor_share(g, p)
-            ok &= within_room(np.where(ok & (liability > 0), 0, -1), liability, np.array([x.headroom_wan()]))
-        if self.pools:
-            pl = np.where(ok & (pr.shares[p, POOL] > 0), pr.accounts[p, POOL], -1)
-            ok &= within_room(pl, amount, np.array([x.headroom_wan() for x in self.pools]))
-        return self.inst.fund_capacity(p, amount, ok, within_room)
+        room_b, room_g, room_p = self.rooms()
+        ok = within_room(self.pr.ch_bank[ch], amount, room_b)
+        for g in range(room_g.size):  # per entity: its guarantor and re-guarantor shares together
+            liability = amount * self.g_share[ch, g]
+            on = ok & (liability > 0)
+            if on.any():
+                ok &= within_room(np.where(on, 0, -1), liability, room_g[g : g + 1])
+        if room_p.size:
+            ok &= within_room(np.where(ok, self.ch_pool[ch], -1), amount, room_p)
+        return self.inst.fund_capacity(self.pr.ch_prod[ch], amount, ok, within_room)
 
     def write(self, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray, month: int) -> None:
         """Write accepted loans to the book and tell every party its new business."""

@@ -68,6 +68,7 @@ class EcosystemModel(mesa.Model):
         self.s = apply_scale(loaded)
         self.seed = rng
         self.streams = Streams(rng, domain=stream_domain)
+        self.reporting = stream_domain == 0  # the burn-in's pre-plan model keeps no monthly tables
         self.fixed = self.s.fixed.enabled
         self.start = self.s.start_month
         self.month = 0
@@ -221,7 +222,9 @@ class EcosystemModel(mesa.Model):
         self.recorder.add(settlement.pay_interest_and_subsidies(self))
 
     def collect_data(self) -> None:
-        """Close the month's row and hand it to Mesa's DataCollector."""
+        """Close the month's row and hand it to Mesa's DataCollector (not in the burn-in: nothing reports it)."""
+        if not self.reporting:
+            return
         self.recorder.close_month()
         self.datacollector.collect(self)
 
@@ -267,7 +270,7 @@ class EcosystemModel(mesa.Model):
         self.recorder.add(programmes.investment_subsidy(self, vc))
         self.pop.tf_served[vc] = self.pop.tf_served[listed] = True
         reward = self.government.pay("listing_reward", np.full(listed.size, g.subsidies.listing_reward_wan))
-        neeq = self.streams.uniform("equity", m, self.pop.n, "listing venue")[listed] < p.listing_neeq_share
+        neeq = self.streams.uniform_at("equity", m, listed, "listing venue") < p.listing_neeq_share
         self.recorder.add(
             {
                 "vc_rounds": vc.size,

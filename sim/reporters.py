@@ -182,7 +182,7 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         **spend,
         "fiscal_spending_wan": gov.spending_month_wan(),
         "budget_left_wan": gov.budget_left_wan,
-        "patents": float(pop.patents[:n][alive].sum()),
+        "patents": float(np.sum(pop.patents[:n], where=alive)),  # whole numbers: exact in any order
         "firms_alive": int(alive.sum()),
         **{f"firms_{s}": int(c) for s, c in zip(STAGES, stages, strict=True)},
         "vc_linked_loan_balance_wan": float(prin[pop.vc_backed[b.firm[rows]]].sum()),
@@ -230,6 +230,18 @@ def read_metric(name: str, model: EcosystemModel) -> float | str:
     return model.recorder.row[name]
 
 
+class RowCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one named reporter per metric, fed the month's row (``MonthlyRecorder.row``) at
+    once: the same ``model_vars`` as calling each reporter, without ~90 calls and deep copies of a number a month
+    (the values are numbers and strings, which need no copy)."""
+
+    def collect(self, model: EcosystemModel) -> None:
+        """Append this month's value of every metric."""
+        row = model.recorder.row
+        for var, values in self.model_vars.items():
+            values.append(row[var])
+
+
 def make_datacollector() -> mesa.DataCollector:
     """A DataCollector with one named reporter per metric."""
-    return mesa.DataCollector(model_reporters={k: partial(read_metric, k) for k in METRICS})
+    return RowCollector(model_reporters={k: partial(read_metric, k) for k in METRICS})

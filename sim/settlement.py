@@ -36,9 +36,9 @@ def repay_maturities(m: EcosystemModel, month: int) -> dict[str, float]:
     if m.deferral is not None:
         end, take_up, spread = m.deferral
         firms = b.firm[due]
-        u = m.streams.gen("deferral", month).random((pop.n, 2))[firms]
-        ask = (u[:, 0] < take_up) & (b.maturity[due] == month) & (pop.deferred_until[firms] < 0)
-        new_date = end + 1 + np.floor(u[:, 1] * spread).astype(np.int32)
+        ask = m.streams.uniform_at("deferral", month, firms, "take-up") < take_up
+        ask &= (b.maturity[due] == month) & (pop.deferred_until[firms] < 0)
+        new_date = end + 1 + np.floor(m.streams.uniform_at("deferral", month, firms, "date") * spread).astype(np.int32)
         b.maturity[due[ask]] = new_date[ask]
         pop.deferred_until[firms[ask]] = new_date[ask] - 1
         out["deferred_loans"] = float(ask.sum())
@@ -50,7 +50,7 @@ def repay_maturities(m: EcosystemModel, month: int) -> dict[str, float]:
     pop.debt_wan[firms] = 0.0
     pop.deferred_until[firms] = -1
     renew = pop.alive[firms] & ~pop.listed[firms] & ~pop.black_list[firms]
-    renew &= m.streams.uniform("needs", month, pop.n, "renewal")[firms] < pop.p.renewal_share
+    renew &= m.streams.uniform_at("needs", month, firms, "renewal") < pop.p.renewal_share
     pop.need_wan[firms[renew]] = pop.base_need(firms[renew])
     return out
 

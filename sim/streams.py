@@ -1,11 +1,33 @@
 """Named random streams with common random numbers.
 
-Every random process draws from its own stream, and each stream gives a fresh generator per month seeded by
-``(root entropy, domain, stream id, month, sub)``. The domain separates the plan period (0) from the
-burn-in before it (1, see ``sim.burnin``), so the burn-in never reuses the plan's luck. Firm-level draws are
-arrays indexed by firm slot: because a generator fills an array in order, slot ``i`` gets the same number
-whether the array has 10 or 10,000 entries. Two scenarios run with the same seed therefore face the same luck
-wherever policy does not change the path (Starsim's common random numbers).
+**The scheme.** Every random process draws from its own named stream. A run has one 64-bit root key, taken from
+``SeedSequence(root entropy, spawn key + (domain,))``: the domain separates the plan period (0) from the
+burn-in before it (1, see ``sim.burnin``), so the burn-in never reuses the plan's luck, and a spawned child
+SeedSequence keeps its own luck. A draw is addressed by ``(stream, month, sub)``, where ``sub`` separates draws
+within a stream and month: an application round, or an institution's name (hashed with CRC-32, so that a bank
+sees the same noise in every scenario that has a bank of that name). The address is folded into the root key
+with the SplitMix64 finaliser, one step per part, giving the draw's key (``Streams.key``). Two ways to turn
+a key into numbers, both indexed by firm slot:
+
+- *Population draws* (``uniform``, ``normal``): a PCG64 generator whose 128-bit state and increment
+  are SplitMix64 hashes of the key, filling an array in slot order, so slot ``i`` gets the ``i``-th number
+  whether the array has 10 or 10,000 entries. Cheapest per number (≈2 ns a uniform); used where most slots
+  need a number (revenue shocks, defaults, new needs, stage advance). Re-keying one PCG64 costs about a
+  microsecond, so a month's dozen draws need no generator construction.
+- *Counter-based draws* (``uniform_at``, ``normal_at``): the number of slot ``i`` is SplitMix64 of
+  ``key + (i + 1) × golden ratio`` — a pure function of (key, slot), so a slot gets the same number whichever
+  other slots are asked for, at a cost in the slots asked for rather than the population (≈5 times a
+  population uniform per number). Used where few firms need a number: screening noise of applicants (each
+  institution its own sub-stream), application visibility, renewals and postponements at maturity, exits
+  after default, graduation of mature firms, VC rounds and listings of the firms that qualify.
+
+The few draws of several kinds or shapes (the initial population, entrants, the yearly default factor) come
+from a generator of their own seeded through ``SeedSequence`` (``gen``), as in earlier versions.
+
+Either way a number depends only on the seed, the address and the slot, never on how many draws came before
+or which other firms drew. Two scenarios run with the same seed therefore face the same luck wherever policy
+does not change the path (Starsim's common random numbers), and a policy that changes nothing gives paired
+differences of exactly zero.
 """
 
 from __future__ import annotations
@@ -30,10 +52,19 @@ STREAMS = (
     "insurance",  # tech-insurance uptake and R&D setbacks
     "instruments",  # pledgeable assets, red list, grants, bonds (issue 10 instruments)
 )
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _mix(x: int) -> int:
+    """SplitMix64 finaliser of a 64-bit integer (Python ints: no array overhead for one number)."""
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 class Streams:
-    """Per-month generators for each named stream, all derived from one root seed."""
+    """Per-month draws for each named stream, all derived from one root seed (see the module docstring)."""
 
     def __init__(self, rng: int | np.random.Generator | np.random.SeedSequence | None, domain: int = 0) -> None:
         if isinstance(rng, np.random.SeedSequence):
@@ -44,44 +75,81 @@ class Streams:
             root = np.random.SeedSequence(rng)
         self.entropy = root.entropy
         self.prefix = (*root.spawn_key, domain)  # a spawned child SeedSequence keeps its own luck
+        seq = np.random.SeedSequence(self.entropy, spawn_key=self.prefix)
+        self.root_key = int(seq.generate_state(1, np.uint64)[0])
         self._ids = {name: i for i, name in enumerate(STREAMS)}
+        self._subs: dict[str, int] = {}
+        self._bits = np.random.PCG64(0)
+        self._shared = np.random.Generator(self._bits)
+
+    def key(self, stream: str, month: int, sub: int | str = 0) -> int:
+        """The 64-bit key of draw ``(stream, month, sub)`` (model month ``month``, 0 = set-up)."""
+        k = self.root_key
+        for part in (self._ids[stream], month, self._sub(sub)):
+            k = _mix((k + (part + 1) * _GOLDEN) & _MASK)
+        return k
+
+    def _sub(self, sub: int | str) -> int:
+        """A sub-stream key: an integer as given, a name hashed (the same name gives the same luck everywhere)."""
+        if isinstance(sub, str):
+            if sub not in self._subs:
+                self._subs[sub] = zlib.crc32(sub.encode())
+            return self._subs[sub]
+        return int(sub)
+
+    @staticmethod
+    def _pcg_state(key: int) -> dict:
+        hi, lo, ihi, ilo = (_mix((key + c * _GOLDEN) & _MASK) for c in (1, 2, 3, 4))
+        return {
+            "bit_generator": "PCG64",
+            "state": {"state": (hi << 64) | lo, "inc": ((ihi << 64) | ilo) | 1},
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
 
     def gen(self, stream: str, month: int, sub: int | str = 0) -> np.random.Generator:
-        """The generator of ``stream`` for model month ``month`` (0 = set-up).
-
-        ``sub`` separates draws within a stream and month: an application round, or an institution's name
-        (hashed), so that a bank sees the same noise in every scenario that has a bank of that name.
-        """
-        seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, _sub(sub)))
+        """A generator of its own for ``(stream, month, sub)``, for the few draws of several kinds or shapes (the
+        initial population and its loan stock, entrants, the yearly default factor): PCG64 seeded through
+        ``SeedSequence(root entropy, spawn key + (domain, stream, month, sub))``. Building one costs about
+        10 µs, which is why the monthly population draws re-key one generator instead."""
+        seq = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, self._sub(sub)))
         return np.random.Generator(np.random.PCG64(seq))
 
-    def uniform_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
-        """Uniforms on [0, 1) for the given firm ``slots`` only: a counter-based draw (SplitMix64 of the stream's
-        key and the slot), so slot ``i`` gets the same number whichever other slots are asked for, at a cost in
-        the number of slots asked for rather than the population size."""
-        key = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, self._ids[stream], month, _sub(sub)))
-        seed = key.generate_state(1, np.uint64)[0]
-        z = (slots.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15) + seed
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-        return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
-
-    def normal_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
-        """Standard normals for the given firm ``slots`` only (see ``uniform_at``)."""
-        from scipy.special import ndtri
-
-        return ndtri(np.clip(self.uniform_at(stream, month, slots, sub), 2.0**-53, 1.0 - 2.0**-53))
+    def _rekeyed(self, stream: str, month: int, sub: int | str) -> np.random.Generator:
+        """The shared generator re-keyed to ``(stream, month, sub)``: valid until the next draw of any stream."""
+        self._bits.state = self._pcg_state(self.key(stream, month, sub))
+        return self._shared
 
     def uniform(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
-        """``n`` uniforms of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot ``0..n-1``."""
-        return self.gen(stream, month, sub).random(n)
+        """``n`` uniforms on [0, 1) of ``(stream, month, sub)``, one per firm slot ``0..n-1``."""
+        return self._rekeyed(stream, month, sub).random(n)
 
     def normal(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
-        """``n`` standard normals of ``stream`` (sub-stream ``sub``) in ``month``, one per firm slot."""
-        return self.gen(stream, month, sub).standard_normal(n)
+        """``n`` standard normals of ``(stream, month, sub)``, one per firm slot ``0..n-1``."""
+        return self._rekeyed(stream, month, sub).standard_normal(n)
 
+    def uniform_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
+        """Uniforms on [0, 1) for the given firm ``slots`` only (counter-based: SplitMix64 of the draw's key and
+        the slot), the same number for a slot whichever other slots are asked for."""
+        z = slots.astype(np.uint64)
+        z += np.uint64(1)
+        z *= np.uint64(_GOLDEN)
+        z += np.uint64(self.key(stream, month, sub))
+        t = z >> np.uint64(30)
+        z ^= t
+        z *= np.uint64(0xBF58476D1CE4E5B9)
+        np.right_shift(z, np.uint64(27), out=t)
+        z ^= t
+        z *= np.uint64(0x94D049BB133111EB)
+        np.right_shift(z, np.uint64(31), out=t)
+        z ^= t
+        z >>= np.uint64(11)
+        u = z.astype(np.float64)
+        u *= 2.0**-53
+        return u
 
-def _sub(sub: int | str) -> int:
-    """A sub-stream key: an integer as given, a name hashed (the same name gives the same luck everywhere)."""
-    return zlib.crc32(sub.encode()) if isinstance(sub, str) else int(sub)
+    def normal_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
+        """Standard normals for the given firm ``slots`` only (the inverse normal CDF of ``uniform_at``)."""
+        from scipy.special import ndtri  # imported when first needed: keeps the command line's start-up short
+
+        return ndtri(np.clip(self.uniform_at(stream, month, slots, sub), 2.0**-53, 1.0 - 2.0**-53))

@@ -184,17 +184,23 @@ def test_a_venture_fund_bearing_losses_lends_its_portfolio_more_and_pays_its_cla
 
 def test_a_guidance_fund_pays_public_money_and_stops_when_empty():
     risky = {"enterprises.annual_pd": {"seed": 0.3, "startup": 0.2, "growth": 0.1, "mature": 0.05}}
-    m, r = run(vc_region(0.8, public=True, capital=300.0).with_overrides(risky | {"vc_funds.fund.max_pd": 0.5}))
-    mo = r.monthly
-    np.testing.assert_allclose(mo["spend_guidance_fund_payout_wan"], mo["loss_vc_wan"], atol=1e-9)
-    assert mo["loss_vc_wan"].sum() <= 300.0 + 1e-6
-    vc = r.institutions[r.institutions["kind"] == "vc_fund"]
-    bal, cov = vc["balance_wan"].to_numpy(), vc["covered_balance_wan"].to_numpy()
-    assert (cov[1:] <= np.maximum(5 * bal[:-1], cov[:-1]) + 1e-6).all()  # new cover within 5 × the money held
-    assert (bal[:-1] <= 1e-9).any(), "the fund should run dry in this set-up"
-    empty = bal[:-1] <= 1e-9
-    assert (cov[1:][empty] <= cov[:-1][empty] + 1e-6).all()  # an empty fund takes no new cover
-    check_accounts(m, mo)
+    # Cover up to 15 × 300万 over four years: most runs empty the fund, none may break its rules.
+    lever = {"vc_funds.fund.max_pd": 0.5, "vc_funds.fund.leverage_multiple": 15.0, "horizon_months": 48}
+    s = vc_region(0.8, public=True, capital=300.0).with_overrides(risky | lever)
+    ran_dry = 0
+    for seed in range(SEED, SEED + 8):  # whether the few covered loans empty the fund is luck: check every run
+        m, r = run(s, seed)
+        mo = r.monthly
+        np.testing.assert_allclose(mo["spend_guidance_fund_payout_wan"], mo["loss_vc_wan"], atol=1e-9)
+        assert mo["loss_vc_wan"].sum() <= 300.0 + 1e-6
+        vc = r.institutions[r.institutions["kind"] == "vc_fund"]
+        bal, cov = vc["balance_wan"].to_numpy(), vc["covered_balance_wan"].to_numpy()
+        assert (cov[1:] <= np.maximum(15 * bal[:-1], cov[:-1]) + 1e-6).all()  # new cover within 15 × the money held
+        empty = bal[:-1] <= 1e-9
+        ran_dry += empty.any()
+        assert (cov[1:][empty] <= cov[:-1][empty] + 1e-6).all()  # an empty fund takes no new cover
+        check_accounts(m, mo)
+    assert ran_dry >= 2, f"the fund should run dry in some of these runs ({ran_dry} of 8)"
 
 
 # ---- pledges and leasing ---------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The dashboard's model: a scenario with the levers applied, and its no-policy baseline under the same seed.
 
 ``DashboardModel`` is a ``mesa.Model`` whose keyword parameters are the page's controls. It builds two
-``EcosystemModel`` runs with the same seed — the picked scenario with the levers applied, and
-``without_policy`` of that same scenario (the region with plain bank credit and no public money) — steps both
-each month and collects their series side by side (``credit_balance`` and ``credit_balance_baseline``, ...).
+``EcosystemModel`` runs with the same seed (``sim.runs.paired_models``, the pairing every paired run uses) — the
+picked scenario with the levers applied, and ``without_policy`` of that same scenario (the region with plain bank
+credit and no public money) — steps both each month and collects their series side by side (``credit_balance``
+and ``credit_balance_baseline``, ...).
 
 Each lever *sets* an instrument of the picked scenario; ``None`` (the programmatic default) leaves it as the
 scenario file has it. ``LEVERS`` is the one table of levers: the keyword, the page control, and the dotted
@@ -51,7 +52,7 @@ import mesa
 
 from experiments.dashboard.levers import LEVERS, Lever, control, lever_overrides, scenario_lever_values
 from sim.calendar import YearMonth
-from sim.scenario import Scenario, ScenarioError, load_scenario, without_policy
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 DEFAULT_SEED = 2017
 
@@ -159,10 +160,9 @@ class DashboardModel(mesa.Model):
             self.error = str(e)
             self.running = False
             return
-        from sim.model import EcosystemModel
+        from sim.runs import paired_models
 
-        self.policy = EcosystemModel(self.plan, rng=seed)
-        self.baseline = EcosystemModel(without_policy(self.plan), rng=seed)
+        self.policy, self.baseline = paired_models(self.plan, seed)
         self.datacollector.collect(self)
         self.running = self.policy.running and self.policy.steps < self.policy.horizon
 

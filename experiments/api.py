@@ -2,7 +2,7 @@
 
 Each builds its plan, creates the experiment folder (default ``results/<YYYYmmdd-HHMMSS>_<kind>_<name>/``),
 runs it on the chosen executor and writes the analyses; each returns the folder. ``run_opts`` are
-``workers``, ``dask``, ``progress`` (see ``experiments.runner.run_folder``).
+``workers``, ``dask``, ``progress``, ``executor`` and ``batch`` (see ``experiments.runner.run_folder``).
 """
 
 from __future__ import annotations
@@ -296,7 +296,8 @@ def posterior_sets(file: str | Path | None, loaded: dict) -> tuple[list[dict[str
 
 
 def _run_opts(opts: dict) -> dict[str, Any]:
-    return {k: opts[k] for k in ("workers", "dask", "progress", "executor") if k in opts and opts[k] is not None}
+    keys = ("workers", "dask", "progress", "executor", "batch")
+    return {k: opts[k] for k in keys if k in opts and opts[k] is not None}
 
 
 def _check_positive(**values: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -114,12 +114,8 @@ def lhs_unit(space: Space, n: int, master: int) -> np.ndarray:
     return qmc.LatinHypercube(d=len(space.parameters), seed=int(master)).random(n)
 
 
-def tasks_from_plan(
-    plan: pd.DataFrame, scenarios: dict[str, Any], run: dict[str, Any], skip: set[int] | None = None
-) -> Iterator[RunTask]:
+def tasks_from_plan(plan: pd.DataFrame, skip: set[int] | None = None) -> Iterator[RunTask]:
     """The RunTasks of a plan (without those whose index is in ``skip``)."""
-    series = run.get("series")
-    series = tuple(series) if isinstance(series, list) else series
     params = [c for c in plan.columns if c.startswith("param.")]
     skip = skip or set()
     for r in plan.to_dict("records"):
@@ -133,12 +129,8 @@ def tasks_from_plan(
             replicate=int(r["replicate"]),
             seed=int(r["seed"]),
             months=None if months is None or pd.isna(months) else int(months),
-            content=scenarios.get(str(r["scenario"])),
             overrides=json.loads(r["overrides"]),
             params={c.removeprefix("param."): float(r[c]) for c in params},
-            paired=bool(run.get("paired", False)),
-            series=series,
-            model=run.get("model"),
         )
 
 

@@ -2,6 +2,9 @@
 
 ``Executor.run(fn, tasks)`` yields ``(task, result)`` pairs in completion order, where ``result`` is what
 ``fn(task)`` returned, or the exception the executor raised for it (a worker that died, a lost Dask task).
+``Executor.run(fn, tasks, shared)`` calls ``fn(task, shared)`` instead, and sends ``shared`` (an experiment's
+scenarios, say) once per worker rather than with every task: worker processes receive it when they start, a
+Dask cluster gets it scattered to every worker once.
 At most a small window of tasks is in flight, so a kill loses only those; a broken process pool stops the
 experiment (finished runs stay recorded and ``--resume`` continues). Same tasks give the same results on every
 executor because each run's randomness comes from its own seed only.
@@ -10,6 +13,7 @@ executor because each run's randomness comes from its own seed only.
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import threading
@@ -17,10 +21,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any
 
-WINDOW_PER_WORKER = 4
+WINDOW_PER_WORKER = 2
 CONNECT_TIMEOUT_S = 20
+NOT_SHARED: Any = object()  # ``run`` without shared data
+
+#: The shared data of the study this worker process runs (set by the pool's initializer).
+_SHARED: Any = NOT_SHARED
 
 
 class ExecutorError(RuntimeError):
@@ -33,10 +42,10 @@ class Executor:
     name = "serial"
     workers = 1
 
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """Yield ``(task, fn(task))`` for each task, in completion order."""
+    def run(self, fn: Callable[..., Any], tasks: Iterable[Any], shared: Any = NOT_SHARED) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(task, fn(task))`` (or ``fn(task, shared)``) for each task, in completion order."""
         for task in tasks:
-            yield task, fn(task)
+            yield task, fn(task) if shared is NOT_SHARED else fn(task, shared)
 
     def close(self) -> None:
         """Release workers and clusters."""
@@ -59,19 +68,28 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, int(workers))
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["experiments.worker", "sim.model", "pandas", "numpy"])
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)
+        self.ctx = multiprocessing.get_context("forkserver")
+        self.ctx.set_forkserver_preload(["experiments.worker", "sim.model", "pandas", "numpy"])
+        self.pool = self._start(NOT_SHARED)
+        self.holds: Any = NOT_SHARED  # the shared data the pool's workers were started with
+
+    def _start(self, shared: Any) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.ctx, initializer=init_worker, initargs=(os.getpid(), shared)
         )
 
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """Submit a window of tasks, refill as they complete."""
+    def run(self, fn: Callable[..., Any], tasks: Iterable[Any], shared: Any = NOT_SHARED) -> Iterator[tuple[Any, Any]]:
+        """Submit a window of tasks, refill as they complete. With ``shared``, the pool is restarted with workers
+        that receive it once, when they start."""
+        if shared is not NOT_SHARED and shared is not self.holds:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.holds = self._start(shared), shared
+        call = fn if shared is NOT_SHARED else partial(call_shared, fn)
         todo = iter(tasks)
         pending: dict[Future, Any] = {}
         window = WINDOW_PER_WORKER * self.workers
         try:
-            _refill(pending, todo, window, lambda t: self.pool.submit(fn, t))
+            _refill(pending, todo, window, lambda t: self.pool.submit(call, t))
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -83,7 +101,7 @@ class ProcessExecutor(Executor):
                     except Exception as e:
                         result = e
                     yield task, result
-                _refill(pending, todo, window, lambda t: self.pool.submit(fn, t))
+                _refill(pending, todo, window, lambda t: self.pool.submit(call, t))
         finally:
             for fut in pending:
                 fut.cancel()
@@ -112,25 +130,39 @@ class DaskExecutor(Executor):
                 self.client = Client(address, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError) as e:
             raise ExecutorError(f"cannot start or reach the Dask cluster {address!r}: {e}") from None
-        self.workers = max(1, sum(self.client.nthreads().values()))
+        self._workers, self._polled = 1, -math.inf
         self.name = f"dask {address}"
 
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """Submit a window of tasks, refill as they complete (``distributed.as_completed``)."""
+    @property
+    def workers(self) -> int:
+        """Worker threads in the cluster now (at least 1), asked of the scheduler at most once a second: workers
+        of a batch-queue cluster join while the study runs."""
+        now = time.monotonic()
+        if now - self._polled >= 1.0:
+            with contextlib.suppress(Exception):
+                self._workers = max(1, sum(self.client.nthreads().values()))
+            self._polled = now
+        return self._workers
+
+    def run(self, fn: Callable[..., Any], tasks: Iterable[Any], shared: Any = NOT_SHARED) -> Iterator[tuple[Any, Any]]:
+        """Submit a window of tasks (it grows as workers join), refill as they complete
+        (``distributed.as_completed``). ``shared`` is scattered to every worker once
+        (``Client.scatter(broadcast=True)``); tasks refer to it by key, and a worker that joins later fetches it
+        from a peer once."""
         from distributed import as_completed
 
         todo = iter(tasks)
         pending: dict[Any, Any] = {}
-        window = WINDOW_PER_WORKER * self.workers
         queue = as_completed()
+        extra = () if shared is NOT_SHARED else (self.client.scatter(shared, broadcast=True, hash=False),)
 
         def submit(task: Any) -> Any:
-            fut = self.client.submit(fn, task, pure=False)
+            fut = self.client.submit(fn, task, *extra, pure=False)
             queue.add(fut)
             return fut
 
         try:
-            _refill(pending, todo, window, submit)
+            _refill(pending, todo, WINDOW_PER_WORKER * self.workers, submit)
             for fut in queue:
                 task = pending.pop(fut)
                 try:
@@ -139,10 +171,12 @@ class DaskExecutor(Executor):
                     result = e
                 fut.release()
                 yield task, result
-                _refill(pending, todo, window, submit)
+                _refill(pending, todo, WINDOW_PER_WORKER * self.workers, submit)
         finally:
             with contextlib.suppress(Exception):
                 self.client.cancel(list(pending))
+            for fut in extra:
+                fut.release()
 
     def close(self) -> None:
         """Close the client and, if this executor started it, the local cluster."""
@@ -151,6 +185,18 @@ class DaskExecutor(Executor):
         if self.cluster is not None:
             with contextlib.suppress(Exception):
                 self.cluster.close()
+
+
+def init_worker(pid: int, shared: Any) -> None:
+    """Initializer of a pool's worker processes: watch the experiment's process, keep the study's shared data."""
+    global _SHARED
+    _SHARED = shared
+    watch_parent(pid)
+
+
+def call_shared(fn: Callable[[Any, Any], Any], task: Any) -> Any:
+    """``fn(task, shared)`` in a worker process, with the shared data it received when it started."""
+    return fn(task, _SHARED)
 
 
 def watch_parent(pid: int, every_s: float = 0.5) -> None:

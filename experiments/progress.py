@@ -44,6 +44,26 @@ class Progress:
         self.done_at_start = done
         self._last_time = 0.0
         self._last_done = done
+        self.estimated: float | None = None
+
+    def estimate(self, per_run_s: float, runs: int, workers: int) -> str:
+        """Print (and show with the progress from now on) the study's expected wall time: ``runs`` × the measured
+        time per run ÷ ``workers``.
+
+        Args:
+            per_run_s: Seconds per run, measured on the first batch.
+            runs: Runs this session has to do.
+            workers: Workers running them in parallel.
+
+        Returns:
+            The line printed.
+        """
+        self.estimated = runs * per_run_s / max(1, workers)
+        w = f"{workers} workers" if workers != 1 else "1 worker"
+        line = f"estimate: {runs} runs × {per_run_s:.2f} s per run ÷ {w} ≈ {_clock(self.estimated)}"
+        if self.enabled:
+            self._write(("\r\033[K" if self.tty else "") + line + "\n")
+        return line
 
     def update(self, ok: bool) -> None:
         """Count one finished run."""
@@ -74,7 +94,8 @@ class Progress:
         share = self.done / self.total if self.total else 1.0
         fail = f", {self.failed} failed" if self.failed else ""
         counts = f"{self.done}/{self.total} {self.label}{fail}"
-        timing = f"{rate:.1f}/s, elapsed {_clock(elapsed)}, ETA {_clock(eta)}"
+        est = f" (estimate {_clock(self.estimated)})" if self.estimated is not None else ""
+        timing = f"{rate:.1f}/s, elapsed {_clock(elapsed)}{est}, ETA {_clock(eta)}"
         if not self.tty:
             return f"{counts} ({100 * share:.0f}%) {timing}"
         filled = int(BAR_WIDTH * share)

@@ -1,27 +1,38 @@
 """Running a planned experiment into its folder, and resuming one that was stopped.
 
-The folder exists (with its plan, scenarios and manifest) before the first run starts; each finished run is
-recorded at once; at the end the parts are consolidated and the analyses written. ``resume`` re-runs only the
-runs that have no record and then does the same consolidation and analyses.
+The folder exists (with its plan, scenarios and manifest) before the first run starts. The runs go to the
+executor in batches (tens of runs per task, sized from the study and the workers); the study's scenarios go once
+per worker; each worker writes its batch's part files into the folder; the experiment's process counts them,
+folds them into the consolidated tables as they arrive, and writes the analyses at the end. ``resume`` re-runs
+only the runs that have no record, then does the same.
+
+The first batch is a single run: its time, times the runs, divided by the workers, is the estimate printed
+before the rest of the study is under way (``Progress.estimate``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from experiments import parts
+from experiments.consolidate import Consolidator
 from experiments.designs import tasks_from_plan
 from experiments.executors import Executor, SerialExecutor, make_executor
 from experiments.progress import Progress
 from experiments.store import ResultStore
-from experiments.worker import RunOutput, execute
+from experiments.worker import Batch, BatchOutput, RunOutput, RunTask, Study, run_batch
 
 SERIES_LIMIT = 200_000  # runs × months up to which every monthly series is kept without --series
+TASKS_PER_WORKER = 8  # batches per worker in a study, at least (load balance, progress, what a kill loses)
+MAX_BATCH = 50
 
 
 def start(
@@ -40,6 +51,7 @@ def run_folder(
     progress: bool = True,
     retry_failed: bool = False,
     executor: Executor | None = None,
+    batch: int | None = None,
 ) -> Path:
     """Run every planned run of ``folder`` not yet recorded, then consolidate and analyse.
 
@@ -47,9 +59,10 @@ def run_folder(
         folder: An experiment folder made by ``start`` (or an interrupted one).
         workers: Local worker processes (1: serial in this process).
         dask: ``"local"`` for a LocalCluster, or a scheduler address ``tcp://host:port``.
-        progress: Show the progress bar / lines on stderr.
+        progress: Show the estimate and the progress bar / lines on stderr.
         retry_failed: Also re-run runs recorded as failed.
         executor: Use this executor instead of making one (it is not closed here).
+        batch: Runs per task (default: ``batch_size`` of the runs to do and the workers).
 
     Returns:
         The folder.
@@ -60,17 +73,18 @@ def run_folder(
     m = store.manifest
     store.check_integrity()
     plan = store.plan()
-    done = store.done(retry_failed)
-    tasks = list(tasks_from_plan(plan, store.scenarios(), m.get("run", {}), skip=done))
+    tasks = list(tasks_from_plan(plan, skip=store.done(retry_failed)))
     bar = Progress(len(plan), len(plan) - len(tasks), label="runs", enabled=progress)
     own = executor is None and bool(tasks)
     ex = (make_executor(workers, dask) if own else executor) or SerialExecutor()
+    batches = make_batches(tasks, batch or batch_size(len(tasks), ex.workers))
+    merger = Consolidator(store, store.batches() + [b.name for b in batches])
     try:
-        _record(store, ex, tasks, bar)
+        _record(store, ex, batches, _study(store, m), bar, merger)
     finally:
         if own:
             ex.close()
-    counts = store.consolidate()
+    counts = merger.finish()
     store.update_manifest(
         finished=datetime.now().astimezone().isoformat(timespec="seconds"),
         counts=counts,
@@ -80,19 +94,60 @@ def run_folder(
     return store.folder
 
 
-def _record(store: ResultStore, ex: Executor, tasks: list, bar: Progress) -> None:
-    """Run the tasks and record each result as it arrives; an executor's exception is the run's failure."""
+def batch_size(runs: int, workers: int) -> int:
+    """Runs per task: enough tasks for every worker to get ``TASKS_PER_WORKER`` of them, at most ``MAX_BATCH``."""
+    return max(1, min(MAX_BATCH, math.ceil(runs / (max(1, workers) * TASKS_PER_WORKER))))
+
+
+def make_batches(tasks: list[RunTask], size: int) -> list[Batch]:
+    """The tasks in plan order as batches of ``size`` runs, after a first batch of one run (it times the study
+    for the estimate); batch names carry this session's start time."""
+    session = f"{time.time_ns():016x}"
+    cuts = [0, *range(1, len(tasks), max(1, size)), len(tasks)] if tasks else []
+    return [Batch(parts.part_name(tasks[a].index, session), tuple(tasks[a:b])) for a, b in itertools.pairwise(cuts)]
+
+
+def _study(store: ResultStore, m: dict[str, Any]) -> Study:
+    run = m.get("run", {})
+    series = run.get("series")
+    return Study(
+        scenarios=store.scenarios(),
+        paired=bool(run.get("paired", False)),
+        series=tuple(series) if isinstance(series, list) else series,
+        model=run.get("model"),
+        folder=str(store.folder.resolve()),
+        token=store.token,
+    )
+
+
+def _record(
+    store: ResultStore, ex: Executor, batches: list[Batch], study: Study, bar: Progress, merger: Consolidator
+) -> None:
+    """Run the batches; count each as it arrives (writing its parts when the worker could not) and fold it in."""
+    left = sum(len(b.runs) for b in batches)
     try:
-        for task, result in ex.run(execute, tasks):
-            if not isinstance(result, RunOutput):
-                result = RunOutput(task.index, task.run_id, "failed", f"executor: {result!r}", math.nan, {}, None)
-            store.write(result)
-            bar.update(result.status == "ok")
+        for batch, result in ex.run(run_batch, batches, study):
+            if not isinstance(result, BatchOutput):
+                result = _failed(batch, result)
+            if not result.written:
+                parts.write(store.parts, result.name, result.runs, result.series)
+            merger.add(result.name)
+            if bar.estimated is None and result.wall_s:
+                bar.estimate(sum(result.wall_s) / len(result.wall_s), left, ex.workers)
+            for ok in result.ok:
+                bar.update(ok)
     except KeyboardInterrupt:
         bar.close()
         print(f"interrupted: finished runs are kept; continue with --resume {store.folder}", file=sys.stderr)
         raise
     bar.close()
+
+
+def _failed(batch: Batch, error: Any) -> BatchOutput:
+    """A batch the executor lost (a worker died, a Dask task was lost): each of its runs recorded as failed."""
+    outputs = [RunOutput(t.index, t.run_id, "failed", f"executor: {error!r}", math.nan, {}) for t in batch.runs]
+    runs, _ = parts.encode(outputs, batch.runs)
+    return BatchOutput(batch.name, [t.index for t in batch.runs], [False] * len(outputs), [], False, runs, None)
 
 
 def keep_series(requested: bool, runs: int, months: int, always: tuple[str, ...] | None = None) -> Any:

@@ -6,40 +6,33 @@ Layout of an experiment folder:
 - ``plan.parquet``: every planned run (run_id, scenario, replicate, seed, months, ``param.<name>`` columns and
   the run's overrides as JSON), written before the first run starts, so ``--resume`` knows what is missing;
 - ``scenarios.json``: the validated content of each scenario, so a resumed run uses exactly the same inputs;
-- ``parts/``: one record per finished run, ``<index>.json`` (status, error, wall time, outcomes) and, when
-  series are kept, ``<index>.series.arrow`` (Arrow IPC) written before it. Each file is written to a temporary name and
-  moved into place with ``os.replace``, so a kill -9 leaves either a whole record or none; a record's JSON is
-  the marker that the run is done;
-- ``runs.parquet``, ``outcomes.parquet``, ``series.parquet``: the parts consolidated (at the end, on resume,
-  or by ``ResultStore.consolidate``).
+- ``parts/``: what each batch of runs wrote (``experiments.parts``): ``<name>.runs.parquet`` (status, error, wall
+  time and outcomes of each run) and, when series are kept, ``<name>.series.parquet`` written before it, by the
+  worker that ran the batch; each file is written to a temporary name and moved into place with ``os.replace``,
+  so a kill -9 leaves whole files or none; a runs part marks its batch done. ``parts/.study`` holds the folder's
+  token (a worker writes only into a folder holding it);
+- ``runs.parquet``, ``outcomes.parquet``, ``series.parquet``: the parts consolidated (``experiments.consolidate``:
+  as batches finish, on resume, or by ``ResultStore.consolidate``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from experiments.worker import RunOutput
-
-SERIES_ROWS_PER_GROUP = 200_000
+from experiments import parts
 
 
 class StoreError(Exception):
     """A folder that is not an experiment folder, or one that cannot be created."""
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+atomic_write_bytes = parts.atomic_write_bytes
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
@@ -69,6 +62,7 @@ class ResultStore:
             hint = " (use --resume to continue it)" if problem.endswith("not empty") else ""
             raise StoreError(problem + hint)
         store.parts.mkdir(parents=True, exist_ok=True)
+        store.token  # noqa: B018 - written now, before any worker looks for it
         atomic_write_json(store.folder / "scenarios.json", scenarios)
         tmp = store.folder / "plan.parquet.tmp"
         plan.to_parquet(tmp, index=False)
@@ -83,8 +77,7 @@ class ResultStore:
         if not (store.folder / "manifest.json").exists() or not (store.folder / "plan.parquet").exists():
             raise StoreError(f"{store.folder}: not an experiment folder (no manifest.json / plan.parquet)")
         store.parts.mkdir(exist_ok=True)
-        for tmp in store.parts.glob("*.tmp-*"):
-            tmp.unlink(missing_ok=True)
+        parts.clean(store.parts)
         return store
 
     def check_integrity(self) -> None:
@@ -137,76 +130,33 @@ class ResultStore:
         """Validated content of each scenario, by key."""
         return json.loads((self.folder / "scenarios.json").read_text(encoding="utf-8"))
 
-    # ---- parts ---------------------------------------------------------------------------------------------
-    def write(self, out: RunOutput) -> None:
-        """Record one finished run (series first, then the JSON record that marks it done)."""
-        if out.series is not None:
-            atomic_write_bytes(self.parts / f"{out.index:07d}.series.arrow", out.series)
-        record = {
-            "index": out.index,
-            "run_id": out.run_id,
-            "status": out.status,
-            "error": out.error,
-            "wall_s": out.wall_s,
-            "outcomes": out.outcomes,
-        }
-        atomic_write_bytes(self.parts / f"{out.index:07d}.json", json.dumps(record).encode("utf-8"))
+    @property
+    def token(self) -> str:
+        """The folder's token (``parts/.study``), made on first use: workers write their parts only into a
+        folder holding the token of the study they run."""
+        path = self.parts / parts.TOKEN_FILE
+        if not path.exists():
+            atomic_write_bytes(path, uuid.uuid4().hex.encode())
+        return path.read_text(encoding="utf-8").strip()
 
-    def records(self) -> list[dict[str, Any]]:
-        """Every finished run's record, in plan order."""
-        paths = sorted(self.parts.glob("*.json"))
-        return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    # ---- parts ---------------------------------------------------------------------------------------------
+    def batches(self) -> list[str]:
+        """Names of the finished batches in ``parts/``."""
+        return parts.names(self.parts)
 
     def done(self, retry_failed: bool = False) -> set[int]:
         """Plan indices already recorded (without the failed ones when ``retry_failed``)."""
-        if not retry_failed:
-            return {int(p.name.split(".")[0]) for p in self.parts.glob("*.json")}
-        return {r["index"] for r in self.records() if r["status"] == "ok"}
+        out: set[int] = set()
+        for name in self.batches():
+            t = parts.read_status(self.parts, name).to_pydict()
+            out.update(i for i, s in zip(t["index"], t["status"], strict=True) if s == "ok" or not retry_failed)
+        return out
 
-    # ---- consolidation -------------------------------------------------------------------------------------
     def consolidate(self) -> dict[str, int]:
         """Write runs.parquet, outcomes.parquet and (if parts have series) series.parquet from the parts."""
-        plan = self.plan().set_index("index", drop=False)
-        records = self.records()
-        idx = [r["index"] for r in records]
-        runs = plan.loc[idx].drop(columns=["index", "overrides", "months"]).reset_index(drop=True)
-        runs["status"] = [r["status"] for r in records]
-        runs["error"] = [r["error"] for r in records]
-        runs["wall_s"] = [float(r["wall_s"]) for r in records]
-        write_parquet(runs, self.folder / "runs.parquet")
-        ok = [r for r in records if r["status"] == "ok"]
-        outcomes = pd.DataFrame.from_records([r["outcomes"] for r in ok])
-        outcomes = _tidy_dtypes(outcomes)
-        outcomes.insert(0, "run_id", [r["run_id"] for r in ok])
-        write_parquet(outcomes, self.folder / "outcomes.parquet")
-        n_series = self._consolidate_series(plan, [r["index"] for r in ok])
-        return {"runs": len(runs), "ok": len(ok), "failed": len(runs) - len(ok), "series_runs": n_series}
+        from experiments.consolidate import Consolidator
 
-    def _consolidate_series(self, plan: pd.DataFrame, indices: list[int]) -> int:
-        paths = [(i, self.parts / f"{i:07d}.series.arrow") for i in indices]
-        paths = [(i, p) for i, p in paths if p.exists()]
-        if not paths:
-            return 0
-        final = self.folder / "series.parquet"
-        tmp = final.with_name("series.parquet.tmp")
-        writer, batch, rows = None, [], 0
-        for i, path in paths:
-            with pa.memory_map(str(path)) as source:
-                t = pa.ipc.open_file(source).read_all()
-            row = plan.loc[i]
-            n = t.num_rows
-            t = t.add_column(0, "replicate", pa.array(np.full(n, int(row["replicate"]), dtype=np.int64)))
-            t = t.add_column(0, "scenario", pa.array([str(row["scenario"])] * n, pa.string()))
-            t = t.add_column(0, "run_id", pa.array([str(row["run_id"])] * n, pa.string()))
-            batch.append(t)
-            rows += n
-            if rows >= SERIES_ROWS_PER_GROUP:
-                writer = _flush(writer, batch, tmp)
-                batch, rows = [], 0
-        writer = _flush(writer, batch, tmp)
-        writer.close()
-        os.replace(tmp, final)
-        return len(paths)
+        return Consolidator(self, self.batches()).finish()
 
     # ---- reading -------------------------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -216,28 +166,6 @@ class ResultStore:
     def has(self, name: str) -> bool:
         """Whether ``<name>.parquet`` exists."""
         return (self.folder / f"{name}.parquet").exists()
-
-
-def _flush(writer: pq.ParquetWriter | None, batch: list[pa.Table], path: Path) -> pq.ParquetWriter:
-    if not batch:
-        return writer if writer is not None else pq.ParquetWriter(path, pa.schema([]))
-    table = pa.concat_tables(batch, promote_options="default")
-    if writer is None:
-        writer = pq.ParquetWriter(path, table.schema)
-    writer.write_table(table.cast(writer.schema) if table.schema != writer.schema else table)
-    return writer
-
-
-def _tidy_dtypes(df: pd.DataFrame) -> pd.DataFrame:
-    """Booleans missing in some rows (a target only one scenario has) become nullable booleans."""
-    for col in df.columns:
-        if df[col].dtype == object:
-            present = df[col].dropna()
-            if len(present) and all(isinstance(v, (bool, np.bool_)) for v in present):
-                df[col] = df[col].astype("boolean")
-            else:
-                df[col] = pd.to_numeric(df[col], errors="coerce")
-    return df
 
 
 def read_mapping(path: Path) -> dict[str, Any]:

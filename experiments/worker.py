@@ -1,9 +1,12 @@
-"""One run of an experiment: the picklable task, what it returns, and the module-level worker function.
+"""The runs of an experiment on a worker: the picklable tasks, what they return, and the worker functions.
 
-Tasks travel to worker processes and Dask workers, so they are small dataclasses of plain data: the validated
-scenario content (a mapping) plus dotted overrides, or a reference ``"module:function"`` to a plain function
-model (used to check the sensitivity machinery on functions with known indices). The worker never raises: a
-run that fails comes back with ``status="failed"`` and its error text, and the experiment goes on.
+An experiment's shared inputs (:class:`Study`: the validated scenario contents, whether runs are paired, which
+series to keep, or a reference ``"module:function"`` to a plain function model used to check the design
+machinery on functions with known answers) travel once per worker. Tasks are :class:`Batch` es of plan rows
+(:class:`RunTask`: seed, months, dotted overrides), tens of runs each; :func:`run_batch` runs them and writes
+the batch's part files into the experiment folder itself (``experiments.parts``), so the experiment's process
+only counts what finished. A run that fails is recorded with ``status="failed"`` and its error text, and the
+experiment goes on.
 """
 
 from __future__ import annotations
@@ -23,21 +26,17 @@ import numpy as np
 
 @dataclass(frozen=True)
 class RunTask:
-    """Everything one run needs.
+    """One planned run: a row of the plan (the scenario content travels once per worker, in :class:`Study`).
 
     Attributes:
-        index: Position in the experiment's plan (names the part files).
+        index: Position in the experiment's plan.
         run_id: Stable identifier, e.g. ``jiaxing-2017.r0003`` or ``pt00012.r0000``.
         scenario: Key of the scenario in the experiment (its name, made unique).
         replicate: Replicate number k; every scenario's replicate k has the same seed.
         seed: Root seed passed to the model as ``rng``.
         months: Months to simulate (None: the scenario's horizon).
-        content: Validated scenario content (``Scenario.model_dump(mode="json")``); None for a function model.
-        overrides: Dotted overrides applied to ``content`` for this run (sweep and sensitivity points).
+        overrides: Dotted overrides applied to the scenario for this run (sweep and sensitivity points).
         params: The design's parameter values for this run (recorded as ``param.<name>``).
-        paired: Also run the no-policy counterpart under the same seed to fill additionality.
-        series: Monthly metrics to keep: None, ``"all"`` or a tuple of metric names.
-        model: ``"module:function"`` of a plain function model ``f(params, seed) -> {metric: value}``.
     """
 
     index: int
@@ -46,18 +45,43 @@ class RunTask:
     replicate: int
     seed: int
     months: int | None = None
-    content: dict[str, Any] | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     params: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Study:
+    """What every run of an experiment shares; an executor sends it once per worker, not with every task.
+
+    Attributes:
+        scenarios: Validated content of each scenario (``Scenario.model_dump(mode="json")``), by key.
+        paired: Also run the no-policy counterpart under the same seed to fill additionality.
+        series: Monthly metrics to keep: None, ``"all"`` or a tuple of metric names.
+        model: ``"module:function"`` of a plain function model ``f(params, seed) -> {metric: value}``.
+        folder: The experiment folder the workers write their parts into (None: they send the parts back).
+        token: The folder's token (``parts/.study``): a worker writes only into a folder holding it, so a worker
+            on a machine that does not share the folder sends its parts back instead.
+    """
+
+    scenarios: dict[str, dict[str, Any]]
     paired: bool = False
     series: str | tuple[str, ...] | None = None
     model: str | None = None
+    folder: str | None = None
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Runs executed by one task; ``name`` names its part files (``parts/<name>.parquet``)."""
+
+    name: str
+    runs: tuple[RunTask, ...]
 
 
 @dataclass
 class RunOutput:
-    """What a worker sends back: the run's status, its flat outcomes and (optionally) its monthly series as the
-    bytes of an Arrow IPC file (serialised in the worker, so parallel executors share that work)."""
+    """One run's status, flat outcomes and (optionally) monthly series arrays."""
 
     index: int
     run_id: str
@@ -65,18 +89,53 @@ class RunOutput:
     error: str
     wall_s: float
     outcomes: dict[str, float | bool]
+    series: dict[str, np.ndarray] | None = None
+
+
+@dataclass
+class BatchOutput:
+    """What a batch task returns: per-run status and wall time, and the part's bytes when the worker could not
+    write them into the folder itself (``written`` False)."""
+
+    name: str
+    indices: list[int]
+    ok: list[bool]
+    wall_s: list[float]
+    written: bool
+    runs: bytes | None = None
     series: bytes | None = None
 
 
-def execute(task: RunTask) -> RunOutput:
+def run_batch(batch: Batch, study: Study) -> BatchOutput:
+    """Run a batch and write its part (or return its bytes); never raises for a failing run."""
+    from experiments import parts
+
+    outputs = [execute(task, study) for task in batch.runs]
+    runs, series = parts.encode(outputs, batch.runs)
+    written = parts.can_write(study.folder, study.token)
+    if written:
+        parts.write(Path(study.folder, "parts"), batch.name, runs, series)
+        runs = series = None
+    return BatchOutput(
+        batch.name,
+        [o.index for o in outputs],
+        [o.status == "ok" for o in outputs],
+        [o.wall_s for o in outputs],
+        written,
+        runs,
+        series,
+    )
+
+
+def execute(task: RunTask, study: Study) -> RunOutput:
     """Run one task; never raises (a failure is returned with its error text)."""
     t0 = time.perf_counter()
     try:
-        if task.model is not None:
-            outcomes = {k: _flat_value(v) for k, v in resolve_model(task.model)(dict(task.params), task.seed).items()}
+        if study.model is not None:
+            outcomes = {k: _flat_value(v) for k, v in resolve_model(study.model)(dict(task.params), task.seed).items()}
             series = None
         else:
-            outcomes, series = _run_scenario(task)
+            outcomes, series = _run_scenario(task, study)
         status, error = "ok", ""
     except Exception as e:
         outcomes, series, status, error = {}, None, "failed", _error_text(e)
@@ -140,19 +199,30 @@ def build_scenario(content: dict[str, Any], overrides: dict[str, Any], source: s
     return validate(data, source)
 
 
-def _run_scenario(task: RunTask) -> tuple[dict[str, float | bool], bytes | None]:
-    from experiments.outcomes import flatten_outcomes, series_ipc
-    from sim.model import EcosystemModel
-    from sim.runs import run_paired
+#: Validated scenarios of the study this worker process last ran ((token, key) → Scenario): runs without
+#: overrides reuse them rather than validate the content again (the model never changes its scenario; a
+#: folder's token names one set of scenario contents, checked by digest on resume).
+_VALIDATED: dict[tuple[str, str], Any] = {}
 
-    scenario = build_scenario(task.content or {}, task.overrides, task.run_id)
-    if task.paired:
-        result = run_paired(scenario, task.seed, task.months)
-    else:
-        result = EcosystemModel(scenario, rng=task.seed).run(task.months)
 
+def _scenario(task: RunTask, study: Study):
+    content = study.scenarios.get(task.scenario) or {}
+    if task.overrides or not study.token:
+        return build_scenario(content, task.overrides, task.run_id)
+    key = (study.token, task.scenario)
+    if key not in _VALIDATED:
+        _VALIDATED.clear()
+        _VALIDATED[key] = build_scenario(content, {}, task.scenario)
+    return _VALIDATED[key]
+
+
+def _run_scenario(task: RunTask, study: Study) -> tuple[dict[str, float | bool], dict[str, np.ndarray] | None]:
+    from experiments.outcomes import flatten_outcomes, series_arrays
+    from sim.runs import run_scenario
+
+    result = run_scenario(_scenario(task, study), task.seed, task.months, paired=study.paired)
     outcomes = flatten_outcomes(result.summary, result.monthly, result.institutions)
-    return outcomes, series_ipc(result.monthly, task.series)
+    return outcomes, series_arrays(result.monthly, study.series)
 
 
 def _flat_value(v: Any) -> float | bool:

@@ -11,9 +11,10 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from experiments.cli.options import Command, add_common, add_report, maybe_report, registrar, scenario_sets
 from experiments.errors import UserError
@@ -40,7 +41,10 @@ def _execution(p: argparse.ArgumentParser, replicates: int) -> None:
     p.set_defaults(seed=None, default_seed=2017, default_replicates=replicates)  # None: not given (see --resume)
     p.add_argument("--replicates", type=int, default=None, help=f"runs per scenario or point (default {replicates})")
     p.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: serial)")
-    p.add_argument("--dask", default=None, metavar="local|tcp://HOST:PORT", help="run on a Dask cluster")
+    p.add_argument(
+        "--dask", default=None, metavar="local|tcp://HOST:PORT", help="run on a Dask cluster (docs/cluster.md)"
+    )
+    p.add_argument("--batch", type=int, default=None, help="runs per task (default: sized from the runs and workers)")
     p.add_argument("--resume", default=None, metavar="DIR", help="continue a stopped experiment folder")
     p.add_argument("--retry-failed", action="store_true", help="with --resume, also re-run failed runs")
     p.add_argument("--series", action="store_true", help="keep every monthly series (kept anyway when small)")
@@ -147,9 +151,11 @@ def _run(args: argparse.Namespace, kind: str, launch) -> int:
     from experiments.store import StoreError
     from sim.scenario import ScenarioError
 
-    run_opts = {"workers": args.workers, "dask": args.dask, "progress": not args.quiet}
+    run_opts = {"workers": args.workers, "dask": args.dask, "progress": not args.quiet, "batch": args.batch}
     if args.workers < 1:
         raise UserError(f"--workers {args.workers}: must be at least 1")
+    if args.batch is not None and args.batch < 1:
+        raise UserError(f"--batch {args.batch}: must be at least 1")
     try:
         if args.resume:
             _check_kind(Path(args.resume), kind)
@@ -253,6 +259,8 @@ def _check_kind(folder: Path, kind: str) -> None:
 
 def report(folder: Path) -> str:
     """A short text summary of an experiment folder's results."""
+    import pandas as pd
+
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     c = m.get("counts", {})
     head = f"{m['kind']} {m['name']}: {c.get('ok', 0)} runs ok, {c.get('failed', 0)} failed → {folder}/"

@@ -59,7 +59,7 @@ def test_killing_an_experiment_leaves_no_worker_behind(tmp_path, small_file):
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and len(list((out / "parts").glob("*.json"))) < 4:
+    while time.monotonic() < deadline and len(list((out / "parts").glob("*.runs.parquet"))) < 2:
         time.sleep(0.1)
     assert len(_session(proc.pid)) >= 3, "the workers did not start"
     os.kill(proc.pid, signal.SIGKILL)

@@ -43,13 +43,13 @@ def test_resume_after_kill_9_matches_an_uninterrupted_run(tmp_path, small_file):
     deadline = time.monotonic() + 60
     parts = killed / "parts"
     while time.monotonic() < deadline and proc.poll() is None:
-        if parts.exists() and len(list(parts.glob("*.json"))) >= 5:
+        if parts.exists() and len(ResultStore(killed).done()) >= 5:
             break
         time.sleep(0.01)
     assert proc.poll() is None, f"finished or failed before it could be killed: {proc.stderr.read().decode()}"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_at_kill = len(list(parts.glob("*.json")))
+    done_at_kill = len(ResultStore(killed).done())
     assert 5 <= done_at_kill < RUNS
     assert not (killed / "outcomes.parquet").exists()
 
@@ -61,19 +61,25 @@ def test_resume_after_kill_9_matches_an_uninterrupted_run(tmp_path, small_file):
     assert not list(parts.glob("*.tmp-*"))
 
 
+def _part(folder: Path, index: int, kind: str = "runs") -> Path:
+    """The part file of the batch that starts at plan index ``index``."""
+    (path,) = (folder / "parts").glob(f"{index:07d}-*.{kind}.parquet")
+    return path
+
+
 def test_resume_reruns_only_missing_runs(tmp_path, small_file):
-    folder = api.compare([str(small_file)], 4, out=tmp_path / "r", progress=False)
+    folder = api.compare([str(small_file)], 4, out=tmp_path / "r", progress=False, batch=1)
     store = ResultStore.open(folder)
-    first = json.loads((folder / "parts" / "0000002.json").read_text())
-    (folder / "parts" / "0000002.json").unlink()
-    (folder / "parts" / "0000003.series.arrow").write_bytes(b"half-written")
-    (folder / "parts" / "0000003.json").unlink()
-    (folder / "parts" / "0000001.json.tmp-999").write_text("{")
+    first = pd.read_parquet(_part(folder, 2))
+    _part(folder, 2).unlink()
+    _part(folder, 3, "series").write_bytes(b"half-written")  # a series part whose batch never finished
+    _part(folder, 3).unlink()
+    (folder / "parts" / "0000001-0.runs.parquet.tmp-999").write_text("{")
     assert store.done() == {0, 1}
     api.resume(folder, progress=False)
     assert store.done() == {0, 1, 2, 3}
-    again = json.loads((folder / "parts" / "0000002.json").read_text())
-    assert again["outcomes"] == first["outcomes"]
+    again = pd.read_parquet(_part(folder, 2))
+    pd.testing.assert_frame_equal(again.drop(columns="wall_s"), first.drop(columns="wall_s"))
     assert not list((folder / "parts").glob("*.tmp-*"))
     assert len(pd.read_parquet(folder / "series.parquet")["run_id"].unique()) == 4
 
@@ -99,7 +105,7 @@ def finished(tmp_path, small_file) -> Path:
 
 
 def test_resume_runs_only_what_is_missing(finished):
-    parts = sorted((finished / "parts").glob("*.json"))
+    parts = sorted((finished / "parts").glob("*.runs.parquet"))
     assert len(parts) == 4
     removed = parts[1:3]
     for p in removed:
@@ -107,8 +113,9 @@ def test_resume_runs_only_what_is_missing(finished):
     kept = {p.name: p.stat().st_mtime_ns for p in parts if p not in removed}
     time.sleep(0.01)
     assert main(["compare", "--resume", str(finished), "--quiet"]) == 0
-    after = {p.name: p.stat().st_mtime_ns for p in (finished / "parts").glob("*.json")}
-    assert set(after) == {p.name for p in parts}
+    after = {p.name: p.stat().st_mtime_ns for p in (finished / "parts").glob("*.runs.parquet")}
+    assert {p.name for p in parts} - set(after) == {p.name for p in removed}
+    assert len(after) == 4 and ResultStore(finished).done() == {0, 1, 2, 3}
     assert all(after[name] == mtime for name, mtime in kept.items()), "a finished run was run again"
 
 
@@ -134,7 +141,7 @@ def test_resume_refuses_a_folder_whose_scenarios_were_edited(finished, capsys):
     key = next(iter(stored))
     stored[key]["enterprises"]["initial_count"] += 1
     (finished / "scenarios.json").write_text(json.dumps(stored))
-    part = sorted((finished / "parts").glob("*.json"))[0]
+    part = sorted((finished / "parts").glob("*.runs.parquet"))[0]
     part.unlink()
     assert main(["compare", "--resume", str(finished), "--quiet"]) == 2
     assert "differs from the scenario the experiment started with" in capsys.readouterr().err
@@ -146,7 +153,7 @@ def test_resume_will_not_run_code_a_manifest_names(finished, capsys, tmp_path):
     manifest = json.loads((finished / "manifest.json").read_text())
     manifest["run"]["model"] = "os:system"
     (finished / "manifest.json").write_text(json.dumps(manifest))
-    sorted((finished / "parts").glob("*.json"))[0].unlink()
+    sorted((finished / "parts").glob("*.runs.parquet"))[0].unlink()
     assert main(["compare", "--resume", str(finished), "--quiet"]) == 2
     assert "not an allowed function model" in capsys.readouterr().err
     assert not marker.exists()

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _YM = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -52,6 +55,8 @@ class YearMonth:
 
     def timestamp(self) -> pd.Timestamp:
         """Month-end date, the date a monthly row reports."""
+        import pandas as pd  # here, not at the top: checking a scenario (``techfin validate``) needs no pandas
+
         return pd.Timestamp(year=self.year, month=self.month, day=1) + pd.offsets.MonthEnd(0)
 
 

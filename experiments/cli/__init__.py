@@ -7,6 +7,8 @@ Groups: ``run`` (run, validate, scenarios), ``studies`` (compare, sweep, sensiti
 ``discover``, ``calibrate``, ``design``, ``evidence``, ``report``, ``dashboard``. Each module keeps its commands
 in ``COMMANDS``; the parser lists the groups explicitly (nothing registers by import side effect), importing them
 only when built.
+Command modules import what they need (pandas, pyarrow, the model, Dask, ...) inside the commands, so
+``techfin --help`` and ``techfin validate`` start without them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import sys
 from collections.abc import Sequence
 
 from experiments.errors import EXIT_USER, UserError
-from sim.scenario import ScenarioError
 
 RESUMABLE = ("compare", "sweep", "sensitivity", "depletion", "targets", "calibrate", "design")
 #: Command modules, in the order ``techfin --help`` lists them.
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # argparse has printed the usage and the reason; --help exits 0
         return e.code if isinstance(e.code, int) else EXIT_USER
+    from sim.scenario import ScenarioError  # here: ``techfin --help`` needs neither pydantic nor numpy
+
     try:
         return int(args.func(args) or 0)
     except ScenarioError as e:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import yaml
-
 from experiments.cli.options import Command, registrar
 from experiments.errors import UserError
 from experiments.output import default_out, output_problem
@@ -28,6 +26,8 @@ def _calibrate_args(p: argparse.ArgumentParser) -> None:
 @command("calibrate", _calibrate_args)
 def calibrate_command(args: argparse.Namespace) -> int:
     """Fit behavioural parameters to observed figures (Optuna, common random numbers, resumable)."""
+    import yaml
+
     from experiments.calibration import calibrate, load_calibration
     from experiments.report import write_report
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from experiments.errors import UserError
 
 
@@ -63,6 +61,8 @@ def _share(text: str) -> float:
 
 def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     """``["a.b=1", "c=[1, 2]"]`` → ``{"a.b": 1, "c": [1, 2]}`` (values parsed as YAML)."""
+    import yaml
+
     out: dict[str, Any] = {}
     for item in items or ():
         key, sep, value = item.partition("=")

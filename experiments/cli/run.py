@@ -6,13 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from experiments.cli.options import Command, add_common, add_report, maybe_report, registrar, scenario_sets
 from experiments.errors import EXIT_USER
-from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
-from sim.scale import override_warnings
-from sim.scenario import ScenarioError, bundled_names, load_scenario, scenario_warnings
 
 COMMANDS: dict[str, Command] = {}
 command = registrar(COMMANDS)
@@ -28,8 +23,10 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 @command("run", _run_args)
 def run(args: argparse.Namespace) -> int:
     """Run one scenario; print its summary; write monthly tables and summary.json."""
-    from sim.model import EcosystemModel
-    from sim.runs import run_paired
+    from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
+    from sim.runs import run_scenario
+    from sim.scale import override_warnings
+    from sim.scenario import load_scenario, scenario_warnings
 
     sets = scenario_sets(args)
     scenario = load_scenario(args.scenario, sets)
@@ -37,10 +34,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {args.scenario}: {w}", file=sys.stderr)
     out = Path(args.out) if args.out else default_out(scenario.name)
     with staged_dir(out) as tmp:
-        if args.no_baseline:
-            result = EcosystemModel(scenario, rng=args.seed).run(args.months)
-        else:
-            result = run_paired(scenario, args.seed, args.months)
+        result = run_scenario(scenario, args.seed, args.months, paired=not args.no_baseline)
         write_table(result.monthly, tmp, "monthly")
         write_table(result.institutions, tmp, "institutions")
         write_json(result.summary, tmp / "summary.json")
@@ -58,13 +52,15 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 @command("validate", _validate_args)
 def validate(args: argparse.Namespace) -> int:
     """Check scenario files; print each problem as `file: field.path: reason`."""
-    from sim.firms import read_firms_csv
+    from sim.scenario import ScenarioError, load_scenario, scenario_warnings
 
     bad = 0
     for f in args.files:
         try:
             s = load_scenario(f)
             if s.enterprises.csv:
+                from sim.firms import read_firms_csv  # pandas and pandera: only for a firms file
+
                 try:
                     read_firms_csv(s.enterprises.csv)
                 except (OSError, ValueError) as e:
@@ -82,7 +78,9 @@ def validate(args: argparse.Namespace) -> int:
 @command("scenarios", lambda p: None)
 def scenarios(args: argparse.Namespace) -> int:
     """List bundled scenarios with their titles and horizons."""
-    from sim.scenario import resolve_scenario
+    import yaml
+
+    from sim.scenario import ScenarioError, bundled_names, load_scenario, resolve_scenario
 
     for name in bundled_names():
         try:

@@ -73,7 +73,7 @@ class Study:
 
 @dataclass(frozen=True)
 class Batch:
-    """Runs executed by one task; ``name`` names its part files (``parts/<name>.parquet``)."""
+    """Runs executed by one task; ``name`` names its part files (``parts/<name>.runs.parquet``, ...)."""
 
     name: str
     runs: tuple[RunTask, ...]

@@ -1,33 +1,43 @@
-"""Speed of the experiment runner: its overhead over bare model runs, and a Sobol study on three executors.
+"""Speed of the experiment runner: its per-run overhead on three executors, and a batched study's throughput.
 
-1. Runner overhead: 200 runs of 2,000 firms × 60 months as a ``compare`` experiment (serial), against the sum of
-   the same 200 bare ``EcosystemModel(...).run(60)`` calls. Target: ≤ 10%.
-2. Sobol study: 8 parameters (the pool-design space plus firms' cost tolerance and the yearly budget) over
-   the Xianning downturn scenario, 2,000 firms × 60 months, N × (8 + 2) runs, serial vs 2 local worker
-   processes vs a 2-worker Dask LocalCluster. Target for N = 256 (2,560 runs): within 10 minutes.
+1. Per-run overhead: ``compare`` studies of 2,000 firms × 60 months on serial, 2 local worker processes and a
+   2-worker Dask LocalCluster. The overhead is CPU time (the experiment's process and every process under it:
+   forkserver, workers, nannies, the scheduler) beyond the model's own CPU time for the same seeds (bare
+   ``EcosystemModel(...).run(60)`` calls in this process, before and after, averaged). CPU rather than wall
+   time because the machine is shared: other sessions' load stretches wall times but hardly CPU times. Two
+   study sizes separate the fixed cost (pool or cluster start, consolidation, analyses) from the marginal
+   cost per run.
+2. Throughput: a Latin-hypercube sweep (8 parameters over the Xianning downturn scenario, 2,000 firms × 60
+   months, one run per point, batched) on 2 local processes and on Dask, in runs per second against the floor
+   of the same 2 workers doing nothing but bare model runs (``workers / model seconds per run``), and the CPU
+   spent per run by the whole process tree against the model's own CPU time per run (the model's share).
 
-    python benchmarks/bench_experiments.py            # quick: Sobol N = 32 (320 runs per executor)
-    python benchmarks/bench_experiments.py --full     # Sobol N = 256 (2,560 runs per executor)
-    python benchmarks/bench_experiments.py --skip-overhead --executors processes dask
+    python benchmarks/bench_experiments.py            # overhead 10 / 60 runs; a 200-run study
+    python benchmarks/bench_experiments.py --full     # overhead 10 / 200 runs; a 2,000-run study
+    python benchmarks/bench_experiments.py --skip-overhead --executors processes
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 
 from experiments import api
 from experiments.designs import replicate_seeds
+from experiments.executors import make_executor
 from experiments.space import Space, load_space
 from sim import EcosystemModel, load_scenario
 
 FIRMS = {"enterprises.initial_count": 2000}
 MONTHS = 60
+WORKERS = 2
 EXTRA_PARAMETERS = [
     {
         "path": "enterprises.loan_demand_elasticity",
@@ -38,41 +48,71 @@ EXTRA_PARAMETERS = [
     },
     {"path": "government.annual_budget_wan", "role": "lever", "bounds": [1000, 6000]},
 ]
+EXECUTOR_OPTS = {"serial": {}, "processes": {"workers": WORKERS}, "dask": {"dask": "local", "workers": WORKERS}}
 
 
-def bare_runs(scenario: str, runs: int) -> float:
-    """Sum of wall times of bare model runs on the experiment's seeds."""
+def bare_cpu(scenario: str, runs: int) -> float:
+    """CPU seconds of bare model runs on the experiment's seeds, in this process."""
     s = load_scenario(scenario, FIRMS)
-    total = 0.0
+    t0 = time.process_time()
     for seed in replicate_seeds(2017, runs):
-        t0 = time.perf_counter()
         EcosystemModel(s, rng=seed).run(MONTHS)
-        total += time.perf_counter() - t0
+    return time.process_time() - t0
+
+
+def tree_cpu() -> float:
+    """CPU seconds used so far by this process and every live process under it."""
+    total = 0.0
+    me = psutil.Process()
+    for p in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
     return total
 
 
-def overhead(scenario: str, runs: int, tmp: Path) -> dict[str, float]:
-    """Wall time of a serial compare experiment vs the sum of bare model times for the same seeds, the bare
-    runs measured before and after the experiment (their mean is the reference, to damp drift in machine load)."""
+def study_cpu(scenario: str, runs: int, executor: str, tmp: Path) -> tuple[float, float]:
+    """(CPU seconds of the process tree, wall seconds) of a compare study of ``runs`` runs, pool start and
+    consolidation included; measured before the executor is closed so its workers still count."""
+    opts = EXECUTOR_OPTS[executor]
+    c0, t0 = tree_cpu(), time.perf_counter()
+    ex = make_executor(opts.get("workers", 1), opts.get("dask"))
+    try:
+        api.compare(
+            [scenario],
+            runs,
+            sets=FIRMS,
+            months=MONTHS,
+            seed=2017,
+            out=tmp / f"overhead-{executor}-{runs}",
+            progress=False,
+            executor=ex,
+        )
+        return tree_cpu() - c0, time.perf_counter() - t0
+    finally:
+        ex.close()
+
+
+def overhead(scenario: str, small: int, big: int, executors: list[str], tmp: Path) -> tuple[float, list[dict]]:
+    """Model CPU per run, and per executor the fixed and per-run overhead in CPU milliseconds."""
     EcosystemModel(load_scenario(scenario, FIRMS), rng=0).run(MONTHS)  # warm-up: imports and caches
-    before = bare_runs(scenario, runs)
-    t0 = time.perf_counter()
-    folder = api.compare([scenario], runs, sets=FIRMS, months=MONTHS, seed=2017, out=tmp / "overhead", progress=False)
-    wall = time.perf_counter() - t0
-    after = bare_runs(scenario, runs)
-    bare = (before + after) / 2
-    in_runs = float(pd.read_parquet(folder / "runs.parquet")["wall_s"].sum())
-    return {
-        "bare_before_s": before,
-        "bare_after_s": after,
-        "bare_s": bare,
-        "experiment_s": wall,
-        "in_worker_s": in_runs,
-        "overhead": wall / bare - 1,
-    }
+    before = bare_cpu(scenario, big)
+    rows = []
+    for ex in executors:
+        c_small, _ = study_cpu(scenario, small, ex, tmp)
+        c_big, wall = study_cpu(scenario, big, ex, tmp)
+        rows.append({"executor": ex, "cpu_small": c_small, "cpu_big": c_big, "wall_big": wall})
+    after = bare_cpu(scenario, big)
+    model = (before + after) / 2 / big
+    for r in rows:
+        per_run = (r["cpu_big"] - r["cpu_small"]) / (big - small) - model
+        r["per_run_ms"] = 1000 * per_run
+        r["fixed_s"] = r["cpu_small"] - small * (model + per_run)
+        r["all_in_ms"] = 1000 * (r["cpu_big"] / big - model)
+    return model, rows
 
 
-def sobol_space(base: str) -> Space:
+def study_space(base: str) -> Space:
     """The pool-design space with two more parameters (8 in all)."""
     space, _ = load_space("pool-design")
     data = space.model_dump(mode="json")
@@ -82,58 +122,86 @@ def sobol_space(base: str) -> Space:
     return Space.model_validate(data)
 
 
-def sobol(space: Space, n: int, executor: str, tmp: Path) -> dict[str, float]:
-    """Wall time of a Sobol study on one executor."""
-    opts = {"serial": {}, "processes": {"workers": 2}, "dask": {"dask": "local", "workers": 2}}[executor]
-    t0 = time.perf_counter()
-    folder = api.sensitivity(space, "sobol", n, out=tmp / f"sobol-{executor}", months=MONTHS, progress=True, **opts)
-    wall = time.perf_counter() - t0
+def throughput(space: Space, n: int, executor: str, tmp: Path) -> dict[str, float]:
+    """Wall time, runs per second and CPU seconds (the whole process tree) of an ``n``-run Latin-hypercube sweep
+    on one executor."""
+    opts = EXECUTOR_OPTS[executor]
+    c0, t0 = tree_cpu(), time.perf_counter()
+    ex = make_executor(opts.get("workers", 1), opts.get("dask"))
+    try:
+        folder = api.sweep(space, "lhs", n, out=tmp / f"sweep-{executor}", months=MONTHS, progress=True, executor=ex)
+        cpu, wall = tree_cpu() - c0, time.perf_counter() - t0
+    finally:
+        ex.close()
     runs = pd.read_parquet(folder / "runs.parquet")
-    return {"runs": len(runs), "failed": int((runs["status"] != "ok").sum()), "wall_s": wall}
+    return {"runs": len(runs), "failed": int((runs["status"] != "ok").sum()), "wall_s": wall, "cpu_s": cpu}
+
+
+def print_overhead(model: float, rows: list[dict], small: int, big: int, scenario: str) -> None:
+    """The per-run overhead table."""
+    print(f"\nPer-run overhead: compare studies of 2,000 firms × {MONTHS} months ({scenario}), CPU time")
+    print(f"  model CPU per run (bare, same seeds): {1000 * model:.0f} ms")
+    print(f"  {'executor':10s} {'per run ms':>10s} {'fixed s':>8s} {f'all-in ms ({big})':>16s} {'wall s':>8s}")
+    for r in rows:
+        print(
+            f"  {r['executor']:10s} {r['per_run_ms']:10.1f} {r['fixed_s']:8.2f} {r['all_in_ms']:16.1f} "
+            f"{r['wall_big']:8.1f}"
+        )
+    print(f"  (per run: marginal CPU between {small} and {big} runs minus the model's; fixed: the rest)")
 
 
 def main() -> None:
-    """Run the benchmarks and print a table of figures."""
+    """Run the benchmarks and print tables of figures."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    size = ap.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="Sobol N = 32 (default)")
-    size.add_argument("--full", action="store_true", help="Sobol N = 256 (2,560 runs per executor)")
+    ap.add_argument("--full", action="store_true", help="overhead up to 200 runs; a 2,000-run study")
     ap.add_argument("--scenario", default="xianning-2021", help="scenario of the overhead benchmark")
-    ap.add_argument("--sobol-scenario", default="xianning-2021-downturn", help="base of the Sobol study")
-    ap.add_argument("--runs", type=int, default=200, help="runs of the overhead benchmark (default 200)")
+    ap.add_argument("--study-scenario", default="xianning-2021-downturn", help="base of the throughput study")
     ap.add_argument("--skip-overhead", action="store_true")
+    ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--executors", nargs="+", default=["serial", "processes", "dask"])
     args = ap.parse_args()
-    n = 256 if args.full else 32
-    print(f"load average before: {os.getloadavg()[0]:.2f} (other processes on the machine distort the figures)")
+    small, big = (10, 200) if args.full else (10, 60)
+    n = 2000 if args.full else 200
+    print(f"load average before: {os.getloadavg()[0]:.2f} (other processes on the machine distort wall times)")
     with tempfile.TemporaryDirectory(prefix="bench-experiments-") as d:
         tmp = Path(d)
         if not args.skip_overhead:
-            o = overhead(args.scenario, args.runs, tmp)
-            print(f"\nRunner overhead: {args.runs} runs of 2,000 firms × {MONTHS} months ({args.scenario}), serial")
-            print(
-                f"  bare model runs (sum)     {o['bare_s']:8.1f} s   (before {o['bare_before_s']:.1f}, after "
-                f"{o['bare_after_s']:.1f})"
-            )
-            print(f"  runs inside experiment    {o['in_worker_s']:8.1f} s")
-            print(f"  experiment wall time      {o['experiment_s']:8.1f} s")
-            print(f"  overhead                  {100 * o['overhead']:8.1f} %   (target ≤ 10%)")
-        space = sobol_space(args.sobol_scenario)
-        rows = []
-        for ex in args.executors:
-            r = sobol(space, n, ex, tmp)
-            rows.append({"executor": ex, **r})
-        if rows:
-            serial = next((r["wall_s"] for r in rows if r["executor"] == "serial"), None)
-            print(f"\nSobol study: 8 parameters, N = {n}, 2,000 firms × {MONTHS} months ({args.sobol_scenario})")
-            print(f"  {'executor':12s} {'runs':>6s} {'failed':>6s} {'wall s':>8s} {'runs/s':>7s} {'speed-up':>8s}")
-            for r in rows:
-                up = f"{serial / r['wall_s']:7.2f}×" if serial else "      —"
-                print(
-                    f"  {r['executor']:12s} {r['runs']:6d} {r['failed']:6d} {r['wall_s']:8.1f} "
-                    f"{r['runs'] / r['wall_s']:7.2f} {up}"
-                )
+            model, rows = overhead(args.scenario, small, big, args.executors, tmp)
+            print_overhead(model, rows, small, big, args.scenario)
+        if not args.skip_throughput:
+            parallel = [e for e in args.executors if e != "serial"]
+            space = study_space(args.study_scenario)
+            model_wall, model_cpu = bare_times(args.study_scenario, 5)
+            rows = [{"executor": ex, **throughput(space, n, ex, tmp)} for ex in parallel]
+            print_throughput(rows, n, model_wall, model_cpu, args.study_scenario)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+def bare_times(scenario: str, runs: int) -> tuple[float, float]:
+    """Wall and CPU seconds per bare model run of ``scenario`` at 2,000 firms × 60 months, in this process."""
+    s = load_scenario(scenario, FIRMS)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for seed in range(runs):
+        EcosystemModel(s, rng=seed).run(MONTHS)
+    return (time.perf_counter() - t0) / runs, (time.process_time() - c0) / runs
+
+
+def print_throughput(rows: list[dict], n: int, model_wall: float, model_cpu: float, scenario: str) -> None:
+    """The throughput table: runs per second against the floor, and the model's share of the CPU spent."""
+    floor = WORKERS / model_wall
+    print(f"\nBatched study: {n} Latin-hypercube points of 8 parameters, 2,000 firms × {MONTHS} months ({scenario})")
+    print(f"  model per run (bare, this process): {1000 * model_wall:.0f} ms wall, {1000 * model_cpu:.0f} ms CPU")
+    print(f"  floor with {WORKERS} workers: {floor:.2f} runs/s (if both cores were free)")
+    print(
+        f"  {'executor':10s} {'runs':>6s} {'failed':>6s} {'wall s':>8s} {'runs/s':>7s} {'of floor':>8s} "
+        f"{'CPU ms/run':>10s} {'model share':>11s}"
+    )
+    for r in rows:
+        rate, cpu = r["runs"] / r["wall_s"], r["cpu_s"] / r["runs"]
+        print(
+            f"  {r['executor']:10s} {r['runs']:6d} {r['failed']:6d} {r['wall_s']:8.1f} {rate:7.2f} "
+            f"{100 * rate / floor:7.0f}% {1000 * cpu:10.0f} {100 * model_cpu / cpu:10.0f}%"
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@
 
     python benchmarks/bench_experiments.py            # overhead 10 / 60 runs; a 200-run study
     python benchmarks/bench_experiments.py --full     # overhead 10 / 200 runs; a 2,000-run study
+    python benchmarks/bench_experiments.py --small    # overhead on 200 firms × 12 months without burn-in, where
+                                                      # the runner's cost is not lost in the model's noise
     python benchmarks/bench_experiments.py --skip-overhead --executors processes
 """
 
@@ -139,7 +141,8 @@ def throughput(space: Space, n: int, executor: str, tmp: Path) -> dict[str, floa
 
 def print_overhead(model: float, rows: list[dict], small: int, big: int, scenario: str) -> None:
     """The per-run overhead table."""
-    print(f"\nPer-run overhead: compare studies of 2,000 firms × {MONTHS} months ({scenario}), CPU time")
+    firms = FIRMS["enterprises.initial_count"]
+    print(f"\nPer-run overhead: compare studies of {firms:,} firms × {MONTHS} months ({scenario}), CPU time")
     print(f"  model CPU per run (bare, same seeds): {1000 * model:.0f} ms")
     print(f"  {'executor':10s} {'per run ms':>10s} {'fixed s':>8s} {f'all-in ms ({big})':>16s} {'wall s':>8s}")
     for r in rows:
@@ -156,11 +159,16 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="overhead up to 200 runs; a 2,000-run study")
     ap.add_argument("--scenario", default="xianning-2021", help="scenario of the overhead benchmark")
     ap.add_argument("--study-scenario", default="xianning-2021-downturn", help="base of the throughput study")
+    ap.add_argument("--small", action="store_true", help="overhead on 200 firms × 12 months, no burn-in; 400 runs")
     ap.add_argument("--skip-overhead", action="store_true")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--executors", nargs="+", default=["serial", "processes", "dask"])
     args = ap.parse_args()
     small, big = (10, 200) if args.full else (10, 60)
+    global FIRMS, MONTHS
+    size = FIRMS, MONTHS
+    if args.small:
+        FIRMS, MONTHS, small, big = {"enterprises.initial_count": 200, "burn_in_months": 0}, 12, 20, 420
     n = 2000 if args.full else 200
     print(f"load average before: {os.getloadavg()[0]:.2f} (other processes on the machine distort wall times)")
     with tempfile.TemporaryDirectory(prefix="bench-experiments-") as d:
@@ -168,6 +176,7 @@ def main() -> None:
         if not args.skip_overhead:
             model, rows = overhead(args.scenario, small, big, args.executors, tmp)
             print_overhead(model, rows, small, big, args.scenario)
+        FIRMS, MONTHS = size
         if not args.skip_throughput:
             parallel = [e for e in args.executors if e != "serial"]
             space = study_space(args.study_scenario)

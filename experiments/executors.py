@@ -147,13 +147,15 @@ class DaskExecutor(Executor):
     def run(self, fn: Callable[..., Any], tasks: Iterable[Any], shared: Any = NOT_SHARED) -> Iterator[tuple[Any, Any]]:
         """Submit a window of tasks (it grows as workers join), refill as they complete
         (``distributed.as_completed``). ``shared`` is scattered to every worker once
-        (``Client.scatter(broadcast=True)``); tasks refer to it by key, and a worker that joins later fetches it
-        from a peer once."""
+        (``Client.scatter(broadcast=True)``, once the first worker is up); tasks refer to it by key, and a worker
+        that joins later fetches it from a peer once."""
         from distributed import as_completed
 
         todo = iter(tasks)
         pending: dict[Any, Any] = {}
         queue = as_completed()
+        if shared is not NOT_SHARED:
+            self.client.wait_for_workers(1)  # a batch-queue cluster's first job may still be waiting to start
         extra = () if shared is NOT_SHARED else (self.client.scatter(shared, broadcast=True, hash=False),)
 
         def submit(task: Any) -> Any:

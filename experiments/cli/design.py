@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # imported inside the command: `techfin --help` stays light
 
 from experiments.cli.options import Command, add_report, maybe_report, parse_sets, registrar, whole
 from experiments.errors import UserError

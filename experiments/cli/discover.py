@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # imported inside the command: `techfin --help` stays light
 
 from experiments.cli.options import Command, registrar
 from experiments.errors import UserError
@@ -166,6 +167,8 @@ def _table(folder: Path, kind: str) -> pd.DataFrame:
 
 
 def _parquet(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_parquet(path)
     except Exception as e:  # pyarrow raises several types for a damaged file

@@ -30,7 +30,7 @@ from experiments.design.expr import add_design_outcomes
 from experiments.design.spec import Problem
 from experiments.executors import Executor, make_executor
 from experiments.progress import Progress
-from experiments.worker import RunOutput, RunTask, execute
+from experiments.worker import RunOutput, RunTask, Study, execute
 
 SAMPLERS = {"nsga2": "NSGAIISampler", "nsga3": "NSGAIIISampler"}
 FAILED_VIOLATION = 1e12  # constraint violation told when a measure is undefined for a candidate
@@ -155,11 +155,8 @@ def tasks_for(problem: Problem, label: str, levers: dict[str, float] | None) -> 
                 replicate=j % problem.spec.replicates,
                 seed=problem.seeds[j],
                 months=problem.months,
-                content=problem.content,
                 overrides=overrides,
                 params=params,
-                paired=problem.paired,
-                model=problem.spec.model,
             )
         )
     return out
@@ -194,12 +191,18 @@ def search(
     own = executor is None
     ex = make_executor(workers, dask) if own else executor
     try:
-        _run(ex, cache, tasks_for(problem, "plan", None))
+        study_inputs = Study(
+            {problem.key: problem.content} if problem.content is not None else {},
+            problem.paired,
+            model=problem.spec.model,
+        )
+        _run(ex, cache, tasks_for(problem, "plan", None), study_inputs)
         pending = _unfinished(study, problem)
         while pending or _complete(study) < target:
             batch = pending or [_ask(study, problem) for _ in range(size - _complete(study) % size)]
             pending = []
-            _run(ex, cache, [t for trial in batch for t in tasks_for(problem, label_of(trial.number), trial.params)])
+            tasks = [t for trial in batch for t in tasks_for(problem, label_of(trial.number), trial.params)]
+            _run(ex, cache, tasks, study_inputs)
             told = [_tell(study, trial, problem, cache) for trial in batch]
             for ok in told:
                 bar.update(ok)
@@ -214,9 +217,10 @@ def search(
     return study
 
 
-def _run(ex: Executor, cache: RunCache, tasks: list[RunTask]) -> None:
+def _run(ex: Executor, cache: RunCache, tasks: list[RunTask], inputs: Study) -> None:
+    """Run the tasks not in the cache; ``inputs`` (scenario, pairing, model) go once per worker."""
     todo = [t for t in tasks if t.run_id not in cache.records]
-    for task, out in ex.run(execute, todo):
+    for task, out in ex.run(execute, todo, inputs):
         if not isinstance(out, RunOutput):
             out = RunOutput(task.index, task.run_id, "failed", f"executor: {out!r}", math.nan, {}, None)
         cache.put(out)

@@ -14,18 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from experiments.designs import grid_unit, lhs_unit, point_plan, replicate_plan
-from experiments.outcomes import FAN_METRICS
 from experiments.provenance import base_manifest, scenario_file
 from experiments.runner import keep_series, run_folder, start
 from experiments.space import Space, load_space
 from experiments.worker import model_ref
+from sim import metrics
 
-BAND_METRICS = (
-    *FAN_METRICS,
-    "new_loans_cum_wan",
-    "avg_cost_rate",
-    "budget_left_wan",
-)
+#: Monthly series whose bands a comparison keeps even when it keeps no other series (the registry's ``bands``).
+BAND_METRICS: tuple[str, ...] = metrics.shown_in("bands")
 
 
 def compare(scenarios: Sequence[Any], replicates: int = 10, baseline: str | None = None, **opts: Any) -> Path:

@@ -1,7 +1,7 @@
 """A run's summary as one flat row of numbers, and its monthly series as arrays.
 
 The outcomes row holds every numeric or boolean figure of the run summary (``sim.result.summarise``) under
-its own name, plus:
+its own name, plus (each in the metric registry, ``sim.metrics``, as kind ``outcome`` or a pattern):
 
 - ``year_end_balance_wan.<YYYY>``, ``budget_exhausted_years``;
 - ``budget.<YYYY>.exhausted_month``, ``budget.<YYYY>.stopped_share``, ``budget_exhausted_month_earliest``,
@@ -29,48 +29,20 @@ import numpy as np
 import pandas as pd
 
 from experiments.budget import budget_outcomes
+from sim import metrics
 from sim.funnel import REASON_CODES
 
-#: Monthly series drawn as fan charts (MODEL.md §5 / issue 4): kept in every compare experiment's bands.
-FAN_METRICS = (
-    "tech_loan_balance_wan",
-    "borrowers",
-    "pool_balance_wan",
-    "guarantor_net_assets_wan",
-    "fiscal_spending_cum_wan",
-    "npl_ratio",
-)
+#: Monthly series drawn as fan charts (the registry's ``fan`` place, ``sim.metrics``).
+FAN_METRICS: tuple[str, ...] = metrics.shown_in("fan")
 
 STRING_KEYS = frozenset({"scenario", "title", "start", "end", "pool_depletion_month", "seed"})
-#: Outcome names besides the run figures (``sim.result.SCALARS``); per-entity, per-target and per-year names are
-#: patterns.
-DERIVED_OUTCOMES = (
-    "budget_exhausted_years",
-    "budget_exhausted_month_earliest",
-    "budget_stopped_share",
-    "pool_months_to_depletion_censored",
-    "guarantor_depleted",
-    "guarantor_months_to_depletion",
-    "pool_depleted",
-    "guarantor_insolvent",
-)
-OUTCOME_PATTERNS = (
-    r"pool\.[^.]+\.\w+",
-    r"guarantor\.[^.]+\.\w+",
-    r"target\.\d+\.(met|value)",
-    r"product\.[^.]+\.\w+",
-    r"year_end_balance_wan\.\d{4}",
-    r"budget\.\d{4}\.(exhausted_month|stopped_share)",
-)
 
 
 def known_outcome(name: str) -> bool:
-    """Whether ``name`` is an outcome column a run can produce (a metric named in a space or report)."""
-    import re
-
-    from sim.result import SCALARS
-
-    return name in SCALARS or name in DERIVED_OUTCOMES or any(re.fullmatch(p, name) for p in OUTCOME_PATTERNS)
+    """Whether ``name`` is an outcome column a run can produce (a metric named in a space or report): a run-level
+    figure of the registry, one that exists only in the outcomes row, or one of its name patterns."""
+    m = metrics.lookup(name)
+    return (m is not None and m.kind in ("run", "outcome")) or name in metrics.scalars()
 
 
 EMPTY_WAN = 1e-6  # net assets or a pool balance at or below this count as exhausted

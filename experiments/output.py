@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+from experiments.report.fmt import metric_text, scale_of
+
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
@@ -78,31 +80,18 @@ def write_json(obj: Any, path: Path) -> None:
 
 
 def yi(wan: float | None) -> str:
-    """万元 as a readable amount in 亿 or 万."""
-    if wan is None:
-        return "—"
-    return f"{wan / 1e4:,.2f}亿" if abs(wan) >= 1e4 else f"{wan:,.0f}万"
+    """万元 as a readable amount in 亿元 or 万元."""
+    return scale_of("money", [wan]).text(wan, "en")
 
 
 def pct(x: float | None) -> str:
     """A share as a percentage."""
-    return "—" if x is None else f"{100 * x:.2f}%"
+    return scale_of("pct").text(x, "en")
 
 
 def times(x: float | None) -> str:
     """A multiple such as a leverage."""
-    return "—" if x is None else f"{x:,.1f}×"
-
-
-def fmt_metric(metric: str, value: float | None) -> str:
-    """A metric value in its unit: money in 亿/万, rates and ratios as percentages, counts with separators."""
-    if value is None:
-        return "—"
-    if metric.endswith("_wan"):
-        return yi(value)
-    if metric.endswith(("_rate", "_ratio")):
-        return pct(value)
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
+    return scale_of("times").text(x, "en")
 
 
 def format_summary(s: dict[str, Any]) -> str:
@@ -205,8 +194,8 @@ def format_targets(s: dict[str, Any]) -> list[str]:
     for t in s["targets"]:
         status = t.get("status", "met" if t.get("met") else "missed")
         metric = t.get("metric")
-        what = f"{metric} {t['op']} {fmt_metric(metric, t['threshold'])}" if metric else "(not in the model)"
-        got = f" (got {fmt_metric(metric, t['value'])})" if metric and t.get("value") is not None else ""
+        what = f"{metric} {t['op']} {metric_text(metric, t['threshold'])}" if metric else "(not in the model)"
+        got = f" (got {metric_text(metric, t['value'])})" if metric and t.get("value") is not None else ""
         why = f" — {t['reason']}" if status == "out_of_scope" and t.get("reason") else ""
         lines.append(f"    {MARKS[status]:12s} {t['date']} {what}{got}  {t['label']}{why}".rstrip())
     return lines

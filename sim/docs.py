@@ -29,7 +29,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from sim.firms import CSV_COLUMNS
-from sim.reporters import METRICS
+from sim.metrics import monthly
 from sim.scenario import SCENARIO_DIR, Scenario, bundled_names, load_scenario, resolve_scenario
 from sim.scenario_docs import contents_section
 from sim.schema import Strict
@@ -309,12 +309,19 @@ def scenario_table(names: list[str] | None = None) -> str:
 
 
 def metrics_note() -> str:
-    """The monthly columns a target's ``metric`` may name (``sim/reporters.py`` ``METRICS``)."""
-    names = ", ".join(f"`{m}`" for m in METRICS if m not in ("month", "date"))
+    """The monthly columns a target's ``metric`` may name: the monthly metrics of the registry (``sim/metrics.py``)
+    with their kind, unit and labels."""
+    from sim.metrics import UNITS, registry
+
+    rows = [
+        [f"`{m.name}`", m.kind, UNITS[m.unit][0], f"{m.en} / {m.zh}"]
+        for m in registry().values()
+        if m.name in set(monthly())
+    ]
     return (
-        "### Target metrics\n\nA target's `metric` is a column of the monthly table (`sim/reporters.py` "
-        "`METRICS`); `_cum` columns count from the start month, the others are month-end stocks or the "
-        f"month's flows:\n\n{names}\n"
+        "### Target metrics\n\nA target's `metric` is a column of the monthly table (the monthly metrics of "
+        "`sim/metrics.py`): a `flow` is summed over the month, a `cumulative` column counts from the start month, "
+        "a `stock` is the month-end state.\n\n" + table(["metric", "kind", "unit", "label"], rows)
     )
 
 

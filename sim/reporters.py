@@ -12,97 +12,18 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents.government import BUDGET_ITEMS, OTHER_ITEMS
-from sim.schema import PARTIES, STAGES
+from sim import metrics
+from sim.schema import STAGES
 from sim.schema_instruments import PLEDGES
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
-FLOWS = (
-    "maturities",
-    "deferred_loans",
-    "new_loans",
-    "new_loans_wan",
-    "first_loans_new",
-    "applications",
-    "approvals",
-    "defaults",
-    "defaulted_loans",
-    "loss_wan",
-    "shortfall_wan",
-    *(f"loss_{p}_wan" for p in PARTIES),
-    "rd_spending_wan",
-    "vc_rounds",
-    "vc_investment_wan",
-    "listings_new",
-    "listings_neeq_new",
-    "direct_finance_wan",
-    "listing_reward_wan",
-    "bank_reward_wan",
-    "interest_wan",
-    "policy_new_loans_wan",
-    "grants_new",
-    "bond_issues_new",
-    "bond_finance_wan",
-    "tech_finance_wan",
-)
-CUMULATIVE = {
-    "new_loans_cum_wan": "new_loans_wan",
-    "first_loan_firms_cum": "first_loans_new",
-    "listings_cum": "listings_new",
-    "listings_neeq_cum": "listings_neeq_new",
-    "direct_finance_cum_wan": "direct_finance_wan",
-    "vc_investment_cum_wan": "vc_investment_wan",
-    "tech_insurance_premium_cum_wan": "tech_insurance_premium_wan",
-    "fiscal_spending_cum_wan": "fiscal_spending_wan",
-    "defaults_cum": "defaults",
-    "pool_payouts_cum_wan": "pool_payouts_wan",
-    "policy_new_loans_cum_wan": "policy_new_loans_wan",
-    "bond_finance_cum_wan": "bond_finance_wan",
-    "tech_finance_cum_wan": "tech_finance_wan",
-}
-STOCKS = (
-    "month",
-    "date",
-    "lpr_rate",
-    "tech_loan_balance_wan",
-    "borrowers",
-    "firms_served_cum",
-    "approval_rate",
-    "avg_cost_rate",
-    "avg_cost_over_lpr_rate",
-    "npl_ratio",
-    "pool_balance_wan",
-    "pool_payouts_wan",
-    "guarantor_net_assets_wan",
-    "guarantor_paid_in_capital_wan",
-    "guarantee_balance_wan",
-    "guarantor_leverage",
-    "reguarantor_net_assets_wan",
-    "insurer_premiums_wan",
-    "insurer_claims_wan",
-    "insurer_loss_ratio",
-    "tech_insurance_premium_wan",
-    *(f"spend_{i}_wan" for i in BUDGET_ITEMS + OTHER_ITEMS),
-    "fiscal_spending_wan",
-    "budget_left_wan",
-    "patents",
-    *(f"firms_{s}" for s in STAGES),
-    "firms_alive",
-    "listings_ipo_cum",
-    "vc_linked_loan_balance_wan",
-    "ip_pledge_loan_balance_wan",
-    "policy_loan_balance_wan",
-    "covered_loan_balance_wan",
-    *(f"{k}_pledge_loan_balance_wan" for k in PLEDGES),
-    "microcredit_loan_balance_wan",
-    "leasing_balance_wan",
-    "vc_fund_covered_balance_wan",
-    "red_list_firms",
-    "tech_finance_firms_cum",
-)
-METRICS: tuple[str, ...] = STOCKS + FLOWS + tuple(CUMULATIVE)
+FLOWS: tuple[str, ...] = metrics.of_kind("flow")
+CUMULATIVE: dict[str, str] = metrics.cumulative()
+STOCKS: tuple[str, ...] = (*metrics.INDEX_COLUMNS, *metrics.of_kind("stock"))
+#: The monthly table's columns: ``month``, ``date`` and every monthly metric of the registry (``sim.metrics``).
+METRICS: tuple[str, ...] = (*metrics.INDEX_COLUMNS, *metrics.monthly())
 
 
 class MonthlyRecorder:

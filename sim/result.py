@@ -9,64 +9,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim import metrics
 from sim.calendar import YearMonth
 from sim.targets import check_targets, count_states
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
 
-#: The run summary's single-number figures (what a calibration target or an experiment outcome may name).
-SCALARS: tuple[str, ...] = (
-    "months",
-    "credit_balance_start_wan",
-    "credit_balance_end_wan",
-    "credit_cagr",
-    "new_credit_wan",
-    "borrowers_end",
-    "first_loan_firms",
-    "firms_served",
-    "npl_ratio_end",
-    "avg_cost_rate_mean",
-    "start_scale",
-    "scale",
-    "net_public_cost_wan",
-    "covered_balance_avg_wan",
-    "policy_balance_avg_wan",
-    "gross_lending_per_public_wan",
-    "policy_new_credit_wan",
-    "policy_lending_per_public_wan",
-    "additional_balance_avg_wan",
-    "additional_balance_end_wan",
-    "credit_per_public_wan",
-    "fiscal_credit_per_public_wan",
-    "additionality_ratio",
-    "substitution_share",
-    "policy_borrower_default_rate_12m",
-    "policy_borrower_default_rate_24m",
-    "policy_borrowers_year1",
-    "plain_borrower_default_rate_12m",
-    "plain_borrower_default_rate_24m",
-    "plain_borrowers_year1",
-    "pool_months_to_depletion",
-    "pool_balance_end_wan",
-    "guarantor_claims_rate",
-    "guarantor_leverage_max",
-    "guarantor_net_assets_end_wan",
-    "listings",
-    "patents_end",
-    "rd_spending_wan",
-    "firms_alive_end",
-    "conservation_error_wan",
-    "targets_met",
-    "targets_missed",
-    "targets_not_reached",
-    "targets_out_of_scope",
-    "targets_total",
-    "baseline_balance_end_wan",
-    "new_lending_diff_wan",
-    "additional_balance_avg_regulatory_wan",
-    "additional_balance_avg_fiscal_wan",
-)
+#: The run summary's single-number figures (what a calibration target or an experiment outcome may name); the
+#: registry (``sim.metrics``) defines them.
+SCALARS: tuple[str, ...] = metrics.scalars()
 
 
 @dataclass

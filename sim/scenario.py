@@ -163,14 +163,15 @@ def cross_problems(s: Scenario) -> list[tuple[str, str]]:
     if s.enterprises.csv and s.enterprises.scale != 1.0:
         out.append(("enterprises.scale", "a population read from enterprises.csv cannot be scaled: sample the table"))
     start, end = s.start_month, s.end_month
-    from sim.reporters import METRICS
+    from sim.metrics import monthly
 
+    names = set(monthly())
     for i, t in enumerate(s.targets):
         if not start <= YearMonth.parse(t.date) <= end:
             out.append((f"targets.{i}.date", f"{t.date} is outside the horizon {start}–{end}"))
         if t.base_date not in (None, "start") and not start <= YearMonth.parse(t.base_date) <= end:
             out.append((f"targets.{i}.base_date", f"{t.base_date} is outside the horizon {start}–{end}"))
-        if t.metric is not None and (t.metric not in METRICS or t.metric in ("date", "month")):
+        if t.metric is not None and t.metric not in names:
             out.append((f"targets.{i}.metric", f"unknown metric {t.metric!r}; see scenarios/README.md for the list"))
     for i, p in enumerate(s.products):
         for f in ("available_from", "available_until"):

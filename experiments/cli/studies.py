@@ -18,18 +18,10 @@ if TYPE_CHECKING:
 
 from experiments.cli.options import Command, add_common, add_report, maybe_report, registrar, scenario_sets
 from experiments.errors import UserError
+from sim import metrics
 
-SHOWN_METRICS = (
-    "credit_cagr",
-    "credit_balance_end_wan",
-    "additional_balance_avg_wan",
-    "credit_per_public_wan",
-    "net_public_cost_wan",
-    "pool_depleted",
-    "pool_months_to_depletion",
-    "guarantor_depleted",
-    "targets_met",
-)
+#: Outcomes the command-line summary of a comparison prints (the registry's ``cli`` place).
+SHOWN_METRICS: tuple[str, ...] = metrics.shown_in("cli")
 
 
 COMMANDS: dict[str, Command] = {}

@@ -9,16 +9,22 @@ figures in ``report_files/``. The figure functions live in :mod:`experiments.rep
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from experiments.report.doc import rasterise
 from experiments.report.i18n import LANGS
-from experiments.report.load import ReportInputError, load_folder
-from experiments.report.render import write_html, write_markdown
-from experiments.report.sections import build_document
 
 FORMATS = ("html", "md", "both")
 
 __all__ = ["FORMATS", "LANGS", "ReportInputError", "write_report"]
+
+
+def __getattr__(name: str) -> Any:
+    """``ReportInputError`` on first use: importing the package (for its number formats) stays light."""
+    if name == "ReportInputError":
+        from experiments.report.load import ReportInputError
+
+        return ReportInputError
+    raise AttributeError(name)
 
 
 def write_report(folder: Path, lang: str = "en", fmt: str = "html") -> list[Path]:
@@ -36,6 +42,11 @@ def write_report(folder: Path, lang: str = "en", fmt: str = "html") -> list[Path
         ValueError: for an unknown ``lang`` or ``fmt``.
         ReportInputError: if ``folder`` is not a run or experiment folder.
     """
+    from experiments.report.doc import rasterise
+    from experiments.report.load import load_folder
+    from experiments.report.render import write_html, write_markdown
+    from experiments.report.sections import build_document
+
     if lang not in LANGS:
         raise ValueError(f"lang {lang!r}: expected one of {', '.join(LANGS)}")
     if fmt not in FORMATS:

@@ -12,18 +12,11 @@ from experiments.report.i18n import entity_name, metric_name, t
 from experiments.report.load import ReportData, run_counts
 from experiments.report.sweep import heat_table, sweep_axes, sweep_metrics, sweep_params
 from experiments.report.tables import achieved, by_scenario, condition, text_or
+from sim import metrics
 
 MAX_ITEMS = 14
-PRIORITY = (
-    "additional_balance_avg_wan",
-    "credit_per_public_wan",
-    "credit_cagr",
-    "new_credit_wan",
-    "net_public_cost_wan",
-    "pool_depleted",
-    "credit_balance_end_wan",
-    "npl_ratio_end",
-)
+PRIORITY: tuple[str, ...] = metrics.shown_in("findings")
+"""Outcomes the findings speak about, in this order (the registry's ``findings`` place)."""
 
 
 def _pick(metrics: Sequence[str], k: int) -> list[str]:

@@ -1,14 +1,14 @@
 """Numbers as a planner reads them: money in 亿元 or 万元, shares in %, months, multiples.
 
-A metric's kind comes from its name (the project's unit suffixes: ``_wan`` money, ``_rate``/``_ratio``/``_share``
-shares, ``_months`` durations). One :class:`Scale` is chosen per metric for a whole table or figure, so a column
-never mixes 亿 and 万 and its heading can carry the unit.
+A metric's format comes from the metric registry (``sim.metrics``): ``money`` in 亿元 or 万元, ``pct`` shares in %
+(differences in percentage points), ``months``, ``times`` multiples, ``count`` and ``number``. This is the one
+formatter of the project: reports, the command line and the run summary all use it. One :class:`Scale` is chosen
+per metric for a whole table or figure, so a column never mixes 亿 and 万 and its heading can carry the unit.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,24 +16,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.report.i18n import t
+from sim.metrics import describe
 
-_SHARE = re.compile(r"(^|_)(ratio|rate|share|prob|cagr|depleted|insolvent|survival)(_|$)")
-_MONTHS = re.compile(r"(^|_)months?(_|$)")
-_RATIO = re.compile(r"(_per_|leverage)")
 YI = 1e4  # 万元 per 亿元
 
 
 def kind_of(metric: str) -> str:
-    """``"money"``, ``"share"``, ``"months"``, ``"ratio"`` or ``"number"`` from the metric's name."""
-    if _RATIO.search(metric):
-        return "ratio"
-    if _MONTHS.search(metric):
-        return "months"
-    if metric.endswith("_wan"):
-        return "money"
-    if _SHARE.search(metric):
-        return "share"
-    return "number"
+    """The metric's format in the registry (``money``, ``pct``, ``months``, ``times``, ``count``, ``number``)."""
+    return describe(metric).fmt
 
 
 @dataclass(frozen=True)
@@ -86,23 +76,32 @@ def _finite(values: Iterable[float | None]) -> np.ndarray:
 
 def scale_for(metric: str, values: Iterable[float | None] = (), diff: bool = False) -> Scale:
     """The scale for ``metric`` given the values it will show (``diff``: differences, shares in pp)."""
+    return scale_of(kind_of(metric), values, diff)
+
+
+def scale_of(fmt: str, values: Iterable[float | None] = (), diff: bool = False) -> Scale:
+    """The scale for a format of the registry (``money``, ``pct`` …) given the values it will show."""
     a = _finite(values)
     top = float(np.abs(a).max()) if a.size else 0.0
-    kind = kind_of(metric)
-    if kind == "money":
+    if fmt == "money":
         if top >= YI:
             return Scale("yi", 1 / YI, 2)
         return Scale("wan", 1.0, 0 if top >= 100 else 2)
-    if kind == "share":
+    if fmt == "pct":
         return Scale("pp" if diff else "pct", 100.0, 2)
-    if kind == "months":
+    if fmt == "months":
         return Scale("months", 1.0, 1)
-    if kind == "ratio":
+    if fmt == "times":
         return Scale("x", 1.0, 1)
     integral = a.size > 0 and bool(np.all(a == np.round(a)))
     if integral or top >= 100:
         return Scale("", 1.0, 0 if integral else 1)
     return Scale("", 1.0, 2 if top >= 1 else 3)
+
+
+def metric_text(metric: str, value: float | None, lang: str = "en") -> str:
+    """One value of ``metric`` with its unit ("12.30亿元", "3.10%", "1.2×")."""
+    return scale_for(metric, [value]).text(value, lang)
 
 
 PROB = Scale("pct", 100.0, 1)

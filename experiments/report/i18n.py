@@ -1,10 +1,12 @@
 """Every word a report shows, in English and Chinese, in one place.
 
 ``t(key, lang, **fields)`` returns the sentence for ``key`` with ``fields`` filled in; ``metric_name`` names a
-model metric (falling back to the column name for metrics not listed here, so a new metric still shows).
+model metric with its label from the metric registry (``sim.metrics``).
 """
 
 from __future__ import annotations
+
+from sim.metrics import label
 
 LANGS = ("en", "zh")
 
@@ -390,177 +392,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ax.x": ("×", "倍"),
 }
 
-METRICS: dict[str, tuple[str, str]] = {
-    "tech_loan_balance_wan": ("Tech-loan balance", "科技贷款余额"),
-    "borrowers": ("Borrowers", "贷款企业数"),
-    "pool_balance_wan": ("Pool balance", "风险补偿资金池余额"),
-    "guarantor_net_assets_wan": ("Guarantor net assets", "担保机构净资产"),
-    "fiscal_spending_wan": ("Fiscal spending (month)", "当月财政支出"),
-    "fiscal_spending_cum_wan": ("Fiscal spending (cumulative)", "累计财政支出"),
-    "npl_ratio": ("NPL ratio", "不良贷款率"),
-    "new_loans_wan": ("New loans (month)", "当月新增贷款"),
-    "new_loans_cum_wan": ("New loans (cumulative)", "累计新增贷款"),
-    "avg_cost_rate": ("Average all-in financing cost", "平均综合融资成本"),
-    "approval_rate": ("Approval rate", "贷款审批通过率"),
-    "first_loan_firms_cum": ("First-loan firms (cumulative)", "首贷企业数（累计）"),
-    "firms_served_cum": ("Firms served (cumulative)", "获贷企业数（累计）"),
-    "budget_left_wan": ("Budget left", "剩余预算"),
-    "guarantee_balance_wan": ("Guarantee balance", "在保余额"),
-    "guarantor_leverage": ("Guarantor leverage", "担保放大倍数"),
-    "credit_cagr": ("Credit growth (CAGR)", "贷款年均增长率"),
-    "gross_lending_per_public_wan": (
-        "New lending per 万 of net public cost, renewals included (not additional)",
-        "每万元财政净支出对应的新增放贷（含续贷，非额外）",
-    ),
-    "new_credit_wan": ("New credit", "新增贷款"),
-    "additional_balance_avg_wan": ("Additional average credit balance", "额外平均贷款余额"),
-    "additional_balance_end_wan": ("Additional credit balance at end", "期末额外贷款余额"),
-    "additional_balance_avg_fiscal_wan": ("Additional balance from fiscal instruments", "财政工具带来的额外余额"),
-    "additional_balance_avg_regulatory_wan": (
-        "Additional balance from regulatory levers",
-        "监管与平台措施带来的额外余额",
-    ),
-    "fiscal_credit_per_public_wan": (
-        "Additional balance from fiscal instruments per 万 of net public cost",
-        "每万元财政净支出由财政工具带来的额外余额",
-    ),
-    "additionality_ratio": ("Additional balance per unit of covered balance", "每单位分险贷款余额的额外余额"),
-    "substitution_share": ("Covered balance the banks would have lent anyway", "分险贷款中的替代部分"),
-    "covered_balance_avg_wan": ("Average covered (risk-shared) balance", "平均分险贷款余额"),
-    "covered_loan_balance_wan": ("Covered (risk-shared) loan balance", "分险贷款余额"),
-    "policy_balance_avg_wan": ("Average policy-product balance", "平均政策产品贷款余额"),
-    "maturities": ("Loans falling due (month)", "当月到期贷款笔数"),
-    "deferred_loans": ("Loans postponed 延期还本 (month)", "当月延期还本贷款笔数"),
-    "new_lending_diff_wan": ("New lending beyond the no-policy run (renewals included)", "新增放贷差额（含续贷）"),
-    "policy_borrower_default_rate_12m": (
-        "12-month default rate, first-year policy borrowers",
-        "首年政策贷款企业12个月违约率",
-    ),
-    "policy_borrower_default_rate_24m": (
-        "24-month default rate, first-year policy borrowers",
-        "首年政策贷款企业24个月违约率",
-    ),
-    "plain_borrower_default_rate_12m": (
-        "12-month default rate, first-year other borrowers",
-        "首年其他贷款企业12个月违约率",
-    ),
-    "plain_borrower_default_rate_24m": (
-        "24-month default rate, first-year other borrowers",
-        "首年其他贷款企业24个月违约率",
-    ),
-    "start_scale": ("Money scale after the burn-in", "预热期后的金额缩放系数"),
-    "net_public_cost_wan": ("Net public cost", "财政净支出"),
-    "pool_depleted": ("Pool depleted", "资金池耗尽"),
-    "pool_months_to_depletion": ("Months to pool depletion", "资金池耗尽所需月数"),
-    "pool_balance_end_wan": ("Pool balance at end", "期末资金池余额"),
-    "credit_balance_end_wan": ("Tech-loan balance at end", "期末科技贷款余额"),
-    "credit_balance_start_wan": ("Tech-loan balance at start", "期初科技贷款余额"),
-    "borrowers_end": ("Borrowers at end", "期末贷款企业数"),
-    "first_loan_firms": ("First-loan firms", "首贷企业数"),
-    "firms_served": ("Firms served", "获贷企业数"),
-    "npl_ratio_end": ("NPL ratio at end", "期末不良贷款率"),
-    "avg_cost_rate_mean": ("Mean all-in financing cost", "平均综合融资成本"),
-    "guarantor_claims_rate": ("Guarantor claims rate", "担保代偿率"),
-    "guarantor_leverage_max": ("Guarantor leverage (max)", "担保放大倍数（最高）"),
-    "guarantor_net_assets_end_wan": ("Guarantor net assets at end", "期末担保机构净资产"),
-    "guarantor_insolvent": ("Guarantor insolvent", "担保机构资不抵债"),
-    "listings": ("Listings", "上市挂牌企业数"),
-    "patents_end": ("Patents at end", "期末专利数"),
-    "rd_spending_wan": ("R&D spending", "研发支出"),
-    "firms_alive_end": ("Firms alive at end", "期末存续企业数"),
-    "targets_met": ("Targets met", "达成目标数"),
-    "targets_total": ("Targets", "目标数"),
-    "targets_missed": ("Targets missed", "未达成目标数"),
-    "targets_not_reached": ("Targets not reached (after the run ends)", "未到期目标数（晚于模拟结束）"),
-    "targets_out_of_scope": ("Targets out of scope", "超出模型范围的目标数"),
-    "scale": ("Share of the region simulated", "模拟的地区规模比例"),
-    "pool_months_to_depletion_censored": ("Months to pool depletion (censored)", "资金池耗尽所需月数（删失）"),
-    "guarantor_depleted": ("Guarantor capital depleted", "担保资本耗尽"),
-    "guarantor_months_to_depletion": ("Months to guarantor depletion", "担保资本耗尽所需月数"),
-    "policy_new_credit_wan": ("New credit under policy products", "政策产品新增贷款"),
-    "policy_lending_per_public_wan": (
-        "Policy-product lending per 万 of net public cost, renewals included",
-        "每万元财政净支出对应的政策产品放贷（含续贷）",
-    ),
-    "credit_per_public_wan": ("Additional balance per 万 of net public cost", "每万元财政净支出带来的额外贷款余额"),
-    "months": ("Months simulated", "模拟月数"),
-    "conservation_error_wan": ("Loss conservation error", "损失守恒误差"),
-    "lpr_rate": ("Loan prime rate (LPR)", "贷款市场报价利率（LPR）"),
-    "pool_payouts_wan": ("Pool payouts (month)", "当月资金池代偿"),
-    "pool_payouts_cum_wan": ("Pool payouts (cumulative)", "累计资金池代偿"),
-    "reguarantor_net_assets_wan": ("Re-guarantor net assets", "再担保机构净资产"),
-    "insurer_premiums_wan": ("Insurance premiums (month)", "当月保费收入"),
-    "insurer_claims_wan": ("Insurance claims (month)", "当月保险赔付"),
-    "insurer_loss_ratio": ("Insurer loss ratio", "保险赔付率"),
-    "tech_insurance_premium_wan": ("Tech insurance premiums (month)", "当月科技保险保费"),
-    "tech_insurance_premium_cum_wan": ("Tech insurance premiums (cumulative)", "累计科技保险保费"),
-    "spend_interest_subsidy_wan": ("Interest subsidies", "贷款贴息支出"),
-    "spend_fee_subsidy_wan": ("Guarantee fee subsidies", "担保费补贴支出"),
-    "spend_premium_subsidy_wan": ("Premium subsidies", "保费补贴支出"),
-    "spend_tech_premium_subsidy_wan": ("Tech insurance premium subsidies", "科技保险保费补贴支出"),
-    "spend_bank_reward_wan": ("Rewards to banks", "银行奖励支出"),
-    "spend_listing_reward_wan": ("Listing rewards", "上市奖励支出"),
-    "spend_loss_share_wan": ("Budget share of losses", "财政分担损失"),
-    "spend_stoploss_wan": ("Insurer stop-loss payments", "保险超赔补偿支出"),
-    "spend_pool_payout_wan": ("Pool payouts from the budget", "资金池代偿支出"),
-    "spend_injection_wan": ("Capital injections", "注资支出"),
-    "patents": ("Patents", "专利数"),
-    "firms_seed": ("Firms at seed stage", "研发期企业数"),
-    "firms_startup": ("Firms at start-up stage", "中试期企业数"),
-    "firms_growth": ("Firms at growth stage", "生产期企业数"),
-    "firms_mature": ("Mature firms", "成熟期企业数"),
-    "firms_alive": ("Firms alive", "存续企业数"),
-    "listings_cum": ("Listings (cumulative)", "累计上市挂牌企业数"),
-    "listings_ipo_cum": ("IPOs (cumulative)", "累计首发上市企业数"),
-    "listings_neeq_cum": ("NEEQ listings (cumulative)", "累计新三板挂牌企业数"),
-    "listings_new": ("New listings (month)", "当月新增上市挂牌"),
-    "listings_neeq_new": ("New NEEQ listings (month)", "当月新增新三板挂牌"),
-    "vc_linked_loan_balance_wan": ("VC-linked loan balance (投贷联动)", "投贷联动贷款余额"),
-    "ip_pledge_loan_balance_wan": ("Patent-pledge loan balance", "知识产权质押贷款余额"),
-    "policy_loan_balance_wan": ("Policy-product loan balance", "政策产品贷款余额"),
-    "policy_new_loans_wan": ("New policy-product loans (month)", "当月政策产品新增贷款"),
-    "policy_new_loans_cum_wan": ("New policy-product loans (cumulative)", "累计政策产品新增贷款"),
-    "new_loans": ("New loans, count (month)", "当月新增贷款笔数"),
-    "first_loans_new": ("First loans (month)", "当月首贷企业数"),
-    "applications": ("Loan applications (month)", "当月贷款申请数"),
-    "approvals": ("Loan approvals (month)", "当月贷款批准数"),
-    "defaults": ("Defaulting firms (month)", "当月违约企业数"),
-    "defaults_cum": ("Defaulting firms (cumulative)", "累计违约企业数"),
-    "defaulted_loans": ("Defaulted loans (month)", "当月违约贷款笔数"),
-    "loss_wan": ("Credit losses (month)", "当月信贷损失"),
-    "shortfall_wan": ("Unpaid loss shares (month)", "当月未能分担的损失"),
-    "loss_bank_wan": ("Losses borne by banks", "银行承担损失"),
-    "loss_pool_wan": ("Losses borne by the pool", "资金池承担损失"),
-    "loss_guarantor_wan": ("Losses borne by guarantors", "担保机构承担损失"),
-    "loss_reguarantor_wan": ("Losses borne by the re-guarantor", "再担保机构承担损失"),
-    "loss_insurer_wan": ("Losses borne by insurers", "保险机构承担损失"),
-    "loss_government_wan": ("Losses borne by the budget", "财政承担损失"),
-    "vc_rounds": ("VC rounds (month)", "当月创投融资轮次"),
-    "vc_investment_wan": ("VC investment (month)", "当月创投投资额"),
-    "vc_investment_cum_wan": ("VC investment (cumulative)", "累计创投投资额"),
-    "direct_finance_wan": ("Direct finance (month)", "当月直接融资"),
-    "direct_finance_cum_wan": ("Direct finance (cumulative)", "累计直接融资"),
-    "listing_reward_wan": ("Listing rewards paid (month)", "当月上市奖励"),
-    "bank_reward_wan": ("Bank rewards paid (month)", "当月银行奖励"),
-    "interest_wan": ("Interest paid (month)", "当月利息支出"),
-    "avg_cost_over_lpr_rate": ("Average financing cost over the LPR", "平均融资成本高于LPR的幅度"),
-    "guarantor_paid_in_capital_wan": ("Guarantors' paid-in capital", "担保机构实缴资本"),
-    "tech_finance_wan": (
-        "Sci-tech finance: policy loans, VC and listings (month)",
-        "当月科技金融（政策贷款、创投、上市）",
-    ),
-    "tech_finance_cum_wan": (
-        "Sci-tech finance: policy loans, VC and listings (cumulative)",
-        "累计科技金融（政策贷款、创投、上市）",
-    ),
-    "tech_finance_firms_cum": ("Firms reached by sci-tech finance (cumulative)", "累计获得科技金融服务企业数"),
-}
-
-from experiments.report.i18n_instruments import METRICS as _INSTRUMENT_METRICS  # noqa: E402
 from experiments.report.i18n_instruments import TEXT as _INSTRUMENT_TEXT  # noqa: E402
 
 TEXT.update(_INSTRUMENT_TEXT)
-METRICS.update(_INSTRUMENT_METRICS)
 
 
 def t(key: str, lang: str, **fields: object) -> str:
@@ -574,9 +408,9 @@ def t(key: str, lang: str, **fields: object) -> str:
 
 
 def metric_name(metric: str, lang: str) -> str:
-    """A metric's readable name; an unlisted metric keeps its column name."""
-    names = METRICS.get(metric)
-    return names[LANGS.index(lang)] if names else metric
+    """A metric's label from the metric registry (``sim.metrics``); a name the registry lacks (an output of a test
+    function run in place of the simulator) keeps its column name."""
+    return label(metric, lang)
 
 
 def entity_name(entity: str, lang: str) -> str:

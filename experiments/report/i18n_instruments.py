@@ -1,5 +1,6 @@
 """Words of the report section on instruments with little or no business (``instruments_section``), en and zh;
-merged into ``experiments.report.i18n.TEXT``."""
+merged into ``experiments.report.i18n.TEXT``. The instruments' metrics are named in the metric registry,
+``sim.metrics``."""
 
 from __future__ import annotations
 
@@ -68,25 +69,4 @@ TEXT: dict[str, tuple[str, str]] = {
     "reason.refused": ("refused by lender or sharer", "被贷款或分险机构拒绝"),
     "reason.dominated": ("dominated by a cheaper product", "被更便宜的产品替代"),
     "reason.origination": ("lost at origination", "放款环节流失"),
-}
-
-#: Names of the instruments' monthly metrics (en, zh); merged into ``experiments.report.i18n.METRICS``.
-METRICS: dict[str, tuple[str, str]] = {
-    "spend_grant_wan": ("Grants paid (month)", "当月无偿资助"),
-    "spend_investment_risk_subsidy_wan": ("Investment-risk subsidies paid (month)", "当月投资风险补助"),
-    "spend_bond_subsidy_wan": ("Bond subsidies paid (month)", "当月债券融资补贴"),
-    "spend_guidance_fund_payout_wan": ("Guidance-fund loss payouts (month)", "当月引导基金代偿"),
-    "receivables_pledge_loan_balance_wan": ("Receivables-pledge loan balance", "应收账款质押贷款余额"),
-    "order_pledge_loan_balance_wan": ("Order-pledge loan balance", "订单质押贷款余额"),
-    "equity_pledge_loan_balance_wan": ("Equity-pledge loan balance", "股权质押贷款余额"),
-    "warehouse_receipt_pledge_loan_balance_wan": ("Warehouse-receipt pledge loan balance", "仓单质押贷款余额"),
-    "microcredit_loan_balance_wan": ("Tech micro-credit loan balance", "科技小贷贷款余额"),
-    "leasing_balance_wan": ("Financial leasing balance", "融资租赁余额"),
-    "vc_fund_covered_balance_wan": ("Loans covered by venture / guidance funds", "创投/引导基金分险贷款余额"),
-    "red_list_firms": ("Firms on the red list", "守信红名单企业数"),
-    "loss_vc_wan": ("Losses borne by venture / guidance funds", "创投/引导基金承担损失"),
-    "grants_new": ("Grants awarded (month)", "当月无偿资助企业数"),
-    "bond_issues_new": ("Bond issues (month)", "当月发债企业数"),
-    "bond_finance_wan": ("Bond finance raised (month)", "当月债券融资"),
-    "bond_finance_cum_wan": ("Bond finance raised (cumulative)", "累计债券融资"),
 }

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from experiments.outcomes import FAN_METRICS
 from experiments.report.sweep import normalise_points
+from sim import metrics
 
 TABLES = (
     "runs",
@@ -46,25 +46,9 @@ TABLES = (
     "monthly",
     "institutions",
 )
-BAND_METRICS = FAN_METRICS  # the series the report draws as fan charts
-HEADLINE = (
-    "additional_balance_avg_wan",
-    "credit_per_public_wan",
-    "credit_cagr",
-    "credit_balance_end_wan",
-    "net_public_cost_wan",
-    "new_credit_wan",
-    "borrowers_end",
-    "first_loan_firms",
-    "npl_ratio_end",
-    "avg_cost_rate_mean",
-    "pool_depleted",
-    "pool_months_to_depletion_censored",
-    "pool_months_to_depletion",
-    "guarantor_depleted",
-    "guarantor_net_assets_end_wan",
-    "targets_met",
-)
+FAN_METRICS: tuple[str, ...] = metrics.shown_in("fan")
+"""The monthly series the report draws as fan charts (the registry's ``fan`` place)."""
+HEADLINE: tuple[str, ...] = metrics.shown_in("headline")
 """Outcomes a report shows when the manifest does not name its ``metrics`` (experiments record dozens)."""
 OK_STATUS = frozenset({"ok", "done", "success", "succeeded", "completed", "complete"})
 
@@ -171,7 +155,7 @@ def load_folder(folder: Path | str) -> ReportData:
     return data
 
 
-def bands_from_series(series: pd.DataFrame, metrics: tuple[str, ...] = BAND_METRICS) -> pd.DataFrame:
+def bands_from_series(series: pd.DataFrame, metrics: tuple[str, ...] = FAN_METRICS) -> pd.DataFrame:
     """Median and 10–90% band per scenario and month of each metric in ``series`` (the bands.parquet layout)."""
     present = [m for m in metrics if m in series.columns]
     if not present or "scenario" not in series.columns:

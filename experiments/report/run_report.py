@@ -6,41 +6,20 @@ from typing import Any
 
 from experiments.report.doc import Fig, Heading, Table
 from experiments.report.figures_time import run_chart
-from experiments.report.fmt import month_label, scale_for, with_unit
+from experiments.report.fmt import month_label, scale_for, scale_of, with_unit
 from experiments.report.i18n import metric_name, t
 from experiments.report.instruments_section import no_business_table
-from experiments.report.load import BAND_METRICS, ReportData
+from experiments.report.load import FAN_METRICS, ReportData
 from experiments.report.tables import condition
+from sim import metrics
 
-KEY_FIGURES = (
-    "credit_balance_start_wan",
-    "credit_balance_end_wan",
-    "credit_cagr",
-    "new_credit_wan",
-    "borrowers_end",
-    "first_loan_firms",
-    "firms_served",
-    "npl_ratio_end",
-    "avg_cost_rate_mean",
-    "net_public_cost_wan",
-    "additional_balance_avg_wan",
-    "additional_balance_end_wan",
-    "credit_per_public_wan",
-    "fiscal_credit_per_public_wan",
-    "additionality_ratio",
-    "policy_borrower_default_rate_24m",
-    "plain_borrower_default_rate_24m",
-    "gross_lending_per_public_wan",
-    "guarantor_net_assets_end_wan",
-    "guarantor_leverage_max",
-    "guarantor_claims_rate",
-    "listings",
-)
+KEY_FIGURES: tuple[str, ...] = metrics.shown_in("key")
+"""The rows of a single run's key-figure table (the registry's ``key`` place)."""
 
 
-def money(v: float | None, lang: str, metric: str = "x_wan") -> str:
+def money(v: float | None, lang: str) -> str:
     """One amount with the unit that suits it (亿元 from 1亿 up, else 万元)."""
-    return scale_for(metric, [v]).text(v, lang)
+    return scale_of("money", [v]).text(v, lang)
 
 
 def _target_state(target: dict[str, Any], end: str) -> str:
@@ -89,7 +68,7 @@ def _state_findings(s: dict[str, Any], lang: str) -> list[str]:
         else:
             out.append(t("f.pool_ok", lang, pool=name, end=s.get("end"), balance=money(p.get("balance_end_wan"), lang)))
     if s.get("npl_ratio_end") is not None:
-        out.append(t("f.npl", lang, npl=scale_for("npl_ratio").text(s["npl_ratio_end"], lang)))
+        out.append(t("f.npl", lang, npl=scale_for("npl_ratio_end").text(s["npl_ratio_end"], lang)))
     if s.get("guarantor_net_assets_end_wan") is not None:
         out.append(t("f.guarantor", lang, assets=money(s["guarantor_net_assets_end_wan"], lang)))
     targets = s.get("targets") or []
@@ -117,7 +96,7 @@ def run_figures(data: ReportData, lang: str, flang: str) -> list[Fig]:
         return []
     return [
         Fig(f"fig-run-{m}", t("cap.run", lang, metric=metric_name(m, lang)), run_chart(monthly, m, flang))
-        for m in BAND_METRICS
+        for m in FAN_METRICS
         if m in monthly.columns
     ]
 

@@ -22,7 +22,7 @@ from experiments.report.figures_time import fan_chart, survival_chart
 from experiments.report.findings import findings
 from experiments.report.i18n import metric_name, t
 from experiments.report.instruments_section import no_business_across_runs
-from experiments.report.load import BAND_METRICS, ReportData
+from experiments.report.load import FAN_METRICS, ReportData
 from experiments.report.provenance import kind_name, provenance_tables, what_table
 from experiments.report.run_report import run_figures, run_findings, run_tables
 from experiments.report.style import figure_lang
@@ -153,7 +153,7 @@ def _paths(data: ReportData, lang: str, flang: str) -> list[Block]:
             t("cap.fan", lang, metric=metric_name(m, lang)),
             fan_chart(bands, m, flang, data.baseline, data.scenarios),
         )
-        for m in BAND_METRICS
+        for m in FAN_METRICS
         if m in present
     ]
     return [Heading(t("h.paths", lang), "sec-paths"), *figs]

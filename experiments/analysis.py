@@ -1,14 +1,17 @@
 """Analyses written into an experiment folder from its stored tables; ``analyse(folder)`` recomputes them.
 
-By kind (the reports and figures are built from exactly these files and columns):
+By kind (the reports and figures are built from exactly these files and columns; ``experiments.folder`` holds
+the layouts):
 
 - compare: ``stats.parquet`` (scenario, metric, mean, ci_low, ci_high, sd, n), ``paired.parquet`` (scenario,
   baseline, metric, mean_diff, ci_low, ci_high, n: t-interval on per-replicate differences to the baseline),
-  ``bands.parquet`` (scenario, month, date, metric, median, p10, p90);
+  ``bands.parquet`` (scenario, month, date, metric, median, p10, p90; also for depletion and targets, whenever
+  the monthly series were kept);
 - depletion: ``survival.parquet``, ``depletion_by_year.parquet``, ``depletion_median.parquet``, ``horizon.json``
   (see ``experiments.survival``), ``budget_by_year.parquet`` and ``budget_months.parquet`` (the special fund's
   budget each year, see ``experiments.budget``);
-- targets: ``targets.parquet`` (scenario, index, metric, date, op, threshold, label, clause, state, reason,
+- targets: ``targets.parquet`` (scenario, index, metric, date, op, threshold, label, clause, window_months,
+  base_date, offset, state, reason,
   successes, n, prob, ci_low, ci_high, value_median, value_p10, value_p90; Wilson interval; runs where the
   target's month was not simulated are not counted, out-of-scope targets get no probability);
 - sweep: ``points.parquet`` (point, ``param.<name>`` ..., n, then ``<metric>.mean``, ``<metric>.ci_low``,
@@ -26,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments import folder as schema
 from experiments.store import ResultStore, atomic_write_json, write_parquet
 
 KEYS = ("run_id", "scenario", "replicate", "seed", "point", "status", "error", "wall_s")
@@ -40,11 +44,11 @@ def analyse(folder: Path | str) -> list[str]:
     ok = successful_runs(store)
     kind = m["kind"]
     tables: dict[str, pd.DataFrame] = {}
+    if kind in ("compare", "depletion", "targets") and store.has("series"):
+        tables["bands"] = bands(store.table("series"))
     if kind == "compare":
         tables["stats"] = metric_stats(ok)
         tables["paired"] = paired_differences(ok, m["baseline"])
-        if store.has("series"):
-            tables["bands"] = bands(store.table("series"))
     elif kind == "depletion":
         from experiments.budget import budget_tables
         from experiments.survival import depletion_tables
@@ -53,7 +57,7 @@ def analyse(folder: Path | str) -> list[str]:
         start = {k: v["start"] for k, v in scenarios.items()}
         tables.update(depletion_tables(ok, scenarios, m["horizons"], start))
         tables.update(budget_tables(ok, scenarios, m["horizons"], start))
-        atomic_write_json(store.folder / "horizon.json", m["horizons"])
+        atomic_write_json(store.folder / schema.HORIZON, m["horizons"])
     elif kind == "targets":
         tables["targets"] = target_table(ok, store.scenarios())
     elif kind == "sweep":
@@ -63,20 +67,21 @@ def analyse(folder: Path | str) -> list[str]:
 
         tables["indices"] = indices(m, store.plan(), ok)
     for name, df in tables.items():
-        write_parquet(df, store.folder / f"{name}.parquet")  # atomic: a kill leaves the old table or the new one
-    return [f"{n}.parquet" for n in tables] + (["horizon.json"] if kind == "depletion" else [])
+        spec = schema.TABLES[name]
+        write_parquet(spec.frame(df), store.folder / spec.file)  # atomic: a kill leaves the old table or the new one
+    return [schema.TABLES[n].file for n in tables] + ([schema.HORIZON] if kind == "depletion" else [])
 
 
 def successful_runs(store: ResultStore) -> pd.DataFrame:
     """Runs with status ok joined with their outcomes."""
     runs = store.table("runs")
     outcomes = store.table("outcomes")
-    return runs[runs["status"] == "ok"].merge(outcomes, on="run_id", how="inner")
+    return runs[runs["status"] == schema.STATUS_OK].merge(outcomes, on="run_id", how="inner")
 
 
 def metric_columns(df: pd.DataFrame) -> list[str]:
     """Outcome columns (numeric or boolean), excluding run keys and parameters."""
-    return [c for c in df.columns if c not in KEYS and not c.startswith("param.") and _numeric(df[c])]
+    return [c for c in df.columns if c not in KEYS and not c.startswith(schema.PARAM) and _numeric(df[c])]
 
 
 def t_interval(values: np.ndarray) -> tuple[float, float, float, float, int]:
@@ -102,7 +107,7 @@ def metric_stats(ok: pd.DataFrame) -> pd.DataFrame:
             rows.append(
                 {"scenario": key, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi, "sd": sd, "n": n}
             )
-    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "ci_low", "ci_high", "sd", "n"])
+    return pd.DataFrame(rows, columns=list(schema.STATS_TABLE.columns))
 
 
 def paired_differences(ok: pd.DataFrame, baseline: str) -> pd.DataFrame:
@@ -132,7 +137,7 @@ def paired_differences(ok: pd.DataFrame, baseline: str) -> pd.DataFrame:
                     "n": n,
                 }
             )
-    return pd.DataFrame(rows, columns=["scenario", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"])
+    return pd.DataFrame(rows, columns=list(schema.PAIRED.columns))
 
 
 def bands(series: pd.DataFrame) -> pd.DataFrame:
@@ -144,7 +149,7 @@ def bands(series: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat(long.values(), axis=1).reset_index().rename(columns={"level_2": "metric"})
     dates = g["date"].first().rename("date").reset_index()
     out = out.merge(dates, on=["scenario", "month"], how="left")
-    return out[["scenario", "month", "date", "metric", "median", "p10", "p90"]]
+    return out[list(schema.BANDS.columns)]
 
 
 def target_table(ok: pd.DataFrame, scenarios: dict) -> pd.DataFrame:
@@ -185,6 +190,7 @@ def target_table(ok: pd.DataFrame, scenarios: dict) -> pd.DataFrame:
                     "clause": tg.get("clause", ""),
                     "window_months": tg.get("window_months"),
                     "base_date": tg.get("base_date"),
+                    "offset": float(tg.get("offset") or 0.0),
                     "state": "out_of_scope" if reason else "scored" if n else "not_reached",
                     "reason": reason or "",
                     "successes": k,
@@ -197,42 +203,18 @@ def target_table(ok: pd.DataFrame, scenarios: dict) -> pd.DataFrame:
                     "value_p90": float(q[2]),
                 }
             )
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
-
-
-TARGET_COLUMNS = [
-    "scenario",
-    "index",
-    "metric",
-    "date",
-    "op",
-    "threshold",
-    "label",
-    "clause",
-    "window_months",
-    "base_date",
-    "state",
-    "reason",
-    "successes",
-    "n",
-    "prob",
-    "ci_low",
-    "ci_high",
-    "value_median",
-    "value_p10",
-    "value_p90",
-]
+    return pd.DataFrame(rows, columns=list(schema.TARGETS.columns))
 
 
 def point_table(ok: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Per design point: parameter values, runs, and each metric's mean with its 95% t-interval."""
-    params = [c for c in ok.columns if c.startswith("param.")]
+    params = schema.param_columns(ok)
     rows = []
     for point, grp in ok.groupby("point", sort=True):
         row = {"point": int(point), **{p: float(grp[p].iloc[0]) for p in params}, "n": len(grp)}
         for metric in metrics:
             mean, lo, hi, _, _ = t_interval(_floats(grp[metric])) if metric in grp else (np.nan,) * 3 + (0, 0)
-            row |= {f"{metric}.mean": mean, f"{metric}.ci_low": lo, f"{metric}.ci_high": hi}
+            row |= {schema.stat_column(metric, s): v for s, v in zip(schema.STATS, (mean, lo, hi), strict=True)}
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,4 +1,6 @@
-"""Provenance for the manifest: code version, library versions, command line, scenario files and hashes."""
+"""Provenance: code version, library versions, command line, scenario files and hashes, recorded in an
+experiment's manifest and a run folder's ``provenance.json``, and read back by the report (the one place that
+says which libraries matter and how the code version is found)."""
 
 from __future__ import annotations
 
@@ -11,26 +13,26 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-LIBRARIES = ("numpy", "pandas", "mesa", "SALib", "dask", "distributed", "pydantic", "scipy", "pyarrow")
+LIBRARIES = ("numpy", "pandas", "mesa", "SALib", "dask", "distributed", "pydantic", "scipy", "pyarrow", "matplotlib")
 
 
 def code_version() -> str:
-    """``git rev-parse HEAD`` of the repository (``+dirty`` when it has uncommitted changes), else the
-    package version."""
+    """``git describe --always --dirty`` of the repository (a tag or commit, ``-dirty`` when it has uncommitted
+    changes), else the installed package version: never empty."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
             cwd=REPO,
             capture_output=True,
             text=True,
             timeout=10,
+            check=True,
         ).stdout.strip()
-        return f"{head}+dirty" if dirty else head
+        if described:
+            return described
     except (OSError, subprocess.SubprocessError):
-        return f"techfin-sim {_version('techfin-sim')}"
+        pass
+    return f"techfin-sim {_version('techfin-sim')}"
 
 
 def library_versions() -> dict[str, str]:
@@ -65,6 +67,18 @@ def base_manifest(kind: str, name: str, **fields: Any) -> dict[str, Any]:
         "code_version": code_version(),
         "library_versions": library_versions(),
     } | fields
+
+
+def run_provenance(digest: str) -> dict[str, Any]:
+    """What a run folder (``techfin run``) records in ``provenance.json``: when, the command, the code and library
+    versions, and the scenario's digest."""
+    return {
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": command_line(),
+        "code_version": code_version(),
+        "library_versions": library_versions(),
+        "scenario_digest": digest,
+    }
 
 
 def _version(dist: str) -> str:

@@ -36,6 +36,9 @@ class Parameter(BaseModel):
     path: str | None = Field(None, description="Dotted scenario path the value is written to.")
     paths: dict[str, str] | None = Field(None, description="Linked dotted paths, each an expression in x.")
     role: Literal["lever", "uncertainty"] = Field(description="Policy lever or exogenous uncertainty.")
+    label: str = Field(
+        "", description='Name shown in reports, "中文 — English" (the Chinese part in zh reports); default its name.'
+    )
     description: str = ""
     dist: Literal["unif", "logunif", "triang", "norm", "truncnorm", "lognorm"] = "unif"
     bounds: tuple[float, float] | None = Field(None, description="Lower and upper bound.")

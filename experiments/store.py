@@ -13,6 +13,8 @@ Layout of an experiment folder:
   token (a worker writes only into a folder holding it);
 - ``runs.parquet``, ``outcomes.parquet``, ``series.parquet``: the parts consolidated (``experiments.consolidate``:
   as batches finish, on resume, or by ``ResultStore.consolidate``).
+
+Every file name and table layout is in the folder schema, ``experiments.folder``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from experiments import folder as schema
 from experiments import parts
 
 
@@ -63,18 +66,18 @@ class ResultStore:
             raise StoreError(problem + hint)
         store.parts.mkdir(parents=True, exist_ok=True)
         store.token  # noqa: B018 - written now, before any worker looks for it
-        atomic_write_json(store.folder / "scenarios.json", scenarios)
+        atomic_write_json(store.folder / schema.SCENARIOS, scenarios)
         tmp = store.folder / "plan.parquet.tmp"
         plan.to_parquet(tmp, index=False)
-        os.replace(tmp, store.folder / "plan.parquet")
-        atomic_write_json(store.folder / "manifest.json", manifest)
+        os.replace(tmp, store.folder / schema.PLAN.file)
+        atomic_write_json(store.folder / schema.MANIFEST, manifest)
         return store
 
     @classmethod
     def open(cls, folder: Path | str) -> ResultStore:
         """Open an existing experiment folder; remove temporary files a kill may have left."""
         store = cls(folder)
-        if not (store.folder / "manifest.json").exists() or not (store.folder / "plan.parquet").exists():
+        if not (store.folder / schema.MANIFEST).exists() or not (store.folder / schema.PLAN.file).exists():
             raise StoreError(f"{store.folder}: not an experiment folder (no manifest.json / plan.parquet)")
         store.parts.mkdir(exist_ok=True)
         parts.clean(store.parts)
@@ -116,19 +119,19 @@ class ResultStore:
         Raises:
             StoreError: when it is not readable JSON or not a mapping.
         """
-        return read_mapping(self.folder / "manifest.json")
+        return read_mapping(self.folder / schema.MANIFEST)
 
     def update_manifest(self, **fields: Any) -> None:
         """Add or replace manifest fields."""
-        atomic_write_json(self.folder / "manifest.json", self.manifest | fields)
+        atomic_write_json(self.folder / schema.MANIFEST, self.manifest | fields)
 
     def plan(self) -> pd.DataFrame:
         """The planned runs."""
-        return pd.read_parquet(self.folder / "plan.parquet")
+        return schema.PLAN.read(self.folder)
 
     def scenarios(self) -> dict[str, Any]:
         """Validated content of each scenario, by key."""
-        return json.loads((self.folder / "scenarios.json").read_text(encoding="utf-8"))
+        return json.loads((self.folder / schema.SCENARIOS).read_text(encoding="utf-8"))
 
     @property
     def token(self) -> str:
@@ -160,8 +163,9 @@ class ResultStore:
 
     # ---- reading -------------------------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
-        """A consolidated table (``runs``, ``outcomes``, ``series``) or an analysis table by stem."""
-        return pd.read_parquet(self.folder / f"{name}.parquet")
+        """A consolidated table (``runs``, ``outcomes``, ``series``) or an analysis table by stem, checked against
+        the folder schema."""
+        return schema.TABLES[name].read(self.folder)
 
     def has(self, name: str) -> bool:
         """Whether ``<name>.parquet`` exists."""

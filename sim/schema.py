@@ -620,7 +620,9 @@ class Target(Strict):
     date: str = Field(description="YYYY-MM at whose end the target is checked.")
     threshold: float = Field(description="The plan's figure, in the metric's unit (万元 for amounts).")
     op: Literal[">=", "<=", ">", "<"] = ">="
-    label: str = ""
+    label: str = Field(
+        "", description='Shown in reports as "中文 — English": the Chinese part in zh reports, the rest in en.'
+    )
     clause: str = Field("", description="The plan clause that sets the target, e.g. '002 §二(二)8'.")
     window_months: int | None = Field(
         None, ge=1, description="Sum the metric over the last N months to the date (e.g. 12: a yearly flow)."

@@ -23,7 +23,9 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 @command("run", _run_args)
 def run(args: argparse.Namespace) -> int:
     """Run one scenario; print its summary; write monthly tables and summary.json."""
+    from experiments import folder
     from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
+    from experiments.provenance import run_provenance
     from sim.runs import run_scenario
     from sim.scale import override_warnings
     from sim.scenario import load_scenario, scenario_warnings
@@ -35,12 +37,13 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out(scenario.name)
     with staged_dir(out) as tmp:
         result = run_scenario(scenario, args.seed, args.months, paired=not args.no_baseline)
-        write_table(result.monthly, tmp, "monthly")
-        write_table(result.institutions, tmp, "institutions")
-        write_json(result.summary, tmp / "summary.json")
-        write_json(scenario.model_dump(mode="json"), tmp / "scenario.json")
+        write_table(folder.MONTHLY.frame(result.monthly), tmp, folder.MONTHLY.stem)
+        write_table(result.institutions, tmp, folder.INSTITUTIONS.stem)
+        write_json(result.summary, tmp / folder.SUMMARY)
+        write_json(scenario.model_dump(mode="json"), tmp / folder.SCENARIO)
+        write_json(run_provenance(scenario.digest()), tmp / folder.PROVENANCE)
     print(format_summary(result.summary))
-    print(f"\nwrote {out}/ (monthly, institutions as Parquet and CSV; summary.json)")
+    print(f"\nwrote {out}/ (monthly, institutions as Parquet and CSV; summary.json, provenance.json)")
     maybe_report(args, out)
     return 0
 

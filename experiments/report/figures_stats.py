@@ -59,9 +59,9 @@ def sweep_heatmaps(points: pd.DataFrame, lang: str, metrics: Sequence[str] | Non
     """Mean outcome over two swept parameters (the two whose levels vary most), one panel per metric.
 
     Args:
-        points: rows of ``point, param.<path>..., <metric>_mean, <metric>_ci_low, <metric>_ci_high``.
+        points: rows of ``point, param.<path>..., n, <metric>.mean, <metric>.ci_low, <metric>.ci_high``.
         lang: "en" or "zh".
-        metrics: metrics to draw (default: every ``<metric>_mean`` column).
+        metrics: metrics to draw (default: every ``<metric>.mean`` column).
     """
     metrics = list(metrics or sweep_metrics(points))
     x, y = sweep_axes(points)
@@ -106,7 +106,7 @@ def sensitivity_chart(indices: pd.DataFrame, lang: str) -> Figure:
     with style(lang):
         fig, axes = grid(len(panels), ncols=2, width=10.5, row_height=0.42 * longest + 1.8)
         for ax, ((method, metric), g) in zip(axes, panels, strict=True):
-            sobol = str(method).lower() == "sobol" or ("S1" in g and g["S1"].notna().any())
+            sobol = method == "sobol"
             keys = ("S1", "ST") if sobol else ("mu_star", "sigma")
             g = g.sort_values(keys[1] if sobol else keys[0], ascending=False)
             ypos = np.arange(len(g))
@@ -126,17 +126,12 @@ def sensitivity_chart(indices: pd.DataFrame, lang: str) -> Figure:
             ax.axvline(0, color=GREY, lw=0.8)
             ax.set_xlabel(t("fig.index", lang))
             ax.set_title(
-                f"{metric_name(str(metric), lang)} · {t('method.' + _method(method, sobol), lang)}",
+                f"{metric_name(str(metric), lang)} · {t('method.' + str(method), lang)}",
                 loc="left",
                 fontsize=10,
             )
             ax.legend(fontsize=8)
     return fig
-
-
-def _method(method: object, sobol: bool) -> str:
-    m = str(method).lower()
-    return m if m in ("sobol", "morris") else ("sobol" if sobol else "morris")
 
 
 def target_label(target: dict, lang: str) -> str:

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from experiments.report.budget_report import budget_findings
-from experiments.report.fmt import PROB, calendar_month, month_label, param_name, plain, scale_for
+from experiments.report.findings_design import constant_metrics, sensitivity_findings, sweep_findings
+from experiments.report.fmt import PROB, calendar_month, month_label, scale_for
 from experiments.report.i18n import entity_name, metric_name, t
 from experiments.report.load import ReportData, run_counts
-from experiments.report.sweep import heat_table, sweep_axes, sweep_metrics, sweep_params
 from experiments.report.tables import achieved, by_scenario, condition, text_or
 from sim import metrics
 
@@ -52,7 +52,7 @@ def findings(data: ReportData, lang: str) -> list[str]:
     if (points := data.table("points")) is not None:
         out += sweep_findings(points, lang)
     if (indices := data.table("indices")) is not None:
-        out += sensitivity_findings(indices, lang)
+        out += sensitivity_findings(indices, lang, constant_metrics(data.table("outcomes")))
     return out[:MAX_ITEMS]
 
 
@@ -183,55 +183,6 @@ def target_findings(targets: pd.DataFrame, lang: str, order: Sequence[str]) -> l
                 high=PROB.text(r.ci_high, lang),
                 achieved=achieved(r._asdict(), lang),
                 threshold=cond,
-            )
-        )
-    return out
-
-
-def sweep_findings(points: pd.DataFrame, lang: str) -> list[str]:
-    """The range of each swept metric's mean, and the heat-map cell (levels of its two axes, other parameters
-    averaged over) where it is highest."""
-    if not sweep_params(points):
-        return []
-    x, y = sweep_axes(points)
-    out = []
-    for metric in _pick(sweep_metrics(points), 3):
-        col = pd.to_numeric(points[f"{metric}_mean"], errors="coerce")
-        table = heat_table(points, metric, x, y)
-        if col.notna().sum() == 0 or table.isna().all().all():
-            continue
-        scale = scale_for(metric, col)
-        row, column = table.stack().idxmax()
-        sep = "，" if lang == "zh" else ", "
-        at = f"{param_name(x)} = {plain(column)}" + (f"{sep}{param_name(y)} = {plain(row)}" if y else "")
-        low, high = scale.text(col.min(), lang), scale.text(col.max(), lang)
-        out.append(t("f.sweep", lang, metric=metric_name(metric, lang), low=low, high=high, at=at))
-    return out
-
-
-def sensitivity_findings(indices: pd.DataFrame, lang: str) -> list[str]:
-    """The most influential parameter of each metric (by ST for Sobol, μ* for Morris) and the runners-up."""
-    out = []
-    for (method, metric), g in indices.groupby(["method", "metric"], sort=False):
-        sobol = str(method).lower() != "morris" and "ST" in g and g["ST"].notna().any()
-        key = "ST" if sobol else "mu_star"
-        if key not in g or g[key].isna().all():
-            continue
-        g = g.sort_values(key, ascending=False)
-        names = [param_name(str(p)) for p in g["parameter"]]
-        then = t("f.sens_then", lang, names=", ".join(names[1:3])) if len(names) > 1 else ""
-        shown = "ST" if key == "ST" else "μ*"
-        kind = "sobol" if key == "ST" else "morris"
-        out.append(
-            t(
-                "f.sens",
-                lang,
-                metric=metric_name(str(metric), lang),
-                method=t("method." + kind, lang),
-                first=names[0],
-                index=shown,
-                value=f"{float(g[key].iloc[0]):.3g}",
-                then=then,
             )
         )
     return out

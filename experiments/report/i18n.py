@@ -224,6 +224,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{metric}: median across replicates (line) and 10–90% band (shade); the baseline is grey.",
         "{metric}：各次重复的中位数（线）与10%–90%区间（阴影）；灰色为基准情景。",
     ),
+    "cap.fan_nobase": (
+        "{metric}: median across replicates (line) and 10–90% band (shade), one colour per scenario.",
+        "{metric}：各次重复的中位数（线）与10%–90%区间（阴影），每个情景一种颜色。",
+    ),
     "cap.run": ("{metric}, month by month.", "{metric}逐月变化。"),
     "cap.paired": (
         "Each scenario's effect versus {baseline} on the same seeds, mean with 95% CI.",
@@ -315,12 +319,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "{scenario}：\u201c{target}\u201d超出模型范围：{reason}。",
     ),
     "f.sweep": (
-        "{metric} ranges from {low} to {high} across the sweep; on average it is highest at {at}.",
-        "{metric}在扫描范围内介于{low}至{high}之间；平均而言在{at}时最高。",
+        "{metric} ranges from {low} to {high} across the sweep; it is highest at {at} ({value}",
+        "{metric}在扫描范围内介于{low}至{high}之间；在{at}时最高（{value}",
     ),
+    "f.sweep_ci": (
+        ", 95% CI {ci}), above every other point beyond noise.",
+        "，95%置信区间 {ci}），高于其他各点且超出随机波动。",
+    ),
+    "f.sweep_flat": (
+        (
+            "{metric} ranges from {low} to {high} across the sweep; no point is higher than the others beyond noise"
+            " (their 95% intervals overlap)."
+        ),
+        "{metric}在扫描范围内介于{low}至{high}之间；没有哪个设计点超出随机波动地高于其他各点（95%置信区间相互重叠）。",
+    ),
+    "f.sweep_one": (
+        (
+            "{metric} ranges from {low} to {high} across the sweep; with one run per point the effect of the parameters"
+            " cannot be told from noise, so no highest point is named."
+        ),
+        "{metric}在扫描范围内介于{low}至{high}之间；每个设计点仅运行一次，参数的作用无法与随机波动区分，故不指明最高点。",
+    ),
+    "f.sweep_const": ("{metric} is {value} at every point of the sweep.", "{metric}在所有设计点均为{value}。"),
     "f.sens": (
         "{metric} ({method}): most influential {first} ({index} {value}){then}.",
         "{metric}（{method}）：影响最大的参数为{first}（{index} {value}）{then}。",
+    ),
+    "f.sens_flat": (
+        (
+            "{metric} ({method}): no parameter stands out; the confidence intervals of the largest {index} overlap"
+            " ({names})."
+        ),
+        "{metric}（{method}）：没有哪个参数的影响明显更大；最大的几个{index}的置信区间相互重叠（{names}）。",
+    ),
+    "f.sens_const": (
+        "{metric} took the same value in every run, so no parameter influences it here.",
+        "{metric}在所有运行中取值相同，本次分析中没有参数对其产生影响。",
     ),
     "f.sens_then": (", then {names}", "，其次为{names}"),
     "f.run_growth": (

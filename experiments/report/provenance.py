@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import platform
-import shlex
 from datetime import datetime
-from importlib import metadata
 from typing import Any
 
 from experiments.report.doc import Table
 from experiments.report.fmt import plain
-from experiments.report.i18n import TEXT, t
+from experiments.report.i18n import TEXT, metric_name, t
 from experiments.report.load import ReportData, run_counts
 from experiments.report.tables import seed_list
-
-ENV_PACKAGES = ("techfin-sim", "mesa", "numpy", "pandas", "scipy", "matplotlib", "pyarrow", "SALib")
 
 
 def kind_name(kind: str, lang: str) -> str:
@@ -34,26 +27,9 @@ def _text(v: Any) -> str:
     return plain(v)
 
 
-def _command(v: Any) -> str:
-    """A command line recorded as a string or as a list of arguments."""
-    return shlex.join(str(x) for x in v) if isinstance(v, list | tuple) else _raw(v)
-
-
 def _raw(v: Any) -> str:
-    """Seeds and other identifiers: as written, no thousands separators."""
+    """Seeds, commands and other identifiers: as written, no thousands separators."""
     return "—" if v is None or v == "" else str(v)
-
-
-def _space(space: Any) -> str:
-    """Parameter names of a manifest's ``space`` (a mapping, a list of named entries, or anything else)."""
-    if isinstance(space, dict):
-        if "parameters" not in space:
-            return ", ".join(str(k) for k in space)
-        names = _space(space["parameters"])
-        return f"{space['name']}: {names}" if space.get("name") else names
-    if isinstance(space, list):
-        return ", ".join(str(x.get("name") or x.get("path") or x) if isinstance(x, dict) else str(x) for x in space)
-    return _text(space)
 
 
 def what_table(data: ReportData, lang: str) -> Table:
@@ -66,7 +42,7 @@ def _run_rows(data: ReportData, lang: str) -> list[list[str]]:
     s = data.summary
     return [
         [t("k.kind", lang), kind_name("run", lang)],
-        [t("k.scenarios", lang), f"{data.name} — {s.get('title', '')}".rstrip(" —")],
+        [t("k.scenarios", lang), data.title],
         [t("k.seed", lang), _raw(s.get("seed"))],
         [t("k.period", lang), f"{s.get('start', '—')} → {s.get('end', '—')}"],
         [t("k.months", lang), _text(s.get("months"))],
@@ -77,7 +53,7 @@ def _experiment_rows(data: ReportData, lang: str) -> list[list[str]]:
     m = data.manifest
     rows = [
         [t("k.kind", lang), kind_name(data.kind, lang)],
-        [t("k.name", lang), data.name],
+        [t("k.name", lang), data.title],
         [t("k.created", lang), _text(m.get("created"))],
         [t("k.scenarios", lang), ", ".join(data.scenarios) or "—"],
     ]
@@ -97,9 +73,9 @@ def _experiment_rows(data: ReportData, lang: str) -> list[list[str]]:
         total, ok = int(c["runs"].sum()), int(c["ok"].sum())
         rows.append([t("k.runs", lang), t("runs.count", lang, total=total, ok=ok, failed=total - ok)])
     if m.get("metrics"):
-        rows.append([t("k.metrics", lang), _text(m["metrics"])])
+        rows.append([t("k.metrics", lang), "; ".join(metric_name(str(x), lang) for x in m["metrics"])])
     if m.get("space"):
-        rows.append([t("k.space", lang), _space(m["space"])])
+        rows.append([t("k.space", lang), f"{data.title}: {'; '.join(data.params.values())}"])
     if data.kind in ("compare", "depletion", "targets"):
         p = m.get("posterior")
         shown = (
@@ -111,44 +87,27 @@ def _experiment_rows(data: ReportData, lang: str) -> list[list[str]]:
     return rows
 
 
-def environment() -> dict[str, str]:
-    """Versions of Python and the main libraries in the environment writing the report."""
-    out = {"python": platform.python_version()}
-    for name in ENV_PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def _digest(scenario: dict[str, Any]) -> str:
-    """SHA-256 of a run's scenario.json, computed as ``Scenario.digest`` does."""
-    return hashlib.sha256(json.dumps(scenario, sort_keys=True).encode()).hexdigest() if scenario else "—"
-
-
 def _provenance_rows(data: ReportData, lang: str) -> tuple[list[list[str]], dict[str, str]]:
-    """Key/value rows and library versions; a run folder records neither code nor library versions, so those
-    of the environment writing the report are shown, labelled as such."""
-    made = f"techfin-sim {environment().get('techfin-sim', '?')} · {datetime.now():%Y-%m-%d %H:%M}"
-    if data.kind == "run":
-        rows = [
-            [t("k.scenarios", lang), data.name],
-            [t("k.seed", lang), _raw(data.summary.get("seed"))],
-            [t("k.scenario_digest", lang), _digest(data.scenario)],
-            [t("k.code_version", lang), t("k.not_recorded", lang)],
-            [t("k.report_version", lang), made],
-        ]
-        return rows, environment()
-    m = data.manifest
+    """Key/value rows and the library versions recorded with the results (an experiment's manifest, a run
+    folder's ``provenance.json``), and the code version writing the report."""
+    from experiments.provenance import code_version
+
+    made = f"{code_version()} · {datetime.now():%Y-%m-%d %H:%M}"
+    rec = data.provenance if data.kind == "run" else data.manifest
     rows = [
-        [t("k.command", lang), _command(m.get("command"))],
-        [t("k.code_version", lang), _text(m.get("code_version"))],
-        [t("k.master_seed", lang), _raw(m.get("master_seed"))],
-        [t("k.created", lang), _text(m.get("created"))],
-        [t("k.report_version", lang), made],
+        [t("k.command", lang), _raw(rec.get("command"))],
+        [t("k.code_version", lang), _text(rec.get("code_version"))],
     ]
-    return rows, {str(k): str(v) for k, v in (m.get("library_versions") or {}).items()}
+    if data.kind == "run":
+        rows += [
+            [t("k.scenarios", lang), data.title],
+            [t("k.seed", lang), _raw(data.summary.get("seed"))],
+            [t("k.scenario_digest", lang), _raw(rec.get("scenario_digest"))],
+        ]
+    else:
+        rows.append([t("k.master_seed", lang), _raw(rec.get("master_seed"))])
+    rows += [[t("k.created", lang), _text(rec.get("created"))], [t("k.report_version", lang), made]]
+    return rows, {str(k): str(v) for k, v in (rec.get("library_versions") or {}).items()}
 
 
 def provenance_tables(data: ReportData, lang: str) -> list[Table]:
@@ -160,8 +119,7 @@ def provenance_tables(data: ReportData, lang: str) -> list[Table]:
     if scen:
         header = [t("col.scenario", lang), t("col.file", lang), t("col.digest", lang)]
         digests = [
-            [str(n), _text(e.get("file")), _raw(e.get("digest"))] if isinstance(e, dict) else [str(n), "—", _raw(e)]
-            for n, e in scen.items()
+            [data.labels.get(str(n), str(n)), _text(e.get("file")), _raw(e.get("digest"))] for n, e in scen.items()
         ]
         tables.append(Table("tab-digests", t("k.scenario_digest", lang), header, digests))
     if libs:

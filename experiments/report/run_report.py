@@ -10,6 +10,7 @@ from experiments.report.fmt import month_label, scale_for, scale_of, with_unit
 from experiments.report.i18n import metric_name, t
 from experiments.report.instruments_section import no_business_table
 from experiments.report.load import FAN_METRICS, ReportData
+from experiments.report.names import target_label
 from experiments.report.tables import condition
 from sim import metrics
 
@@ -167,7 +168,7 @@ def _targets_table(targets: list[dict[str, Any]], end: str, lang: str) -> Table:
         cond = condition(x, lang, scale)
         rows.append(
             [
-                str(x.get("label") or cond),
+                target_label(x.get("label"), lang) or cond,
                 cond,
                 month_label(x["date"]),
                 scale.text(x.get("value"), lang),

@@ -23,6 +23,7 @@ from experiments.report.findings import findings
 from experiments.report.i18n import metric_name, t
 from experiments.report.instruments_section import no_business_across_runs
 from experiments.report.load import FAN_METRICS, ReportData
+from experiments.report.names import localise
 from experiments.report.provenance import kind_name, provenance_tables, what_table
 from experiments.report.run_report import run_figures, run_findings, run_tables
 from experiments.report.style import figure_lang
@@ -150,7 +151,7 @@ def _paths(data: ReportData, lang: str, flang: str) -> list[Block]:
     figs = [
         Fig(
             f"fig-fan-{m}",
-            t("cap.fan", lang, metric=metric_name(m, lang)),
+            t("cap.fan" if data.baseline else "cap.fan_nobase", lang, metric=metric_name(m, lang)),
             fan_chart(bands, m, flang, data.baseline, data.scenarios),
         )
         for m in FAN_METRICS
@@ -213,8 +214,9 @@ SECTIONS: dict[str, Section] = {
 def build_document(data: ReportData, lang: str) -> Document:
     """The whole report on ``data`` in ``lang`` ("en" or "zh"); figures in Chinese only if a CJK font exists."""
     flang = figure_lang(lang)
+    data = localise(data, lang)
     subtitle = f"{kind_name(data.kind, lang)} · {t('generated', lang, when=f'{datetime.now():%Y-%m-%d %H:%M}')}"
-    doc = Document(t("title", lang, name=data.name), subtitle, lang)
+    doc = Document(t("title", lang, name=data.title), subtitle, lang)
     doc.blocks += [Heading(t("h.what", lang), "sec-what"), what_table(data, lang)]
     if (runs := data.table("runs")) is not None and "scenario" in runs:
         doc.blocks.append(runs_table(runs, lang, data.scenarios))

@@ -11,31 +11,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from experiments.folder import param_columns, point_metrics, stat_column
+
 MAX_LEVELS = 8
 BINS = 6
 
 
-STATS = ("mean", "ci_low", "ci_high")
-
-
-def normalise_points(points: pd.DataFrame) -> pd.DataFrame:
-    """``<metric>.mean`` / ``.ci_low`` / ``.ci_high`` columns renamed to the ``<metric>_mean`` form."""
-    rename = {}
-    for c in map(str, points.columns):
-        head, dot, stat = c.rpartition(".")
-        if dot and stat in STATS and not c.startswith("param."):
-            rename[c] = f"{head}_{stat}"
-    return points.rename(columns=rename)
-
-
 def sweep_params(points: pd.DataFrame) -> list[str]:
     """The ``param.<path>`` columns."""
-    return [str(c) for c in points.columns if str(c).startswith("param.")]
+    return param_columns(points)
 
 
 def sweep_metrics(points: pd.DataFrame) -> list[str]:
-    """Metrics with a ``<metric>_mean`` column, in column order (after :func:`normalise_points`)."""
-    return [str(c).removesuffix("_mean") for c in points.columns if str(c).endswith("_mean")]
+    """Metrics with a ``<metric>.mean`` column, in column order."""
+    return point_metrics(points)
 
 
 def _spread(values: pd.Series) -> tuple[int, float]:
@@ -71,12 +60,12 @@ def levels(values: pd.Series) -> pd.Series:
 
 
 def heat_table(points: pd.DataFrame, metric: str, x: str, y: str | None) -> pd.DataFrame:
-    """Mean of ``<metric>_mean`` by the levels of ``y`` (rows) and ``x`` (columns), over all other parameters."""
+    """Mean of ``<metric>.mean`` by the levels of ``y`` (rows) and ``x`` (columns), over all other parameters."""
     df = pd.DataFrame(
         {
             "x": levels(points[x]),
             "y": levels(points[y]) if y else "",
-            "v": pd.to_numeric(points[f"{metric}_mean"], errors="coerce"),
+            "v": pd.to_numeric(points[stat_column(metric, "mean")], errors="coerce"),
         }
     )
     return df.pivot_table(index="y", columns="x", values="v", aggfunc="mean", dropna=False)

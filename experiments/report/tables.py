@@ -8,10 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.folder import STATUS_OK
 from experiments.report.doc import Table
 from experiments.report.fmt import PROB, Scale, calendar_month, ci, month_label, plain, scale_for, with_unit
 from experiments.report.i18n import entity_name, metric_name, t
-from experiments.report.load import OK_STATUS, run_counts
+from experiments.report.load import run_counts
 
 MAX_ROWS = 200
 ID_COLUMNS = frozenset({"run_id", "replicate", "seed", "point", "wall_s"})
@@ -68,11 +69,10 @@ def paired_table(paired: pd.DataFrame, lang: str, order: Sequence[str]) -> Table
 
 def outcome_stats(outcomes: pd.DataFrame, runs: pd.DataFrame | None) -> pd.DataFrame | None:
     """Mean, SD and count per scenario of every numeric outcome of the completed runs (``stats`` layout, no CI)."""
-    if runs is not None and "run_id" in outcomes.columns and "run_id" in runs.columns:
-        done = runs[runs["status"].astype(str).str.lower().isin(OK_STATUS)] if "status" in runs else runs
-        outcomes = outcomes.drop(columns="scenario", errors="ignore").merge(done[["run_id", "scenario"]], on="run_id")
-    if "scenario" not in outcomes.columns:
+    if runs is None:
         return None
+    done = runs[runs["status"] == STATUS_OK]
+    outcomes = outcomes.merge(done[["run_id", "scenario"]], on="run_id")
     metrics = [c for c in outcomes.select_dtypes("number").columns if c not in ID_COLUMNS]
     if not metrics:
         return None

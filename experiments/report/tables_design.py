@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from experiments.folder import STATS, stat_column
 from experiments.report.doc import Table
 from experiments.report.fmt import Scale, ci, param_name, plain, scale_for, with_unit
 from experiments.report.i18n import metric_name, t
@@ -18,7 +19,7 @@ def points_table(points: pd.DataFrame, lang: str) -> Table:
     """One row per design point: its parameter levels and each metric's mean with its 95% CI."""
     params = sweep_params(points)
     metrics = sweep_metrics(points)
-    scales = {m: scale_for(m, points[[f"{m}_mean"]].to_numpy().ravel()) for m in metrics}
+    scales = {m: scale_for(m, points[[stat_column(m, "mean")]].to_numpy().ravel()) for m in metrics}
     header = [t("col.point", lang), *(param_name(p) for p in params)]
     header += [
         with_unit(f"{metric_name(m, lang)} {t('col.mean', lang)} {t('col.ci', lang)}", scales[m], lang) for m in metrics
@@ -28,22 +29,18 @@ def points_table(points: pd.DataFrame, lang: str) -> Table:
         row = [plain(r["point"]) if "point" in points else "", *(plain(r[p]) for p in params)]
         for m in metrics:
             s = scales[m]
-            row.append(f"{s.num(r[f'{m}_mean'])} {ci(s, r.get(f'{m}_ci_low'), r.get(f'{m}_ci_high'))}")
+            mean, low, high = (r[stat_column(m, k)] for k in STATS)
+            row.append(f"{s.num(mean)} {ci(s, low, high)}")
         rows.append(row)
     note = t("rows.capped", lang, shown=MAX_ROWS, total=len(points)) if len(points) > MAX_ROWS else ""
     return Table("tab-points", t("h.sweep", lang), header, rows, note)
-
-
-def _is_sobol(method: object, g: pd.DataFrame) -> bool:
-    m = str(method).lower()
-    return m == "sobol" or (m != "morris" and "S1" in g and g["S1"].notna().any())
 
 
 def indices_tables(indices: pd.DataFrame, lang: str) -> list[Table]:
     """One table per method: Sobol S1/ST with confidence half-widths, or Morris μ*, its CI and σ."""
     tables = []
     for method, g in indices.groupby("method", sort=False):
-        sobol = _is_sobol(method, g)
+        sobol = method == "sobol"
         key = "sobol" if sobol else "morris"
         rows = [_sobol_rows(m, d, lang) if sobol else _morris_rows(m, d, lang) for m, d in by_metric(g)]
         header = [t("col.metric", lang), t("col.parameter", lang)]

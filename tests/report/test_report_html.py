@@ -4,33 +4,30 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-KINDS = ("compare", "depletion", "targets", "sweep", "sensitivity", "run")
-FANS = [
-    f"fig-fan-{m}"
-    for m in (
-        "tech_loan_balance_wan",
-        "borrowers",
-        "pool_balance_wan",
-        "guarantor_net_assets_wan",
-        "fiscal_spending_cum_wan",
-        "npl_ratio",
-    )
-]
+from sim import metrics
+from sim.scenario import bundled_names
+
+KINDS = ("compare", "depletion", "targets", "sweep", "sensitivity", "morris", "run")
+FANS = [f"fig-fan-{m}" for m in metrics.shown_in("fan")]
 COMMON = {"tab-what", "tab-provenance", "tab-libraries"}
+REPLICATED = COMMON | {"tab-runs", "tab-digests"}
 EXPECTED = {
-    "compare": ({"fig-paired", *FANS}, COMMON | {"tab-runs", "tab-digests", "tab-paired", "tab-stats"}),
+    "compare": ({"fig-paired", *FANS}, REPLICATED | {"tab-paired", "tab-stats"}),
     "depletion": (
         {"fig-survival", *FANS},
-        COMMON | {"tab-runs", "tab-depletion-median", "tab-depletion-by-year", "tab-outcomes"},
+        REPLICATED | {"tab-depletion-median", "tab-depletion-by-year", "tab-outcomes"},
     ),
-    "targets": ({"fig-targets"}, COMMON | {"tab-runs", "tab-targets", "tab-outcomes"}),
-    "sweep": ({"fig-heatmap"}, COMMON | {"tab-runs", "tab-points"}),
-    "sensitivity": ({"fig-sensitivity"}, COMMON | {"tab-runs", "tab-indices-sobol", "tab-indices-morris"}),
+    "targets": ({"fig-targets", *FANS}, REPLICATED | {"tab-targets", "tab-outcomes"}),
+    "sweep": ({"fig-heatmap"}, REPLICATED | {"tab-points"}),
+    "sensitivity": ({"fig-sensitivity"}, REPLICATED | {"tab-indices-sobol"}),
+    "morris": ({"fig-sensitivity"}, REPLICATED | {"tab-indices-morris"}),
     "run": (
         {f.replace("fan", "run") for f in FANS},
         COMMON | {"tab-key", "tab-year-end", "tab-pools", "tab-run-targets"},
     ),
 }
+PROVENANCE = {"tab-provenance", "tab-digests", "tab-libraries"}  # command lines, file paths: verbatim by design
+SCENARIO_PATH = re.compile(r"\b(government|products|banks|enterprises|guarantors|insurers|macro|market)\.[\w.-]+")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -80,7 +77,7 @@ def test_zh_report_is_chinese_throughout(report, kind):
 def test_en_report_headings_are_english(report, kind):
     page = report(kind, "en")
     assert not any(CJK.search(text) for _, text in page.headings)
-    assert not any(CJK.search(f["caption"]) for f in page.figures.values())
+    assert not any(CJK.search(re.sub("亿元|万元|万", "", f["caption"])) for f in page.figures.values())
     for tid in page.tables:
         assert not any(CJK.search(re.sub("亿元|万元", "", th)) for th in page.table(tid)[0]), tid
 
@@ -94,3 +91,24 @@ def test_markdown_report_has_its_figure_files(report, kind):
     for link in links:
         assert (page.folder / link).read_bytes().startswith(PNG)
     assert md.count("\n| ") >= sum(len(t["rows"]) for t in page.tables.values())
+
+
+def _readable_text(page) -> str:
+    """Everything a reader reads except the provenance tables (which quote command lines and file paths)."""
+    parts = [text for _, text in page.headings] + [
+        f.get("caption", "") + f.get("alt", "") for f in page.figures.values()
+    ]
+    parts += [item for items in page.items.values() for item in items]
+    for tid, table in page.tables.items():
+        if tid not in PROVENANCE:
+            parts += [table["caption"], *(c for row in table["header"] + table["rows"] for c in row)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_zh_report_names_scenarios_and_parameters_in_chinese(report, kind, dirs):
+    text = _readable_text(report(kind, "zh"))
+    slugs = [s for s in bundled_names() if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text)]
+    assert not slugs, f"scenario keys in the Chinese report: {slugs}"
+    assert not SCENARIO_PATH.search(text), SCENARIO_PATH.search(text)
+    assert "未记录" not in report(kind, "zh").text

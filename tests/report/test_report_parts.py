@@ -1,4 +1,3 @@
-import json
 import shutil
 
 import numpy as np
@@ -10,7 +9,7 @@ from experiments.report import style, write_report
 from experiments.report.figures_stats import paired_chart, sensitivity_chart, sweep_heatmaps, target_chart
 from experiments.report.figures_time import fan_chart, survival_chart
 from experiments.report.fmt import calendar_month, scale_for
-from experiments.report.load import bands_from_series, load_folder
+from experiments.report.load import load_folder
 from experiments.report.sweep import heat_table, levels, sweep_axes
 from experiments.report.tables import condition
 
@@ -70,16 +69,6 @@ def test_scales_units_and_calendar():
     assert calendar_month(None, 4) is None
 
 
-def test_sweep_axes_pick_the_two_parameters_with_most_levels_and_average_the_rest(sweep_dir):
-    points = pd.read_parquet(sweep_dir / "points.parquet")
-    x, y = sweep_axes(points)
-    assert (x, y) == ("param.government.pools.0.coverage_share", "param.government.pools.0.size_wan")
-    table = heat_table(points, "credit_cagr", x, y)
-    assert table.shape == (3, 4)
-    expected = points[(points[x] == 0.5) & (points[y] == 5000.0)]["credit_cagr_mean"].mean()
-    assert table.loc[5000.0, 0.5] == pytest.approx(expected)
-
-
 def test_many_numeric_levels_are_binned():
     values = pd.Series(np.linspace(0, 1, 50))
     binned = levels(values)
@@ -87,69 +76,18 @@ def test_many_numeric_levels_are_binned():
     assert binned.min() == pytest.approx(1 / 12)
 
 
-def test_bands_computed_from_series_match_the_bands_layout(compare_dir, depletion_dir):
-    order = ["scenario", "metric", "month"]
-    expected = pd.read_parquet(compare_dir / "bands.parquet").sort_values(order).reset_index(drop=True)
-    mine = bands_from_series(pd.read_parquet(compare_dir / "series.parquet"))
-    mine = mine.sort_values(order).reset_index(drop=True)
-    pd.testing.assert_frame_equal(mine[expected.columns], expected, check_dtype=False)
-    assert load_folder(depletion_dir).starts == {"jiaxing-2017": "2017-09", "jiaxing-stress": "2017-09"}
-
-
-def test_figure_functions_return_figures_with_a_panel_per_item(compare_dir, depletion_dir, sensitivity_dir):
-    bands = pd.read_parquet(compare_dir / "bands.parquet")
-    fig = fan_chart(bands, "tech_loan_balance_wan", "en", baseline="baseline")
-    assert isinstance(fig, Figure)
-    lines = fig.axes[0].get_lines()
-    assert len(lines) == 3 and lines[0].get_color() == style.GREY
-    paired = pd.read_parquet(compare_dir / "paired.parquet")
-    assert len([a for a in paired_chart(paired, "zh").axes if a.get_visible()]) == paired["metric"].nunique()
-    surv = pd.read_parquet(depletion_dir / "survival.parquet")
-    fig = survival_chart(surv, "en", horizon={"jiaxing-2017": 20, "jiaxing-stress": 20})
-    assert len([a for a in fig.axes if a.get_visible()]) == surv["entity"].nunique() == 3
-    assert any(line.get_marker() == "|" for line in fig.axes[0].get_lines())
-    assert any(line.get_xdata()[0] == 20 for line in fig.axes[0].get_lines())
-    indices = pd.read_parquet(sensitivity_dir / "indices.parquet").dropna(subset=["ST", "mu_star"], how="all")
-    assert len([a for a in sensitivity_chart(indices, "en").axes if a.get_visible()]) == 3
-
-
-def test_sweep_and_target_figures(sweep_dir, targets_dir):
-    fig = sweep_heatmaps(pd.read_parquet(sweep_dir / "points.parquet"), "zh")
-    assert len(fig.axes[0].images) == 1
-    fig = target_chart(pd.read_parquet(targets_dir / "targets.parquet"), "en")
-    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
-    assert labels[0].endswith("· 2018-12") and "≥ 800 (100 million yuan)" in labels[0]
-
-
-def test_sweep_columns_named_metric_dot_stat_give_the_same_report(tmp_path, sweep_dir, report):
-    folder = tmp_path / "s"
-    shutil.copytree(sweep_dir, folder)
-    points = pd.read_parquet(folder / "points.parquet")
-    renamed = {
-        c: c.replace("_mean", ".mean").replace("_ci_", ".ci_") for c in points.columns if "_mean" in c or "_ci_" in c
-    }
-    points.rename(columns=renamed).to_parquet(folder / "points.parquet", index=False)
-    (html,) = write_report(folder, "en")
-    text = html.read_text(encoding="utf-8")
-    expected = report("sweep", "en").text
-    assert 'id="fig-heatmap"' in text
-    table = text[text.index('<table id="tab-points"') :]
-    assert table[: table.index("</table>")] in expected
-
-
 def test_without_named_metrics_the_headline_outcomes_are_shown_with_a_note(tmp_path, compare_dir):
+    from experiments.report.load import HEADLINE
+
     folder = tmp_path / "c"
     shutil.copytree(compare_dir, folder)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    (folder / "manifest.json").write_text(json.dumps(manifest | {"metrics": None}), encoding="utf-8")
     stats = pd.read_parquet(folder / "stats.parquet")
-    extra = stats[stats["metric"] == "credit_cagr"].assign(metric="conservation_error_wan")
-    pd.concat([stats, extra]).to_parquet(folder / "stats.parquet", index=False)
     (html,) = write_report(folder, "en")
     text = html.read_text(encoding="utf-8")
     table = text[text.index('<table id="tab-stats"') :]
-    assert "conservation_error_wan" not in table[: table.index("</table>")]
-    assert "5 of the 6 metrics in stats.parquet are shown." in text
+    assert "Loss conservation error" not in table[: table.index("</table>")]
+    shown = [m for m in HEADLINE if stats.loc[stats["metric"] == m, "mean"].notna().any()]
+    assert f"{len(shown)} of the {stats['metric'].nunique()} metrics in stats.parquet are shown." in text
 
 
 def test_targets_after_the_run_are_not_reached_and_unmodelled_ones_out_of_scope(report):
@@ -167,3 +105,64 @@ def test_conditions_describe_windows_and_changes():
     assert condition(target, "en") == "change in New loans (month) over 3 months since the start ≥ 0万元"
     assert condition({**target, "base_date": "2022-03"}, "zh") == "3个月累计当月新增贷款较2022-03的变化 ≥ 0万元"
     assert condition({"metric": "npl_ratio", "op": "<", "threshold": 0.03}, "en") == "NPL ratio < 3%"
+
+
+def test_the_report_reads_the_folder_schema_and_refuses_a_renamed_column(tmp_path, compare_dir):
+    from experiments import folder as schema
+    from experiments.report.load import ReportInputError
+
+    data = load_folder(compare_dir)
+    assert set(data.tables) == {"runs", "outcomes", "series", "bands", "stats", "paired"}
+    for name, df in data.tables.items():
+        assert set(schema.TABLES[name].columns) <= set(df.columns), name
+    assert data.starts == {"xianning-2021": "2021-08", "xianning-2021-downturn": "2021-08"}
+    folder = tmp_path / "c"
+    shutil.copytree(compare_dir, folder)
+    paired = pd.read_parquet(folder / "paired.parquet").rename(columns={"mean_diff": "diff"})
+    paired.to_parquet(folder / "paired.parquet", index=False)
+    with pytest.raises(ReportInputError, match=r"paired.parquet: missing column mean_diff"):
+        load_folder(folder)
+
+
+def test_a_status_other_than_ok_is_a_failed_run(compare_dir):
+    from experiments.report.load import run_counts
+
+    runs = pd.read_parquet(compare_dir / "runs.parquet")
+    assert int(run_counts(runs)["failed"].sum()) == 0
+    runs.loc[0, "status"] = "done"  # not a status the store writes: not counted as completed
+    assert int(run_counts(runs)["failed"].sum()) == 1
+
+
+def test_figure_functions_return_figures_with_a_panel_per_item(compare_dir, depletion_dir, sensitivity_dir):
+    bands = pd.read_parquet(compare_dir / "bands.parquet")
+    fig = fan_chart(bands, "tech_loan_balance_wan", "en", baseline="xianning-2021")
+    assert isinstance(fig, Figure)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 2 and lines[0].get_color() == style.GREY
+    paired = pd.read_parquet(compare_dir / "paired.parquet")
+    assert len([a for a in paired_chart(paired, "zh").axes if a.get_visible()]) == paired["metric"].nunique()
+    surv = pd.read_parquet(depletion_dir / "survival.parquet")
+    fig = survival_chart(surv, "en", horizon={"xianning-2021": 24, "xianning-2021-downturn": 24})
+    assert len([a for a in fig.axes if a.get_visible()]) == surv["entity"].nunique() == 3
+    assert any(line.get_xdata()[0] == 24 for line in fig.axes[0].get_lines())
+    indices = pd.read_parquet(sensitivity_dir / "indices.parquet").dropna(subset=["ST"])
+    assert len([a for a in sensitivity_chart(indices, "en").axes if a.get_visible()]) == indices["metric"].nunique()
+
+
+def test_sweep_axes_and_figures(sweep_dir, targets_dir):
+    points = pd.read_parquet(sweep_dir / "points.parquet")
+    x, y = sweep_axes(points)
+    assert {x, y} == {
+        "param.government.pools.tech-credit.topup_wan",
+        "param.products.tech-pool-loan.interest_subsidy_share",
+    }
+    table = heat_table(points, "credit_cagr", x, y)
+    assert table.shape == (2, 2)
+    cell = points[(points[x] == table.columns[0]) & (points[y] == table.index[0])]["credit_cagr.mean"].mean()
+    assert table.iloc[0, 0] == pytest.approx(cell)
+    fig = sweep_heatmaps(points, "zh")
+    assert len(fig.axes[0].images) == 1
+    targets = pd.read_parquet(targets_dir / "targets.parquet")
+    fig = target_chart(targets, "en")
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert len(labels) == targets["index"].nunique() and labels[0].endswith("· 2022-07")

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.report.doc import Fig, Heading, Table
-from experiments.report.i18n import t
+from experiments.report.i18n import metric_name, t
 from experiments.report.style import GREY, PALETTE, grid, safe, style
 
 
@@ -24,7 +24,7 @@ def fit_table(fit: pd.DataFrame, lang: str) -> Table:
     """Target, observed ± sd, the best candidate's value, the accepted sets' range, z, source."""
     rows = [
         [
-            f"{r.metric} ({r.stat})",
+            f"{metric_name(r.metric, lang)} ({r.stat})",
             f"{_g(r.observed)} ± {_g(r.sd)}",
             _g(r.model_best),
             f"{_g(r.accepted_low)} – {_g(r.accepted_high)}",
@@ -87,7 +87,7 @@ def calibration_findings(fit: pd.DataFrame, trials: pd.DataFrame | None, lang: s
             t(
                 "cal.f.target",
                 lang,
-                metric=r.metric,
+                metric=metric_name(r.metric, lang),
                 observed=_g(r.observed),
                 sd=_g(r.sd),
                 model=_g(r.model_best),

@@ -90,14 +90,19 @@ def test_without_named_metrics_the_headline_outcomes_are_shown_with_a_note(tmp_p
     assert f"{len(shown)} of the {stats['metric'].nunique()} metrics in stats.parquet are shown." in text
 
 
-def test_targets_after_the_run_are_not_reached_and_unmodelled_ones_out_of_scope(report):
-    page = report("targets", "zh")
-    assert any("未到期：2026-07晚于模拟期" in s for s in page.items["findings"])
-    assert any("超出模型范围：bonds and ABS are not in the model。" in s for s in page.items["findings"])
-    page = report("targets", "en")
-    assert any("is not reached: 2026-07 is after the simulated period" in s for s in page.items["findings"])
-    assert any("is out of scope: bonds and ABS are not in the model." in s for s in page.items["findings"])
-    assert not any("out of scope" in s and "probability" in s for s in page.items["findings"])
+def test_targets_after_the_run_are_not_reached_and_unmodelled_ones_out_of_scope(report, targets_dir):
+    targets = pd.read_parquet(targets_dir / "targets.parquet")
+    late = targets[targets["state"] == "not_reached"]
+    unmodelled = targets[targets["state"] == "out_of_scope"]
+    assert len(late) and len(unmodelled), "the real targets folder has both kinds (a 24-month run of a 5-year plan)"
+    zh, en = report("targets", "zh").items["findings"], report("targets", "en").items["findings"]
+    for date in set(late["date"]):
+        assert any(f"未到期：{date}晚于模拟期" in s for s in zh), date
+        assert any(f"is not reached: {date} is after the simulated period" in s for s in en), date
+    for reason in set(unmodelled["reason"]):
+        assert any(f"超出模型范围：{reason}" in s for s in zh), reason
+        assert any(f"is out of scope: {reason}" in s for s in en), reason
+    assert not any("out of scope" in s and "probability" in s for s in en)
 
 
 def test_conditions_describe_windows_and_changes():
@@ -165,4 +170,5 @@ def test_sweep_axes_and_figures(sweep_dir, targets_dir):
     targets = pd.read_parquet(targets_dir / "targets.parquet")
     fig = target_chart(targets, "en")
     labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
-    assert len(labels) == targets["index"].nunique() and labels[0].endswith("· 2022-07")
+    drawn = targets[targets["state"] != "out_of_scope"]  # no probability to draw for an unmodelled target
+    assert len(labels) == drawn["index"].nunique() and labels[0].endswith("· 2022-07")

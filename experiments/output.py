@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from experiments.report.fmt import metric_text, scale_of
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
@@ -81,16 +80,22 @@ def write_json(obj: Any, path: Path) -> None:
 
 def yi(wan: float | None) -> str:
     """万元 as a readable amount in 亿元 or 万元."""
+    from experiments.report.fmt import scale_of
+
     return scale_of("money", [wan]).text(wan, "en")
 
 
 def pct(x: float | None) -> str:
     """A share as a percentage."""
+    from experiments.report.fmt import scale_of
+
     return scale_of("pct").text(x, "en")
 
 
 def times(x: float | None) -> str:
     """A multiple such as a leverage."""
+    from experiments.report.fmt import scale_of
+
     return scale_of("times").text(x, "en")
 
 
@@ -188,6 +193,8 @@ def target_counts(s: dict[str, Any]) -> str:
 
 def format_targets(s: dict[str, Any]) -> list[str]:
     """The plan targets block of the run summary: one line per target with its verdict."""
+    from experiments.report.fmt import metric_text
+
     if not s.get("targets"):
         return []
     lines = [f"  plan targets    {target_counts(s)}"]

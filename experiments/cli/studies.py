@@ -18,10 +18,15 @@ if TYPE_CHECKING:
 
 from experiments.cli.options import Command, add_common, add_report, maybe_report, registrar, scenario_sets
 from experiments.errors import UserError
-from sim import metrics
 
 #: Outcomes the command-line summary of a comparison prints (the registry's ``cli`` place).
-SHOWN_METRICS: tuple[str, ...] = metrics.shown_in("cli")
+
+
+def shown_metrics() -> tuple[str, ...]:
+    """The outcomes the command-line summary of a comparison prints (the registry's ``cli`` place)."""
+    from sim import metrics
+
+    return metrics.shown_in("cli")
 
 
 COMMANDS: dict[str, Command] = {}
@@ -302,4 +307,4 @@ def targets_text(t: pd.DataFrame) -> str:
 
 
 def _pick(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    return df[df["metric"].isin(SHOWN_METRICS)][cols]
+    return df[df["metric"].isin(shown_metrics())][cols]

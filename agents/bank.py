@@ -1,7 +1,7 @@
 """Banks and tech sub-branches 科技支行: pricing, acceptance, the collateral-or-cover limit, capacity and
 NPL-driven tightening.
 
-Why risk sharing adds credit (MODEL.md §8.1): a bank prices the loss it *retains* but cannot raise its rate
+Why risk sharing adds credit (docs/model.md §4): a bank prices the loss it *retains* but cannot raise its rate
 without limit (``max_premium_rate``, the product's cap), so a firm whose retained expected loss needs more is
 refused, not charged more; and it lends a light-asset firm without collateral only up to a cash-flow limit, so
 the retained part of a loan must fit under that limit plus the firm's collateral. A guarantee, a pool share or

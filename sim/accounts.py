@@ -1,4 +1,4 @@
-"""Money kept by entity (MODEL.md §8.3): one account per pool, guarantor, insurer, the special fund and each bank.
+"""Money kept by entity (docs/model.md §6): one account per pool, guarantor, insurer, the special fund and each bank.
 
 An entity's money changes only through its account's ``receive`` and ``pay``, each with a kind ("fee",
 "claim", "topup", ...), so that every entity's closing balance equals its opening balance plus what it received

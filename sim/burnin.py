@@ -1,4 +1,4 @@
-"""A region starts in its own steady state (MODEL.md §8.2).
+"""A region starts in its own steady state (docs/model.md §8).
 
 Before month 1 the region *without* the plan (``without_policy``: plain bank credit, no public money, no free
 regulatory levers) runs for ``burn_in_months`` from random streams of its own (stream domain 1), starting from

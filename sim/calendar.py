@@ -60,7 +60,7 @@ class YearMonth:
         return pd.Timestamp(year=self.year, month=self.month, day=1) + pd.offsets.MonthEnd(0)
 
 
-# 1-year loan prime rate, annual decimal, effective from the month given (MODEL.md §4.6). Before the LPR
+# 1-year loan prime rate, annual decimal, effective from the month given (docs/model.md §11.6). Before the LPR
 # reform of 2019-08 the 1-year benchmark lending rate was 4.35% (PBoC, since 2015-10-24). Dates: PBoC / NIFC
 # monthly LPR announcements (the 20th of the month).
 DEFAULT_LPR_PATH: tuple[tuple[str, float], ...] = (

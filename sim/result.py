@@ -1,4 +1,4 @@
-"""Run results: the monthly table, the institutions table and the run-level summary (MODEL.md §5)."""
+"""Run results: the monthly table, the institutions table and the run-level summary (docs/model.md §12)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class RunResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def with_baseline(self, baseline: RunResult, without_fiscal: RunResult | None = None) -> RunResult:
-        """Fill the additionality figures (MODEL.md §8.4) from paired runs under the same seed.
+        """Fill the additionality figures (docs/model.md §7) from paired runs under the same seed.
 
         Args:
             baseline: The same region without any policy (``without_policy``).

@@ -1,4 +1,4 @@
-"""Running a scenario with its paired counterfactuals (additionality, MODEL.md §8.4).
+"""Running a scenario with its paired counterfactuals (additionality, docs/model.md §7).
 
 The one place a policy run and its same-seed no-policy counterfactual are built: ``techfin run``, the experiment
 workers and the dashboard all go through :func:`paired_models` (directly, or through :func:`run_paired` /

@@ -58,7 +58,7 @@ class Scenario(Strict):
         ge=0,
         le=240,
         description="Months of the region without policy run before the start and not reported, so the first month"
-        " is the steady state (MODEL.md §8.2): borrower share, loan ages, prices and NPL history.",
+        " is the steady state (docs/model.md §8): borrower share, loan ages, prices and NPL history.",
     )
     enterprises: EnterpriseParams = Field(EnterpriseParams())
     banks: list[BankParams] = Field([BankParams(name="bank")], min_length=1)

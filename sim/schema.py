@@ -73,7 +73,7 @@ class EnterpriseParams(Strict):
     )
     annual_pd: ByStage = Field(
         ByStage(seed=0.08, startup=0.05, growth=0.03, mature=0.015),
-        description="Annual default probability of an average firm by stage (typical, MODEL.md §4.1).",
+        description="Annual default probability of an average firm by stage (typical, docs/model.md §11.1).",
     )
     quality_pd_elasticity: float = Field(
         0.5, ge=0.0, description="PD multiplier exp(-k θ) for latent quality θ ~ N(0,1). Assumption."
@@ -124,7 +124,7 @@ class EnterpriseParams(Strict):
         3.0,
         gt=0.0,
         description="Loan a firm asks for when credit costs what its investment returns, in months of revenue;"
-        " typical tech loan 240万–510万 (MODEL.md §4.1).",
+        " typical tech loan 240万–510万 (docs/model.md §11.1).",
     )
     return_rate: ByStage = Field(
         ByStage(seed=0.085, startup=0.106, growth=0.09, mature=0.085),

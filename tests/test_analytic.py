@@ -41,7 +41,7 @@ def pool_scenario(n: int, annual_pd: float, loan_wan: float, lgd: float, coverag
     )
 
 
-# (loans, annual PD, exposure, LGD, coverage). The second is MODEL.md §7: 1,000 loans of 1, PD 3% a period
+# (loans, annual PD, exposure, LGD, coverage). The second is docs/model.md §13: 1,000 loans of 1, PD 3% a period
 # (here a month), LGD 0.6, coverage 0.5 → mean 9.0, sd 1.618 a period.
 POOL_CASES = [
     (1000, 0.3, 1.0, 0.6, 0.5),
@@ -125,7 +125,7 @@ def guarantor_changes(n, annual_pd, lgd, share, fee, months) -> np.ndarray:
 def test_guarantor_break_even_fee_keeps_net_assets_unchanged_in_expectation():
     n, annual_pd, lgd, share, months = 1000, 0.03, 0.6, 0.5, 120
     p = monthly_prob(annual_pd)
-    fair_fee = share * annual_pd * lgd  # MODEL.md §7: break-even fee = share × PD × LGD
+    fair_fee = share * annual_pd * lgd  # docs/model.md §13: break-even fee = share × PD × LGD
     sd_one_run = math.sqrt(months * n * p * (1 - p)) * lgd * share  # claims over the run are binomial
     se = sd_one_run / math.sqrt(len(SEEDS))
     change = guarantor_changes(n, annual_pd, lgd, share, fair_fee, months)
@@ -142,7 +142,7 @@ def test_guarantor_break_even_fee_keeps_net_assets_unchanged_in_expectation():
 
 
 def test_npl_ratio_counts_defaults_of_the_last_twelve_months():
-    # bank NPL ratio = principal defaulted in the last 12 months ÷ (balance + that), MODEL.md §4.2 / Bank.npl_ratio
+    # bank NPL ratio = principal defaulted in the last 12 months ÷ (balance + that), docs/model.md §4, Bank.npl_ratio
     n, months = 1000, 30
     s = fixed_scenario(n, 0.3, 1.0, 0.6, months, {})
     mo = EcosystemModel(s, rng=5).run().monthly

@@ -1,4 +1,4 @@
-"""The economic core (MODEL.md §8): each channel a lever acts through, and each row of the economic-core issue.
+"""The economic core (docs/model.md §3–8): each channel a lever acts through, and each row of the economic-core issue.
 
 Mechanism tests (a unit of each agent's rule) come first, then whole-model tests that a broken version of the
 mechanism would fail: a monthly instead of a yearly default factor, deferral that piles maturities into one

@@ -373,7 +373,7 @@ def run_checked(data: dict[str, Any]) -> tuple[EcosystemModel, pd.DataFrame, pd.
 
 
 def check_invariants(model: EcosystemModel, mo: pd.DataFrame, inst: pd.DataFrame, start: dict[str, float]) -> None:
-    """Invariants of MODEL.md §7; ``start`` holds guarantor net assets and pool balances after set-up."""
+    """Invariants of docs/model.md §13; ``start`` holds guarantor net assets and pool balances after set-up."""
     assert model.conservation_error_wan < 1e-6
     parts = mo[[f"loss_{p}_wan" for p in PARTIES]].sum(axis=1) + mo["shortfall_wan"]
     np.testing.assert_allclose(parts, mo["loss_wan"], rtol=1e-9, atol=1e-6)
@@ -418,7 +418,7 @@ def check_invariants(model: EcosystemModel, mo: pd.DataFrame, inst: pd.DataFrame
 
 
 def check_accounts(model: EcosystemModel, mo: pd.DataFrame) -> None:
-    """Money by entity (MODEL.md §8.3): every account's closing balance is its opening plus its flows; what
+    """Money by entity (docs/model.md §6): every account's closing balance is its opening plus its flows; what
     each entity paid on defaults is what the waterfall said it paid (every party, insurer and re-guarantor
     included); no entity but a bank holds less than zero; transfers between entities net to zero."""
     accounts = model.ledger.accounts

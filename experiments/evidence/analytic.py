@@ -1,4 +1,4 @@
-"""Analytic checks: the stripped-down (fixed) mode against closed-form answers (MODEL.md §7).
+"""Analytic checks: the stripped-down (fixed) mode against closed-form answers (docs/model.md §13).
 
 Each measure has the evidence signature ``measure(seed, size) -> float`` and returns a number whose exact
 expectation is known: a ratio of the model's value to the formula (1), a difference (0), or a probability minus

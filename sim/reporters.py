@@ -157,7 +157,10 @@ class RowCollector(mesa.DataCollector):
     (the values are numbers and strings, which need no copy)."""
 
     def collect(self, model: EcosystemModel) -> None:
-        """Append this month's value of every metric."""
+        """Append this month's value of every metric, and (Mesa 3.5) the model time, which ``mesa.batch_run``
+        reads to find each collected step."""
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
         row = model.recorder.row
         for var, values in self.model_vars.items():
             values.append(row[var])

@@ -12,11 +12,13 @@ import copy
 import numpy as np
 import pandas as pd
 
+from sim import kernels
 from sim.calendar import monthly_prob
 from sim.schema import STAGES, EnterpriseParams
 from sim.streams import Streams
 
 SEED, STARTUP, GROWTH, MATURE = range(4)
+ADVANCE_QUALITY = 0.3  # stage advance rate × e^{0.3θ}: better firms grow up faster (calibrated, docs/model.md §3)
 
 # Column name → dtype of the population arrays.
 FIELDS: dict[str, type] = {
@@ -52,6 +54,8 @@ FIELDS: dict[str, type] = {
     "vintage_policy": bool,  # that loan was written under a policy product
     "vintage_stage": np.int8,  # the firm's stage when that loan was written
     "default_month": np.int32,  # month of the firm's first default in the run (-1: none)
+    "pd_quality": float,  # e^{−εθ}: quality's factor of the annual PD (fixed by θ at entry, kept for speed)
+    "advance_quality": float,  # e^{0.3θ}: quality's factor of the stage-advance rate (likewise)
 }
 
 
@@ -132,6 +136,8 @@ class Enterprises:
             getattr(self, name)[s] = -1
         if table is not None:
             self._apply_table(table, s)
+        self.pd_quality[s] = np.exp(-p.quality_pd_elasticity * self.theta[s])
+        self.advance_quality[s] = np.exp(ADVANCE_QUALITY * self.theta[s])
         return np.arange(lo, hi)
 
     def _apply_table(self, t: pd.DataFrame, s: slice) -> None:
@@ -189,16 +195,37 @@ class Enterprises:
     def default_prob(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
         """Monthly default probability of every slot (0 for dead or listed firms and deferred borrowers).
 
-        With ``rho`` > 0 the annual PD is conditioned on the year's systematic factor (Vasicek):
-        PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) / √(1 − ρ)), then spread evenly over the year's months, so the one-year
-        default rate of a cohort follows the Vasicek distribution with correlation ρ.
+        The annual PD (``pd_seen`` through the true θ) × ``pd_mult``, capped at 0.99. With ``rho`` > 0 it is
+        conditioned on the year's systematic factor (Vasicek): PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) / √(1 − ρ)), then
+        spread evenly over the year's months, so the one-year default rate of a cohort follows the Vasicek
+        distribution with correlation ρ (``vasicek_table``); otherwise spread evenly (``monthly_prob``).
         """
-        n = self.n
-        at_risk = self.alive[:n] & ~self.listed[:n] & (self.deferred_until[:n] < month)  # none while deferred
-        pa = np.minimum(self.pd_annual(self.theta[:n], slice(0, n)) * pd_mult, 0.99)  # slices: no gathers
-        out = vasicek_monthly(pa, factor, rho) if factor is not None and rho > 0 else monthly_prob(pa)
-        out[~at_risk] = 0.0
-        return out
+        p, n = self.p, self.n
+        table = vasicek_table(factor, rho) if factor is not None and rho > 0 else np.zeros(0)
+        return kernels.default_prob(
+            month,
+            self.alive[:n],
+            self.listed[:n],
+            self.deferred_until[:n],
+            self.stage[:n],
+            self.theta[:n],
+            self.pd_quality[:n],
+            self.debt_wan[:n],
+            self.cost_rate[:n],
+            self.term_months[:n],
+            self.revenue_wan[:n],
+            self.distress[:n],
+            self.vc_backed[:n],
+            self.stage_pd,
+            p.quality_pd_elasticity,
+            p.debt_service_pd_factor,
+            p.distress_pd_factor,
+            p.vc_pd_factor,
+            pd_mult,
+            table,
+            _LOG_PD[0],
+            _LOG_PD[1] - _LOG_PD[0],
+        )
 
     def investment_return(self, idx: np.ndarray, hit_rate: float = 0.0) -> np.ndarray:
         """Annual return on the investment a loan would fund: stage mean + quality + own persistent part −
@@ -219,40 +246,52 @@ class Enterprises:
         return np.where(cost < ret, np.clip(want, p.need_min_wan, p.need_max_wan), 0.0)
 
     def evolve(self, month: int, drift_hit_rate: float, funded: np.ndarray) -> None:
-        """Revenue walk, distress decay, ageing and stage advance for one month."""
+        """Revenue walk, distress decay, ageing and stage advance for one month (``sim.kernels.evolve``).
+
+        Log revenue moves by (drift − σ²/2)/… + σ z with monthly drift (base + quality θ + funded − distress
+        − the cycle's hit)/12 and σ the annual volatility / √12; a stage advances with its monthly rate ×
+        e^{0.3θ} (× the funded factor); mature firms graduate at ``graduation_rate``."""
         p, n = self.p, self.n
-        alive = self.alive[:n]
-        drift = (
-            p.revenue_drift_rate
-            + p.quality_drift_rate * self.theta[:n]
-            + p.funded_drift_rate * funded
-            - p.unfunded_drift_rate * (self.distress[:n] > 0.05)
-            - drift_hit_rate
-        ) / 12.0
         z = self.streams.normal("dynamics", month, n)
-        vol = p.revenue_volatility_rate / np.sqrt(12.0)
-        self.revenue_wan[:n] *= np.where(alive, np.exp(drift - 0.5 * vol**2 + vol * z), 1.0)
-        self.distress[:n] *= p.distress_decay_share
-        self.black_list[:n] &= self.black_list_until[:n] >= month  # the adverse record expires
-        self.age_months[:n] += alive
-        self.funded_months[:n] += funded
-        adv = monthly_prob(np.array(p.stage_advance_rate.values()))[self.stage[:n]]
-        adv = adv * np.exp(0.3 * self.theta[:n]) * np.where(funded, p.funded_advance_factor, 1.0)
-        up = alive & (self.streams.uniform("progress", month, n) < adv) & (self.stage[:n] < MATURE)
-        mature = np.flatnonzero(alive & (self.stage[:n] == MATURE))
+        u = self.streams.uniform("progress", month, n)
+        adv = monthly_prob(np.array(p.stage_advance_rate.values()))
+        mature = kernels.evolve(
+            month,
+            self.alive[:n],
+            self.advance_quality[:n],
+            funded,
+            self.distress[:n],
+            self.revenue_wan[:n],
+            self.theta[:n],
+            self.black_list[:n],
+            self.black_list_until[:n],
+            self.age_months[:n],
+            self.funded_months[:n],
+            self.stage[:n],
+            z,
+            u,
+            p.revenue_drift_rate,
+            p.quality_drift_rate,
+            p.funded_drift_rate,
+            p.unfunded_drift_rate,
+            drift_hit_rate,
+            p.revenue_volatility_rate / np.sqrt(12.0),
+            p.distress_decay_share,
+            adv,
+            p.funded_advance_factor,
+        )
         u = self.streams.uniform_at("progress", month, mature, "graduation")
         grad = mature[u < monthly_prob(p.graduation_rate)]
-        self.stage[:n] += up.astype(np.int8)
         self.alive[grad] = False  # outgrew the tech-SME population; loans run off at maturity
 
     def invest(self, month: int, funded: np.ndarray, spend_share: float) -> float:
-        """R&D from loan money of borrowers; patents accrue from cumulative R&D. Returns R&D spent."""
+        """R&D from loan money of borrowers (``spend_share`` of the debt a year); patents accrue from it, one per
+        ``patent_cost_wan`` in expectation. Returns R&D spent."""
         n = self.n
-        rd = np.where(funded, self.debt_wan[:n] * spend_share / 12.0, 0.0)
-        self.rd_wan[:n] += rd
-        expected = rd / self.p.patent_cost_wan
-        self.patents[:n] += self.streams.uniform("progress", month, n, "patents") < expected
-        return float(rd.sum())
+        u = self.streams.uniform("progress", month, n, "patents")
+        return kernels.invest(
+            funded, self.debt_wan[:n], self.rd_wan[:n], self.patents[:n], u, spend_share / 12.0, self.p.patent_cost_wan
+        )
 
     def base_need(self, idx: np.ndarray | slice) -> np.ndarray:
         """Loan a firm asks for when credit costs what its investment returns: months of revenue, in bounds."""
@@ -260,12 +299,24 @@ class Enterprises:
         return np.clip(self.revenue_wan[idx] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
 
     def draw_needs(self, month: int, funded: np.ndarray) -> None:
-        """New financing needs of firms without a loan (one uniform per firm slot: common random numbers)."""
+        """New financing needs of firms without a loan (one uniform per firm slot: common random numbers): at the
+        stage's yearly ``need_rate``, of the size ``base_need``."""
         p, n = self.p, self.n
-        rate = monthly_prob(np.array(p.need_rate.values()))[self.stage[:n]]
-        free = self.alive[:n] & ~funded & ~self.listed[:n] & ~self.black_list[:n]
-        new = free & (self.streams.uniform("needs", month, n) < rate) & (self.need_wan[:n] == 0)
-        self.need_wan[:n] = np.where(new, self.base_need(slice(0, n)), self.need_wan[:n])
+        u = self.streams.uniform("needs", month, n)
+        kernels.draw_needs(
+            self.alive[:n],
+            funded,
+            self.listed[:n],
+            self.black_list[:n],
+            self.stage[:n],
+            self.need_wan[:n],
+            self.revenue_wan[:n],
+            u,
+            monthly_prob(np.array(p.need_rate.values())),
+            p.need_revenue_months,
+            p.need_min_wan,
+            p.need_max_wan,
+        )
 
     def unfunded(self, slots: np.ndarray) -> None:
         """Needs that found no lender this month: after ``need_patience_months`` the need lapses and distress
@@ -338,6 +389,14 @@ class Enterprises:
 _LOG_PD = np.linspace(np.log(1e-8), np.log(0.99), 2049)
 
 
+def vasicek_table(z: float, rho: float) -> np.ndarray:
+    """Log monthly PD given the year's systematic factor ``z`` on the uniform grid ``_LOG_PD`` of log annual PD:
+    log of Φ((Φ⁻¹(PD) − √ρ z) / √(1 − ρ)) spread evenly over twelve months (``vasicek_monthly``)."""
+    from scipy.special import ndtr, ndtri
+
+    return np.log(monthly_prob(ndtr((ndtri(np.exp(_LOG_PD)) - np.sqrt(rho) * z) / np.sqrt(1.0 - rho))))
+
+
 def vasicek_monthly(annual_pd: np.ndarray | float, z: float, rho: float) -> np.ndarray:
     """Monthly default probability given the year's systematic factor ``z``: the annual PD conditioned on ``z``,
     Φ((Φ⁻¹(PD) − √ρ z) / √(1 − ρ)), spread evenly over twelve months.
@@ -345,9 +404,7 @@ def vasicek_monthly(annual_pd: np.ndarray | float, z: float, rho: float) -> np.n
     Evaluated on a uniform grid in log PD and interpolated in log (relative error below 3e-4 for PD < 0.9),
     because Φ⁻¹ for every firm every month would cost more than the rest of the default step.
     """
-    from scipy.special import ndtr, ndtri
-
-    table = np.log(monthly_prob(ndtr((ndtri(np.exp(_LOG_PD)) - np.sqrt(rho) * z) / np.sqrt(1.0 - rho))))
+    table = vasicek_table(z, rho)
     step = _LOG_PD[1] - _LOG_PD[0]  # a uniform grid: the cell is found by arithmetic, not by search
     x = (np.log(np.clip(np.asarray(annual_pd, dtype=float), 1e-8, 0.99)) - _LOG_PD[0]) / step
     i = np.minimum(x.astype(np.int64), _LOG_PD.size - 2)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import kernels
 from sim.products import ProductTable
 
 STEPS = ("need", "eligible", "open", "worth", "accepted", "cheapest", "written")
@@ -63,25 +64,17 @@ class ProductFunnel:
     ) -> None:
         """One month's matching: masks (k, channels) from ``Market.originate``; ``written`` holds the firm's
         ranking price where the offer was accepted and fits (inf elsewhere)."""
-        pr, k = self.pr, firms.size
+        pr = self.pr
         cp = pr.ch_prod
-        P = len(pr.names)
         window = (pr.avail_from[cp] <= calendar_index) & (calendar_index <= pr.avail_until[cp])
-        accepted = np.isfinite(written)
-        best_ch = np.argmin(written, axis=1)
-        best = np.where(accepted.any(axis=1), cp[best_ch], -1)
-        self.counts["need"] += k
-        for p in np.unique(cp):
-            cols = cp == p
-            e = elig[:, cols].any(axis=1)
-            a = accepted[:, cols].any(axis=1)
-            self.counts["eligible"][p] += e.sum()
-            self.not_yet[p] += (e & ~window[cols].any()).sum()
-            self.counts["open"][p] += (elig[:, cols] & avail[None, cols]).any(axis=1).sum()
-            self.counts["worth"][p] += worth[:, cols].any(axis=1).sum()
-            self.counts["accepted"][p] += a.sum()
-            self.counts["cheapest"][p] += (best == p).sum()
-            self.beaten[p] += np.bincount(best[a & (best != p) & (best >= 0)], minlength=P)
+        counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, len(pr.names))
+        self.counts["need"] += firms.size
+        for step, row in zip(("eligible", "not_yet", "open", "worth", "accepted", "cheapest"), counts, strict=True):
+            if step == "not_yet":
+                self.not_yet += row
+            else:
+                self.counts[step] += row
+        self.beaten += beaten
 
     def written(self, prod: np.ndarray, amount: np.ndarray) -> None:
         """Loans written this month (product, amount)."""

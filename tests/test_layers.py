@@ -2,8 +2,8 @@
 
 ``agents`` may use sim's foundation — the types and clocks every layer shares (``sim.schema`` parameter classes,
 with its base types ``sim.schema_base`` and instrument blocks ``sim.schema_instruments``,
-``sim.calendar``, ``sim.accounts``, ``sim.streams``) — and nothing else of ``sim``; the foundation imports
-neither agents nor the rest of sim. Nothing below ``experiments`` imports it.
+``sim.calendar``, ``sim.accounts``, ``sim.streams``, the compiled loops ``sim.kernels``) — and nothing else of
+``sim``; the foundation imports neither agents nor the rest of sim. Nothing below ``experiments`` imports it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FOUNDATION = {"sim.schema", "sim.schema_base", "sim.schema_instruments", "sim.calendar", "sim.accounts", "sim.streams"}
+FOUNDATION = {
+    "sim.schema",
+    "sim.schema_base",
+    "sim.schema_instruments",
+    "sim.calendar",
+    "sim.accounts",
+    "sim.streams",
+    "sim.kernels",
+}
 
 
 def imports(path: Path) -> set[str]:

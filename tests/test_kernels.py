@@ -1,0 +1,148 @@
+"""The compiled loops (``sim.kernels``) against plain numpy statements of the same rules.
+
+Each kernel replaced a chain of numpy operations; these tests keep the numpy statement as the reference, so a
+kernel that drops a term, swaps a condition or mis-indexes a stage fails here rather than shifting results
+quietly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import ndtri
+
+from agents.enterprise import _LOG_PD, vasicek_monthly, vasicek_table
+from sim import kernels
+from sim.calendar import monthly_prob
+from sim.streams import Streams
+
+MASK = (1 << 64) - 1
+
+
+def splitmix_uniform(slots: np.ndarray, key: int) -> np.ndarray:
+    """The counter-based uniform of ``sim.streams`` in Python integers (no wrap-around subtleties)."""
+    out = []
+    for s in slots.tolist():
+        z = (key + (s + 1) * 0x9E3779B97F4A7C15) & MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        z ^= z >> 31
+        out.append((z >> 11) * 2.0**-53)
+    return np.array(out)
+
+
+def test_counter_uniforms_are_splitmix64_of_key_and_slot():
+    s = Streams(11)
+    slots = np.array([0, 1, 2, 7, 1000, 2**31 + 5, 123456789])
+    key = s.key("signal", 17, "bank:icbc")
+    assert np.array_equal(s.uniform_at("signal", 17, slots, "bank:icbc"), splitmix_uniform(slots, key))
+    # a slot's number does not depend on the other slots asked for
+    assert s.uniform_at("signal", 17, slots[3:4], "bank:icbc")[0] == splitmix_uniform(slots, key)[3]
+
+
+def test_inverse_normal_matches_scipy_over_the_whole_range():
+    p = np.concatenate(
+        [
+            np.geomspace(2.0**-53, 1e-3, 400),  # far tail (r > 5) and the middle range
+            np.linspace(1e-3, 1 - 1e-3, 2001),  # the central rational function and both splits
+            1 - np.geomspace(2.0**-53, 1e-3, 400),
+        ]
+    )
+    got = np.array([kernels.inverse_normal(x) for x in p])
+    np.testing.assert_allclose(got, ndtri(p), rtol=1e-14, atol=1e-15)
+    assert kernels.inverse_normal(0.5) == 0.0
+
+
+def test_counter_normals_are_standard_normal():
+    z = Streams(3).normal_at("signal", 1, np.arange(200_000), "x")
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1.0) < 0.01
+    assert abs(np.mean(z < -1.959963984540054) - 0.025) < 0.002
+
+
+@pytest.fixture
+def population():
+    rng = np.random.default_rng(5)
+    n = 5000
+    return {
+        "alive": rng.random(n) < 0.9,
+        "listed": rng.random(n) < 0.05,
+        "deferred_until": np.where(rng.random(n) < 0.1, 12, -1).astype(np.int32),
+        "stage": rng.integers(0, 4, n).astype(np.int8),
+        "theta": rng.standard_normal(n),
+        "debt": np.where(rng.random(n) < 0.4, rng.uniform(10, 500, n), 0.0),
+        "cost_rate": rng.uniform(0.02, 0.08, n),
+        "term": rng.choice([12, 24, 36], n).astype(np.int32),
+        "revenue": rng.lognormal(3, 1, n),
+        "distress": np.where(rng.random(n) < 0.3, rng.uniform(0, 2, n), 0.0),
+        "vc": rng.random(n) < 0.1,
+    }
+
+
+@pytest.mark.parametrize("factor", [None, -1.3, 0.0, 2.2])
+def test_default_prob_kernel_matches_the_numpy_rule(population, factor):
+    f = population
+    stage_pd = np.array([0.08, 0.05, 0.03, 0.02])
+    eps, dsf, df, vcf, mult, rho = 0.5, 0.8, 0.6, 0.7, 1.4, 0.12
+    service = f["debt"] * (f["cost_rate"] + 12.0 / f["term"]) / np.maximum(12.0 * f["revenue"], 1e-9)
+    pd_ = stage_pd[f["stage"]] * np.exp(-eps * f["theta"]) * (1 + dsf * service) * (1 + df * f["distress"])
+    pa = np.minimum(np.minimum(np.where(f["vc"], pd_ * vcf, pd_), 0.99) * mult, 0.99)
+    want = monthly_prob(pa) if factor is None else vasicek_monthly(pa, factor, rho)
+    want[~f["alive"] | f["listed"] | (f["deferred_until"] >= 10)] = 0.0
+    table = np.zeros(0) if factor is None else vasicek_table(factor, rho)
+    got = kernels.default_prob(
+        10, f["alive"], f["listed"], f["deferred_until"], f["stage"], f["theta"], np.exp(-eps * f["theta"]),
+        f["debt"], f["cost_rate"], f["term"], f["revenue"], f["distress"], f["vc"], stage_pd, eps, dsf, df, vcf,
+        mult, table, _LOG_PD[0], _LOG_PD[1] - _LOG_PD[0],
+    )  # fmt: skip
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    assert (got[f["alive"] & ~f["listed"] & (f["deferred_until"] < 10)] > 0).all()
+
+
+def test_evolve_kernel_matches_the_numpy_rule(population):
+    f = population
+    n = f["alive"].size
+    rng = np.random.default_rng(9)
+    z, u = rng.standard_normal(n), rng.random(n)
+    funded = f["debt"] > 0
+    adv_stage, fa = monthly_prob(np.array([0.3, 0.25, 0.2, 0.0])), 1.5
+    rdr, qd, fd, ud, hit, vol, decay = 0.05, 0.02, 0.03, 0.04, 0.01, 0.3 / np.sqrt(12), 0.9
+    revenue, distress, stage = f["revenue"].copy(), f["distress"].copy(), f["stage"].copy()
+    black, until = rng.random(n) < 0.2, rng.integers(0, 20, n).astype(np.int32)
+    age, fm = np.zeros(n, np.int32), np.zeros(n, np.int32)
+    mature = kernels.evolve(
+        10, f["alive"], np.exp(0.3 * f["theta"]), funded, distress, revenue, f["theta"], black.copy(), until, age,
+        fm, stage, z, u, rdr, qd, fd, ud, hit, vol, decay, adv_stage, fa,
+    )  # fmt: skip
+    a = f["alive"]
+    drift = (rdr + qd * f["theta"] + fd * funded - ud * (f["distress"] > 0.05) - hit) / 12.0
+    np.testing.assert_allclose(revenue, f["revenue"] * np.where(a, np.exp(drift - 0.5 * vol**2 + vol * z), 1.0))
+    np.testing.assert_allclose(distress, f["distress"] * decay)
+    adv = adv_stage[f["stage"]] * np.exp(0.3 * f["theta"]) * np.where(funded, fa, 1.0)
+    up = a & (u < adv) & (f["stage"] < 3)
+    assert np.array_equal(stage, f["stage"] + up)
+    assert np.array_equal(mature, np.flatnonzero(a & (f["stage"] == 3)))
+    assert np.array_equal(age, a.astype(np.int32)) and np.array_equal(fm, funded.astype(np.int32))
+
+
+def test_funnel_kernel_matches_per_product_masks():
+    rng = np.random.default_rng(2)
+    k, cp = 400, np.array([0, 0, 1, 2, 2, 2, 4, 1])
+    P, nc = 6, cp.size
+    elig, worth = rng.random((k, nc)) < 0.7, rng.random((k, nc)) < 0.5
+    avail, window = rng.random(nc) < 0.8, np.array([1, 1, 0, 1, 1, 0, 0, 1], bool)
+    written = np.where(rng.random((k, nc)) < 0.3, rng.integers(1, 5, (k, nc)) * 0.01, np.inf)  # ties on purpose
+    counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, P)
+    accepted = np.isfinite(written)
+    best = np.where(accepted.any(axis=1), cp[np.argmin(written, axis=1)], -1)
+    for p in range(P):
+        cols = cp == p
+        e, a = elig[:, cols].any(axis=1), accepted[:, cols].any(axis=1)
+        want = [
+            e.sum(),
+            (e & ~window[cols].any()).sum(),
+            (elig[:, cols] & avail[cols]).any(axis=1).sum(),
+            worth[:, cols].any(axis=1).sum(),
+            a.sum(),
+            (best == p).sum(),
+        ]
+        assert counts[:, p].tolist() == want, p
+        assert beaten[p].tolist() == np.bincount(best[a & (best != p) & (best >= 0)], minlength=P).tolist()

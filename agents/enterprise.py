@@ -8,6 +8,8 @@ random numbers, see ``sim.streams``).
 from __future__ import annotations
 
 import copy
+import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -381,14 +383,23 @@ class Enterprises:
 
     def stage_counts(self) -> np.ndarray:
         """Alive firms in each stage."""
+        return self.census()["stages"]
+
+    def census(self) -> dict[str, Any]:
+        """The population's stocks in one pass: ``borrowers`` (alive with a loan; a firm holds at most one),
+        ``served`` and ``tf_served`` (firms ever served, ever reached by sci-tech finance), ``patents`` and
+        ``alive`` (of alive firms) and ``stages`` (alive firms by stage)."""
         n = self.n
-        stage, alive = self.stage[:n], self.alive[:n]
-        return np.array([np.count_nonzero(alive & (stage == s)) for s in range(4)])
+        b, served, tf, pats, alive, stages = kernels.census(
+            self.alive[:n], self.debt_wan[:n], self.served[:n], self.tf_served[:n], self.patents[:n], self.stage[:n]
+        )
+        return {"borrowers": b, "served": served, "tf_served": tf, "patents": pats, "alive": alive, "stages": stages}
 
 
 _LOG_PD = np.linspace(np.log(1e-8), np.log(0.99), 2049)
 
 
+@functools.lru_cache(maxsize=64)  # the factor changes once a year: one table per model year
 def vasicek_table(z: float, rho: float) -> np.ndarray:
     """Log monthly PD given the year's systematic factor ``z`` on the uniform grid ``_LOG_PD`` of log annual PD:
     log of Φ((Φ⁻¹(PD) − √ρ z) / √(1 − ρ)) spread evenly over twelve months (``vasicek_monthly``)."""

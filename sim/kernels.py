@@ -330,3 +330,21 @@ def funnel(elig, avail, worth, written, ch_prod, window, n_products):
                 if flags[3, p] and p != q:
                     beaten[p, q] += 1
     return counts, beaten
+
+
+@njit(cache=True, nogil=True)
+def census(alive, debt, served, tf_served, patents, stage):
+    """One pass over the population for the month's stocks: borrowers (alive with debt), firms ever served and
+    reached by sci-tech finance (alive or not), patents of alive firms, alive firms, and alive firms by stage."""
+    borrowers = ever = reached = alive_n = 0
+    pats = 0.0
+    stages = np.zeros(4, dtype=np.int64)
+    for i in range(alive.size):
+        ever += served[i]
+        reached += tf_served[i]
+        if alive[i]:
+            alive_n += 1
+            borrowers += debt[i] > 0.0
+            pats += patents[i]
+            stages[stage[i]] += 1
+    return borrowers, ever, reached, pats, alive_n, stages

@@ -129,6 +129,10 @@ class Market:
             self.g_share[:, g] = pr.guarantor_share(g, cp)
         self.ch_pool = np.where(pr.shares[cp, POOL] > 0, pr.accounts[cp, POOL], -1)
         self.ch_guar, self.ch_ins = pr.accounts[cp, GUAR], pr.accounts[cp, INS]
+        sf = pr.signal_factor[cp]
+        self.signal_groups = [[(f, sf[c] == f) for f in np.unique(sf[c])] for c in self.bank_cols]
+        self.ch_acct = {j: pr.accounts[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
+        self.ch_share = {j: pr.shares[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -156,18 +160,15 @@ class Market:
             INS: np.array([i.capital_wan for i in self.insurers]),
             VC: self.inst.fund_money() if self.inst else np.zeros(0),
         }
-        kept = np.ones(pr.ch_prod.size)
-        for bank, cols in zip(self.banks, self.bank_cols, strict=True):
-            trust = {j: bank.trust(funds[j], exp[j]) for j in funds}
-            trust[REGUAR] = trust[GUAR]  # one entity, one purse: its two roles are trusted together
-            cp = pr.ch_prod[cols]
-            covered = sum(
-                pr.shares[cp, j]
-                * np.where(pr.accounts[cp, j] >= 0, t[np.maximum(pr.accounts[cp, j], 0)] if t.size else 0, 0)
-                for j, t in trust.items()
-            )
-            kept[cols] = 1.0 - covered
-        return kept
+        covered = np.zeros(pr.ch_prod.size)
+        for j in (POOL, GUAR, INS, VC, REGUAR):  # one entity, one purse: a re-guarantor is trusted as guarantor
+            f, e = (funds[GUAR], exp[GUAR]) if j == REGUAR else (funds[j], exp[j])
+            acct = self.ch_acct[j]
+            if f.size == 0 or (acct < 0).all():
+                continue
+            trust = np.array([bank.trust(f, e) for bank in self.banks])  # (banks, parties of kind j)
+            covered += self.ch_share[j] * np.where(acct >= 0, trust[self.pr.ch_bank, np.maximum(acct, 0)], 0.0)
+        return 1.0 - covered
 
     def noise(self, kind: str, name: str, month: int, firms: np.ndarray) -> np.ndarray:
         """Standard-normal screening errors of one institution for the given firm slots this month."""
@@ -196,11 +197,10 @@ class Market:
         for bank, cols in zip(self.banks, self.bank_cols, strict=True):
             if cols.size == 0:
                 continue
-            sf = pr.signal_factor[cp[cols]]
             pd_hat = np.empty((k, cols.size))
-            for f in np.unique(sf):  # channels whose products share a signal factor share the bank's view
+            for f, same in self.signal_groups[bank.index]:  # products with one signal factor share the bank's view
                 scale = bank.p.screening_noise * f * plat
-                pd_hat[:, sf == f] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[:, None]
+                pd_hat[:, same] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[:, None]
             lgd, kc = pr.lgd[cp[cols]], kept[cols]
             rate[:, cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols])
             accept[:, cols] = bank.accepts(rate[:, cols], pd_hat, lgd, kc, reward[cols], lpr)

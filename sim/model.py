@@ -71,6 +71,7 @@ class EcosystemModel(mesa.Model):
         self.reporting = stream_domain == 0  # the burn-in's pre-plan model keeps no monthly tables
         self.fixed = self.s.fixed.enabled
         self.start = self.s.start_month
+        self._calendar: tuple[int, YearMonth | None, str] = (-(10**9), None, "")  # (month, its YearMonth, label)
         self.month = 0
         self.horizon = self.s.horizon_months
         self.lpr_path = rate_path(self.s.macro.lpr_path, self.start, self.horizon + 600)
@@ -409,12 +410,15 @@ class EcosystemModel(mesa.Model):
     @property
     def calendar_month(self) -> YearMonth:
         """The calendar month of the current step (the month before the start at set-up)."""
-        return self.start.plus(self.month - 1)
+        if self._calendar[0] != self.month:  # asked dozens of times a month: computed once per step
+            now = self.start.plus(self.month - 1)
+            self._calendar = (self.month, now, str(now))
+        return self._calendar[1]
 
     @property
     def label(self) -> str:
         """'YYYY-MM' of the current step."""
-        return str(self.calendar_month)
+        return self._calendar[2] if self._calendar[0] == self.month else str(self.calendar_month)
 
     def register_new_loans(
         self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
@@ -425,8 +429,9 @@ class EcosystemModel(mesa.Model):
         for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
             self.banks[i].book_loans(float(v))
         pr = self.products
+        liability = amount @ pr.guarantor_shares(len(self.guarantors))[prod]
         for g in self.guarantors:
-            g.book_guarantees(float((amount * pr.guarantor_share(g.index, prod)).sum()))
+            g.book_guarantees(float(liability[g.index]))
         for pool in self.government.pools:
             sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
             pool.book_cover(bank[sel], amount[sel])

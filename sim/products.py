@@ -89,6 +89,17 @@ class ProductTable:
             self.accounts[prod, REGUAR] == g
         )
 
+    def guarantor_shares(self, n_guarantors: int) -> np.ndarray:
+        """(products, guarantors): ``guarantor_share`` of every product for every guarantor, built once."""
+        cached = self.__dict__.get("_g_shares")
+        if cached is None or cached.shape[1] != n_guarantors:
+            prods = np.arange(len(self.names))
+            cached = np.zeros((prods.size, n_guarantors))
+            for g in range(n_guarantors):
+                cached[:, g] = self.guarantor_share(g, prods)
+            self.__dict__["_g_shares"] = cached
+        return cached
+
     def rate_cap(self, p: int, lpr: float) -> float | None:
         """The binding ceiling of product ``p`` at this LPR (None: no ceiling)."""
         caps = [c for c in (self.cap[p], lpr + self.cap_spread[p]) if not np.isnan(c)]

@@ -61,7 +61,7 @@ class MonthlyRecorder:
 
 
 def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str]:
-    pop, b, n = m.pop, m.book, m.pop.n
+    pop, b = m.pop, m.book
     rows = b.open_rows()
     prin = b.principal[rows]
     gov = m.government
@@ -75,16 +75,15 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
     claims = sum(i.claims_month_wan + i.tech_claims_month_wan for i in m.insurers)
     p12 = sum(i.premiums_12m.sum() for i in m.insurers)
     c12 = sum(i.claims_12m.sum() for i in m.insurers)
-    alive = pop.alive[:n]
-    stages = pop.stage_counts()
+    census = pop.census()
     spend = {f"spend_{k}_wan": v for k, v in gov.spent_month.items()}
     out = {
         "month": m.month,
         "date": m.label,
         "lpr_rate": m.lpr,
         "tech_loan_balance_wan": bal,
-        "borrowers": int(np.count_nonzero((pop.debt_wan[:n] > 0) & alive)),  # a firm holds at most one loan
-        "firms_served_cum": int(pop.served[:n].sum()),
+        "borrowers": int(census["borrowers"]),  # a firm holds at most one loan
+        "firms_served_cum": int(census["served"]),
         "approval_rate": flows["approvals"] / flows["applications"] if flows["applications"] else np.nan,
         "avg_cost_rate": flows.get("avg_cost_rate", np.nan),
         "avg_cost_over_lpr_rate": flows.get("avg_cost_rate", np.nan) - m.lpr,
@@ -103,14 +102,14 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         **spend,
         "fiscal_spending_wan": gov.spending_month_wan(),
         "budget_left_wan": gov.budget_left_wan,
-        "patents": float(np.sum(pop.patents[:n], where=alive)),  # whole numbers: exact in any order
-        "firms_alive": int(alive.sum()),
-        **{f"firms_{s}": int(c) for s, c in zip(STAGES, stages, strict=True)},
+        "patents": float(census["patents"]),  # whole numbers: exact in any order
+        "firms_alive": int(census["alive"]),
+        **{f"firms_{s}": int(c) for s, c in zip(STAGES, census["stages"], strict=True)},
         "vc_linked_loan_balance_wan": float(prin[pop.vc_backed[b.firm[rows]]].sum()),
         "ip_pledge_loan_balance_wan": float(prin[m.products.ip_pledge[b.product[rows]]].sum()),
         "policy_loan_balance_wan": float(prin[m.products.policy[b.product[rows]]].sum()),
         "covered_loan_balance_wan": float(prin[m.products.shares[b.product[rows], 0] < 1.0].sum()),
-        "tech_finance_firms_cum": int(pop.tf_served[:n].sum()),
+        "tech_finance_firms_cum": int(census["tf_served"]),
     }
     return out | _instrument_stocks(m, rows, prin)
 

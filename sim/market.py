@@ -68,17 +68,12 @@ def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.n
     return ok
 
 
-def best_at_bank(bank_cols: list[np.ndarray], written: np.ndarray, bank: np.ndarray) -> np.ndarray:
+def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> np.ndarray:
     """For each application (row of ``written``, to bank ``bank``) the cheapest channel of its bank still on
-    offer (the first in channel order on a tie); -1: none. ``bank_cols``: each bank's channels, ascending."""
-    ch = np.full(bank.size, -1)
-    for b, cols in enumerate(bank_cols):
-        sel = np.flatnonzero(bank == b)
-        if sel.size and cols.size:
-            w = written[sel[:, None], cols]
-            j = np.argmin(w, axis=1)
-            ch[sel] = np.where(np.isfinite(w[np.arange(sel.size), j]), cols[j], -1)
-    return ch
+    offer (the first in channel order on a tie); -1: none. ``ch_bank``: each channel's bank."""
+    w = np.where(ch_bank[None, :] == bank[:, None], written, np.inf)
+    ch = np.argmin(w, axis=1)
+    return np.where(np.isfinite(w[np.arange(bank.size), ch]), ch, -1)
 
 
 class Market:
@@ -302,7 +297,7 @@ class Market:
             stats["applications"] += float(tried.size)
             rows = tried[self.streams.uniform_at("apply", month, firms[tried], r) < vis]
             while rows.size:  # the bank's next product when the best one just ran out of room
-                ch = best_at_bank(self.bank_cols, written[rows], bank[rows])
+                ch = best_at_bank(pr.ch_bank, written[rows], bank[rows])
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
                 if rows.size == 0:
                     break

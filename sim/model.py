@@ -72,6 +72,7 @@ class EcosystemModel(mesa.Model):
         self.fixed = self.s.fixed.enabled
         self.start = self.s.start_month
         self._calendar: tuple[int, YearMonth | None, str] = (-(10**9), None, "")  # (month, its YearMonth, label)
+        self._factor: tuple[int, float] = (-(10**9), 0.0)  # (model year, its systematic factor draw)
         self.month = 0
         self.horizon = self.s.horizon_months
         self.lpr_path = rate_path(self.s.macro.lpr_path, self.start, self.horizon + 600)
@@ -350,7 +351,10 @@ class EcosystemModel(mesa.Model):
         model year, so defaults cluster by year (Vasicek); a downturn moves it by the shock's ``factor_shift``."""
         if self.s.enterprises.default_correlation <= 0:
             return None
-        z = float(self.streams.gen("factor", (self.month - 1) // 12).standard_normal())
+        year = (self.month - 1) // 12
+        if self._factor[0] != year:  # drawn once per model year
+            self._factor = (year, float(self.streams.gen("factor", year).standard_normal()))
+        z = self._factor[1]
         return z - (self.shock.factor_shift if self.shock is not None else 0.0)
 
     def update_institutions(self) -> None:

@@ -49,7 +49,7 @@ class Bank(mesa.Agent):
         """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap.
 
         Element-wise: per-channel terms (``lgd``, ``retained``, ``cap``, with ``inf`` for no cap) broadcast
-        against a (firms, channels) ``pd_hat``."""
+        against a (channels, firms) ``pd_hat`` as (channels, 1) columns."""
         premium = np.minimum(self.p.spread_rate + retained * pd_hat * lgd, self.p.max_premium_rate)
         rate = lpr + premium
         return np.minimum(rate, cap) if cap is not None else rate

@@ -62,7 +62,7 @@ class ProductFunnel:
         written: np.ndarray,
         calendar_index: int,
     ) -> None:
-        """One month's matching: masks (k, channels) from ``Market.originate``; ``written`` holds the firm's
+        """One month's matching: masks (channels, k) from ``Market.originate``; ``written`` holds the firm's
         ranking price where the offer was accepted and fits (inf elsewhere)."""
         pr = self.pr
         cp = pr.ch_prod

@@ -290,11 +290,11 @@ def normal_at(slots, key):
 
 @njit(cache=True, nogil=True)
 def funnel(elig, avail, worth, written, ch_prod, window, n_products):
-    """One month of the product funnel (``sim.funnel.ProductFunnel.observe``) from (firms, channels) masks and
+    """One month of the product funnel (``sim.funnel.ProductFunnel.observe``) from (channels, firms) masks and
     the ranking prices of accepted offers (``written``, inf where not accepted). Returns the firms per product
     that were eligible, eligible outside the window, open, worth it, accepted and cheapest — an (6, products)
     array — and ``beaten[p, q]``: firms accepted for p whose cheapest accepted offer was product q ≠ p."""
-    k, nc = written.shape
+    nc, k = written.shape
     counts = np.zeros((6, n_products))
     beaten = np.zeros((n_products, n_products))
     in_window = np.zeros(n_products, dtype=np.bool_)
@@ -306,13 +306,13 @@ def funnel(elig, avail, worth, written, ch_prod, window, n_products):
         best, best_price = -1, np.inf
         for c in range(nc):
             p = ch_prod[c]
-            if elig[i, c]:
+            if elig[c, i]:
                 flags[0, p] = True
                 if avail[c]:
                     flags[1, p] = True
-            if worth[i, c]:
+            if worth[c, i]:
                 flags[2, p] = True
-            w = written[i, c]
+            w = written[c, i]
             if w < np.inf:
                 flags[3, p] = True
                 if w < best_price:

@@ -35,7 +35,9 @@ PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the fir
 
 @dataclass
 class Offers:
-    """Per application (firm × channel): what the lender side would do."""
+    """Per application, (channels, firms) arrays — a channel's row runs over the month's applicants, so the
+    element-wise rules broadcast per-channel terms ``(c, 1)`` against per-firm terms ``(1, k)`` in long inner
+    loops: what the lender side would do."""
 
     amount: np.ndarray
     want: np.ndarray
@@ -69,11 +71,12 @@ def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.n
 
 
 def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> np.ndarray:
-    """For each application (row of ``written``, to bank ``bank``) the cheapest channel of its bank still on
-    offer (the first in channel order on a tie); -1: none. ``ch_bank``: each channel's bank."""
-    w = np.where(ch_bank[None, :] == bank[:, None], written, np.inf)
-    ch = np.argmin(w, axis=1)
-    return np.where(np.isfinite(w[np.arange(bank.size), ch]), ch, -1)
+    """For each application (column of ``written``, (channels, applications), to bank ``bank``) the cheapest
+    channel of its bank still on offer (the first in channel order on a tie); -1: none. ``ch_bank``: each
+    channel's bank."""
+    w = np.where(ch_bank[:, None] == bank[None, :], written, np.inf)
+    ch = np.argmin(w, axis=0)
+    return np.where(np.isfinite(w[ch, np.arange(bank.size)]), ch, -1)
 
 
 class Market:
@@ -175,11 +178,11 @@ class Market:
         return self.pop.pd_seen(pdf, self.pop.theta[firms] + scale * self.noise(kind, name, month, firms))
 
     def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float) -> Offers:
-        """Price and screen every (firm, channel) application for this month: each bank once over its channels,
+        """Price and screen every (channel, firm) application for this month: each bank once over its channels,
         each guarantor and insurer once over the channels of the products it is on."""
         pop, pr = self.pop, self.pr
         cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
-        collateral, revenue = pop.collateral_wan(firms)[:, None], pop.revenue_wan[firms][:, None]
+        collateral, revenue = pop.collateral_wan(firms)[None, :], pop.revenue_wan[firms][None, :]
         plat = self.platforms.credit_info_noise_factor
         pdf = pop.pd_factors(firms)
         kept = self.retained()
@@ -188,32 +191,33 @@ class Market:
         gov = self.government
         reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
         reward = reward[cp] * 12.0 / pr.term[cp]
-        rate, accept, limit = np.empty((k, nc)), np.empty((k, nc), bool), np.empty((k, nc))
+        rate, accept, limit = np.empty((nc, k)), np.empty((nc, k), bool), np.empty((nc, k))
         for bank, cols in zip(self.banks, self.bank_cols, strict=True):
             if cols.size == 0:
                 continue
-            pd_hat = np.empty((k, cols.size))
+            pd_hat = np.empty((cols.size, k))
             for f, same in self.signal_groups[bank.index]:  # products with one signal factor share the bank's view
                 scale = bank.p.screening_noise * f * plat
-                pd_hat[:, same] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[:, None]
-            lgd, kc = pr.lgd[cp[cols]], kept[cols]
-            rate[:, cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols])
-            accept[:, cols] = bank.accepts(rate[:, cols], pd_hat, lgd, kc, reward[cols], lpr)
-            limit[:, cols] = bank.lending_limit(*self.secured_by(cp[cols], kc, firms, collateral), revenue)
-        rate -= self.inst.rate_discount(firms)[:, None]  # red list 利率优惠: acceptance above was on the full rate
-        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_ins])
+                pd_hat[same] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[None, :]
+            lgd, kc = pr.lgd[cp[cols]][:, None], kept[cols][:, None]
+            rate[cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols][:, None])
+            accept[cols] = bank.accepts(rate[cols], pd_hat, lgd, kc, reward[cols][:, None], lpr)
+            limit[cols] = bank.lending_limit(*self.secured_by(cp[cols], kept[cols], firms, collateral), revenue)
+        rate -= self.inst.rate_discount(firms)[None, :]  # red list 利率优惠: acceptance above was on the full rate
+        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_ins])[:, None]
         gate = float(gov.commitments_open())
-        sub_first, sub_other = pr.first_sub[cp] * gate, pr.int_sub[cp] * gate
+        sub_first, sub_other = (pr.first_sub[cp] * gate)[:, None], (pr.int_sub[cp] * gate)[:, None]
         if (sub_first != sub_other).any():  # a first-loan subsidy: depends on the firm
-            int_sub = np.where(~pop.first_loan[firms][:, None], sub_first, sub_other)
+            int_sub = np.where(~pop.first_loan[firms][None, :], sub_first, sub_other)
         else:
             int_sub = sub_other
-        fee_sub, prem_sub = pr.fee_sub[cp] * gate, pr.prem_sub[cp] * gate  # per channel: the same for every firm
-        cost = rate * (1 - int_sub) + pr.fee[cp] * (1 - fee_sub) + prem * (1 - prem_sub) + pr.other_cost[cp]
-        int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (k, nc)) for x in (int_sub, prem, fee_sub, prem_sub))
+        fee_sub, prem_sub = (pr.fee_sub[cp] * gate)[:, None], (pr.prem_sub[cp] * gate)[:, None]  # same for all firms
+        fee, other = pr.fee[cp][:, None], pr.other_cost[cp][:, None]
+        cost = rate * (1 - int_sub) + fee * (1 - fee_sub) + prem * (1 - prem_sub) + other
+        int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (nc, k)) for x in (int_sub, prem, fee_sub, prem_sub))
         ret = pop.investment_return(firms, hit_rate)
-        want = pop.demand(pop.need_wan[firms][:, None], ret[:, None], cost)
-        amount = np.minimum(np.minimum(want, pr.max_loan[cp][None, :]), limit)
+        want = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost)
+        amount = np.minimum(np.minimum(want, pr.max_loan[cp][:, None]), limit)
         accept &= amount >= pop.p.need_min_wan - 1e-9
         accept &= self.screen_sharers(firms, amount, pdf, month)
         return Offers(amount, want, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
@@ -222,15 +226,16 @@ class Market:
         self, prods: np.ndarray, kept: np.ndarray, firms: np.ndarray, collateral: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """For channels of products ``prods`` at one bank: the retained share that must fit under the lending limit
-        (a lease's equipment secures its own share) and the collateral, (k, 1) or with a pledged asset (k, c)."""
+        (a lease's equipment secures its own share), (c, 1), and the collateral, (1, k) or with a pledged asset
+        (c, k)."""
         inst = self.inst
-        kept = np.array([inst.limit_retained(p, k) for p, k in zip(prods, kept, strict=True)])
+        kept = np.array([inst.limit_retained(p, k) for p, k in zip(prods, kept, strict=True)])[:, None]
         if (self.pr.pledge[prods] < 0).all():
             return kept, collateral
-        return kept, collateral + np.column_stack([inst.pledge_wan(p, firms) for p in prods])
+        return kept, collateral + np.vstack([inst.pledge_wan(p, firms) for p in prods])
 
     def screen_sharers(self, firms: np.ndarray, amount: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
-        """(firms, channels): whether the guarantor and the insurer of each channel's product would take the
+        """(channels, firms): whether the guarantor and the insurer of each channel's product would take the
         firm. Each screens once (its own view of the firm) for all the channels it is on."""
         pr, pop = self.pr, self.pop
         ok = np.ones(amount.shape, dtype=bool)
@@ -238,16 +243,16 @@ class Market:
         for g, gu in enumerate(self.guarantors):
             cols = np.flatnonzero(self.ch_guar == g)
             if cols.size:
-                pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[:, None]
-                liability = amount[:, cols] * pr.shares[pr.ch_prod[cols], GUAR]
-                ok[:, cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[:, None], liability)
+                pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[None, :]
+                liability = amount[cols] * pr.shares[pr.ch_prod[cols], GUAR][:, None]
+                ok[cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[None, :], liability)
         for i, ins in enumerate(self.insurers):
             cols = np.flatnonzero(self.ch_ins == i)
             if cols.size:
                 pd_hat = self.seen_pd("insurer", ins.name, ins.p.screening_noise * plat, firms, pdf, month)
-                ok[:, cols] &= ins.screens(pd_hat)[:, None]
+                ok[cols] &= ins.screens(pd_hat)[None, :]
         for p in np.unique(pr.ch_prod[pr.accounts[pr.ch_prod, VC] >= 0]):  # a venture fund screens its product
-            ok[:, pr.ch_prod == p] &= self.inst.fund_screens(p, firms, month, plat)[:, None]
+            ok[pr.ch_prod == p] &= self.inst.fund_screens(p, firms, month, plat)[None, :]
         return ok
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
@@ -273,7 +278,7 @@ class Market:
             self.inst.holds(firms),
         )
         avail = self.channels_open(calendar_index)
-        worth = elig & avail & (offers.want > 0)  # products whose cost is below what the investment returns
+        worth = elig & avail[:, None] & (offers.want > 0)  # products whose cost is below what the investment returns
         posted = np.where(worth, offers.cost, np.inf)
         # A firm prefers a loan of the size it asked for: offers cut short by a ceiling or the bank's collateral
         # limit rank after every full-size offer, but remain a fallback.
@@ -285,7 +290,7 @@ class Market:
         bank_price = np.full((firms.size, nb), np.inf)
         for b, cols in enumerate(self.bank_cols):
             if cols.size:
-                bank_price[:, b] = posted[:, cols].min(axis=1)
+                bank_price[:, b] = posted[cols].min(axis=0)
         order = np.argsort(bank_price, axis=1, kind="stable")
         pending = np.ones(firms.size, dtype=bool)
         vis = self.platforms.matching_visibility_share or pop.p.visibility_share
@@ -297,18 +302,18 @@ class Market:
             stats["applications"] += float(tried.size)
             rows = tried[self.streams.uniform_at("apply", month, firms[tried], r) < vis]
             while rows.size:  # the bank's next product when the best one just ran out of room
-                ch = best_at_bank(pr.ch_bank, written[rows], bank[rows])
+                ch = best_at_bank(pr.ch_bank, written[:, rows], bank[rows])
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
                 if rows.size == 0:
                     break
-                ok = self.capacity_ok(ch, offers.amount[rows, ch])
+                ok = self.capacity_ok(ch, offers.amount[ch, rows])
                 if ok.any():
                     self.write(firms[rows[ok]], ch[ok], offers, rows[ok], month)
                     pending[rows[ok]] = False
                     stats["approvals"] += int(ok.sum())
-                written[rows[~ok], ch[~ok]] = np.inf
+                written[ch[~ok], rows[~ok]] = np.inf
                 rows = rows[~ok]
-        not_worth = ~worth.any(axis=1)
+        not_worth = ~worth.any(axis=0)
         pop.need_wan[firms[pending & not_worth]] = 0.0  # credit costs more than it would earn: no application
         pop.need_age[firms[pending & not_worth]] = 0
         pop.unfunded(firms[pending & ~not_worth])
@@ -342,14 +347,14 @@ class Market:
         return ok & np.array([self.inst.fund_open(p, small) for p in cp], dtype=bool)
 
     def fits(self, amount: np.ndarray) -> np.ndarray:
-        """(k, channels): whether each loan alone fits the room left at its bank, guarantor and pool."""
+        """(channels, k): whether each loan alone fits the room left at its bank, guarantor and pool."""
         room_b, room_g, room_p = self.rooms()
         share = self.g_share
         per_g = np.where(share > 0, room_g[None, :] / np.where(share > 0, share, 1.0), np.inf)
         room = np.minimum(room_b[self.pr.ch_bank], per_g.min(axis=1, initial=np.inf))
         room = np.minimum(room, np.append(room_p, np.inf)[self.ch_pool])  # -1 (no pool) picks the inf
         room = np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
-        return amount <= room[None, :] + 1e-9
+        return amount <= room[:, None] + 1e-9
 
     def capacity_ok(self, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served."""
@@ -368,20 +373,20 @@ class Market:
         """Write accepted loans to the book and tell every party its new business."""
         pr = self.pr
         p, bank = pr.ch_prod[ch], pr.ch_bank[ch]
-        amount = o.amount[rows, ch]
-        cost = o.cost[rows, ch]
+        amount = o.amount[ch, rows]
+        cost = o.cost[ch, rows]
         self.book.add(
             firm=slots,
             bank=bank,
             product=p,
             principal=amount,
-            rate=o.rate[rows, ch],
+            rate=o.rate[ch, rows],
             fee_rate=pr.fee[p],
             refee_rate=np.where(pr.accounts[p, REGUAR] >= 0, pr.refee[p], 0.0),
-            premium_rate=o.premium[rows, ch],
-            int_sub_share=o.int_sub[rows, ch],
-            fee_sub_share=o.fee_sub[rows, ch],
-            prem_sub_share=o.prem_sub[rows, ch],
+            premium_rate=o.premium[ch, rows],
+            int_sub_share=o.int_sub[ch, rows],
+            fee_sub_share=o.fee_sub[ch, rows],
+            prem_sub_share=o.prem_sub[ch, rows],
             lgd=pr.lgd[p],
             start=month,
             maturity=month + pr.term[p],

@@ -69,17 +69,17 @@ class ProductTable:
         vc: np.ndarray,
         holds: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(k, channels) mask of firms eligible for each channel's product; ``holds`` (k, len(PLEDGES)): which
+        """(channels, k) mask of firms eligible for each channel's product; ``holds`` (k, len(PLEDGES)): which
         firms hold each pledgeable asset (a pledge product lends only to holders)."""
         p = self.ch_prod
-        ok = self.stage_ok[p][:, stage].T
-        ok &= ~self.vc_only[p] | vc[:, None]
-        ok &= ~self.database_only[p] | db[:, None]
-        ok &= ~self.high_tech_only[p] | ht[:, None]
-        ok &= ~self.patent_only[p] | (patents[:, None] > 0)
+        ok = self.stage_ok[p][:, stage]
+        ok &= (~self.vc_only[p])[:, None] | vc[None, :]
+        ok &= (~self.database_only[p])[:, None] | db[None, :]
+        ok &= (~self.high_tech_only[p])[:, None] | ht[None, :]
+        ok &= (~self.patent_only[p])[:, None] | (patents[None, :] > 0)
         kinds = self.pledge[p]
         if holds is not None and (kinds >= 0).any():
-            ok &= (kinds < 0)[None, :] | holds[:, np.maximum(kinds, 0)]
+            ok &= (kinds < 0)[:, None] | holds[:, np.maximum(kinds, 0)].T
         return ok
 
     def guarantor_share(self, g: int, prod: np.ndarray) -> np.ndarray:

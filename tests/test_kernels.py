@@ -130,7 +130,7 @@ def test_funnel_kernel_matches_per_product_masks():
     elig, worth = rng.random((k, nc)) < 0.7, rng.random((k, nc)) < 0.5
     avail, window = rng.random(nc) < 0.8, np.array([1, 1, 0, 1, 1, 0, 0, 1], bool)
     written = np.where(rng.random((k, nc)) < 0.3, rng.integers(1, 5, (k, nc)) * 0.01, np.inf)  # ties on purpose
-    counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, P)
+    counts, beaten = kernels.funnel(elig.T.copy(), avail, worth.T.copy(), written.T.copy(), cp, window, P)
     accepted = np.isfinite(written)
     best = np.where(accepted.any(axis=1), cp[np.argmin(written, axis=1)], -1)
     for p in range(P):

@@ -348,3 +348,37 @@ def census(alive, debt, served, tf_served, patents, stage):
             pats += patents[i]
             stages[stage[i]] += 1
     return borrowers, ever, reached, pats, alive_n, stages
+
+
+@njit(cache=True, nogil=True)
+def best_at_bank(written, rows, bank, bank_cols, n_cols, live):
+    """For each application ``rows[j]`` (a column of ``written``, (channels, applicants)) to bank ``bank[j]``:
+    the cheapest of the bank's channels still on offer (``bank_cols[b, :n_cols[b]]``, ascending; the first on a
+    tie), or -1 when none is or the bank is not ``live``."""
+    out = np.full(rows.size, -1, dtype=np.int64)
+    for j in range(rows.size):
+        b = bank[j]
+        if not live[b]:
+            continue
+        r = rows[j]
+        best = np.inf
+        for t in range(n_cols[b]):
+            c = bank_cols[b, t]
+            if written[c, r] < best:
+                best = written[c, r]
+                out[j] = c
+    return out
+
+
+@njit(cache=True, nogil=True)
+def within_room(keys, amounts, room):
+    """First come first served (``sim.market.within_room``): in array order, each entry's running total within
+    its key stays within the key's room (+1e-9); keys < 0 have no limit."""
+    ok = np.ones(keys.size, dtype=np.bool_)
+    total = np.zeros(room.size)
+    for i in range(keys.size):
+        k = keys[i]
+        if k >= 0:
+            total[k] += amounts[i]
+            ok[i] = total[k] <= room[k] + 1e-9
+    return ok

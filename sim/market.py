@@ -16,11 +16,12 @@ applying for ``need_patience_months``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim import kernels
 from sim.products import GUAR, INS, POOL, REGUAR, VC, ProductTable
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from sim.schema import Platforms
     from sim.streams import Streams
 
+# A bank is out of room for the rest of the month's matching when its room cannot take the smallest loan, with a
+# margin (万元) above the capacity checks' 1e-9 tolerance so that only certainly-full banks count.
+DEAD_MARGIN_WAN = 1e-6
+QUOTE_BLOCK = 8192  # applicants priced at a time (a block's (channels, firms) temporaries fit in cache)
 PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the firm's need; only orders offers
 
 
@@ -53,30 +58,10 @@ class Offers:
 def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.ndarray:
     """First-come-first-served capacity: accept while the running sum per key stays within its room.
 
-    ``keys`` < 0 have no limit. Order of arrival is array order.
+    ``keys`` < 0 have no limit. Order of arrival is array order; an application refused still counts toward
+    the running sum (the queue stops where the room runs out). A compiled loop (``sim.kernels.within_room``).
     """
-    ok = np.ones(keys.size, dtype=bool)
-    idx = np.flatnonzero(keys >= 0)
-    if idx.size == 0:
-        return ok
-    if room.size == 1:  # one key: the running sum in arrival order
-        ok[idx] = np.cumsum(amounts[idx]) <= room[0] + 1e-9
-        return ok
-    order = idx[np.argsort(keys[idx], kind="stable")]
-    k, a = keys[order], amounts[order]
-    cs = np.cumsum(a)
-    first = np.searchsorted(k, k)  # where each entry's key group starts (k is sorted)
-    ok[order] = cs - (cs[first] - a[first]) <= room[k] + 1e-9
-    return ok
-
-
-def best_at_bank(ch_bank: np.ndarray, written: np.ndarray, bank: np.ndarray) -> np.ndarray:
-    """For each application (column of ``written``, (channels, applications), to bank ``bank``) the cheapest
-    channel of its bank still on offer (the first in channel order on a tie); -1: none. ``ch_bank``: each
-    channel's bank."""
-    w = np.where(ch_bank[:, None] == bank[None, :], written, np.inf)
-    ch = np.argmin(w, axis=0)
-    return np.where(np.isfinite(w[ch, np.arange(bank.size)]), ch, -1)
+    return kernels.within_room(keys.astype(np.int64), amounts.astype(float), np.asarray(room, dtype=float))
 
 
 class Market:
@@ -127,6 +112,10 @@ class Market:
             self.g_share[:, g] = pr.guarantor_share(g, cp)
         self.ch_pool = np.where(pr.shares[cp, POOL] > 0, pr.accounts[cp, POOL], -1)
         self.ch_guar, self.ch_ins = pr.accounts[cp, GUAR], pr.accounts[cp, INS]
+        self.bank_ncols = np.array([c.size for c in self.bank_cols], dtype=np.int64)
+        self.bank_cols_table = np.zeros((len(banks), max(self.bank_ncols, default=0)), dtype=np.int64)
+        for b, c in enumerate(self.bank_cols):
+            self.bank_cols_table[b, : c.size] = c
         sf = pr.signal_factor[cp]
         self.signal_groups = [[(f, sf[c] == f) for f in np.unique(sf[c])] for c in self.bank_cols]
         self.ch_acct = {j: pr.accounts[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
@@ -179,13 +168,32 @@ class Market:
 
     def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float) -> Offers:
         """Price and screen every (channel, firm) application for this month: each bank once over its channels,
-        each guarantor and insurer once over the channels of the products it is on."""
+        each guarantor and insurer once over the channels of the products it is on.
+
+        Applicants are priced in blocks of ``QUOTE_BLOCK`` firms, so that a block's temporaries stay in cache;
+        every draw is counter-based per firm slot, so the blocks give the same numbers as one pass."""
+        kept = self.retained()
+        if firms.size <= QUOTE_BLOCK:
+            return self.quote_block(firms, month, lpr, hit_rate, kept)
+        parts = [self.quote_block(firms[i : i + QUOTE_BLOCK], month, lpr, hit_rate, kept)
+                 for i in range(0, firms.size, QUOTE_BLOCK)]  # fmt: skip
+        shape = (self.pr.ch_prod.size, firms.size)
+        joined = {}
+        for f in fields(Offers):
+            arrays = [getattr(p, f.name) for p in parts]
+            if all(a.strides[1] == 0 for a in arrays):  # a per-channel term broadcast over firms
+                joined[f.name] = np.broadcast_to(arrays[0][:, :1], shape)
+            else:
+                joined[f.name] = np.concatenate(arrays, axis=1)
+        return Offers(**joined)
+
+    def quote_block(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float, kept: np.ndarray) -> Offers:
+        """``quote`` for one block of applicants; ``kept``: the banks' retained share per channel (``retained``)."""
         pop, pr = self.pop, self.pr
         cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
         collateral, revenue = pop.collateral_wan(firms)[None, :], pop.revenue_wan[firms][None, :]
         plat = self.platforms.credit_info_noise_factor
         pdf = pop.pd_factors(firms)
-        kept = self.retained()
         cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
         cap[np.isnan(cap)] = np.inf
         gov = self.government
@@ -302,7 +310,10 @@ class Market:
             stats["applications"] += float(tried.size)
             rows = tried[self.streams.uniform_at("apply", month, firms[tried], r) < vis]
             while rows.size:  # the bank's next product when the best one just ran out of room
-                ch = best_at_bank(pr.ch_bank, written[:, rows], bank[rows])
+                # A bank's room only shrinks while it cannot lend: an application to a bank without room for the
+                # smallest loan can never be written, so it leaves at once rather than fail each product in turn.
+                live = self.rooms()[0] >= pop.p.need_min_wan - DEAD_MARGIN_WAN
+                ch = kernels.best_at_bank(written, rows, bank[rows], self.bank_cols_table, self.bank_ncols, live)
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
                 if rows.size == 0:
                     break
@@ -346,15 +357,18 @@ class Market:
             ok &= ~((self.ch_ins == i) & ins.suspended)
         return ok & np.array([self.inst.fund_open(p, small) for p in cp], dtype=bool)
 
-    def fits(self, amount: np.ndarray) -> np.ndarray:
-        """(channels, k): whether each loan alone fits the room left at its bank, guarantor and pool."""
+    def channel_room(self) -> np.ndarray:
+        """Per channel, the largest single loan the room left at its bank, guarantor, pool and fund takes now."""
         room_b, room_g, room_p = self.rooms()
         share = self.g_share
         per_g = np.where(share > 0, room_g[None, :] / np.where(share > 0, share, 1.0), np.inf)
         room = np.minimum(room_b[self.pr.ch_bank], per_g.min(axis=1, initial=np.inf))
         room = np.minimum(room, np.append(room_p, np.inf)[self.ch_pool])  # -1 (no pool) picks the inf
-        room = np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
-        return amount <= room[:, None] + 1e-9
+        return np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
+
+    def fits(self, amount: np.ndarray) -> np.ndarray:
+        """(channels, k): whether each loan alone fits the room left at its bank, guarantor and pool."""
+        return amount <= self.channel_room()[:, None] + 1e-9
 
     def capacity_ok(self, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served."""

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.scenario import Scenario, instrument_starts, set_dotted, validate, without_policy
+from sim.counterfactual import without_policy
+from sim.scenario import Scenario, set_dotted, validate
+from sim.scenario_checks import instrument_starts
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel

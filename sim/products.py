@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import YearMonth
-from sim.scenario import Scenario, is_policy_product
+from sim.counterfactual import is_policy_product
+from sim.scenario import Scenario
 from sim.schema import PARTIES, STAGES
 from sim.schema_instruments import PLEDGES
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.counterfactual import without_fiscal, without_policy
 from sim.model import EcosystemModel
 from sim.result import RunResult
-from sim.scenario import Scenario, load_scenario, without_fiscal, without_policy
+from sim.scenario import Scenario, load_scenario
 
 
 def paired_models(scenario: str | Scenario, seed: Any) -> tuple[EcosystemModel, EcosystemModel]:

@@ -106,7 +106,7 @@ def apply_scale(s: Scenario) -> Scenario:
 
 
 def _walk(model: Any, data: dict[str, Any], k: float) -> dict[str, Any]:
-    from sim.scenario import _inner_model
+    from sim.scenario_errors import inner_model
 
     out = dict(data)
     for name, value in data.items():
@@ -116,7 +116,7 @@ def _walk(model: Any, data: dict[str, Any], k: float) -> dict[str, Any]:
         if (model.__name__, name) in REGION:
             out[name] = _times(name, value, k)
             continue
-        inner = _inner_model(field.annotation)
+        inner = inner_model(field.annotation)
         if inner is None:
             continue
         if isinstance(value, dict):

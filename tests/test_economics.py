@@ -17,9 +17,10 @@ from scipy.special import ndtri
 from agents.bank import Bank
 from experiments.evidence import region
 from sim import burnin
+from sim.counterfactual import without_policy
 from sim.model import EcosystemModel
 from sim.runs import run_paired
-from sim.scenario import Scenario, load_scenario, validate, without_policy
+from sim.scenario import Scenario, load_scenario, validate
 
 # ---- mechanisms, agent by agent ----------------------------------------------------------------------------
 

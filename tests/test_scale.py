@@ -7,14 +7,15 @@ import pytest
 
 from sim.model import EcosystemModel
 from sim.scale import PER_UNIT, REGION, apply_scale, extensive, override_warnings
-from sim.scenario import Scenario, ScenarioError, _inner_model, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario_errors import inner_model
 
 
 def _blocks(model=Scenario, seen=None):
     seen = set() if seen is None else seen
     for name, field in model.model_fields.items():
         yield model.__name__, name
-        inner = _inner_model(field.annotation)
+        inner = inner_model(field.annotation)
         if inner is not None and inner not in seen:
             seen.add(inner)
             yield from _blocks(inner, seen)

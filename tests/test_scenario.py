@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
+from sim.counterfactual import without_policy
 from sim.model import EcosystemModel
-from sim.scenario import Scenario, ScenarioError, bundled_names, load_scenario, without_policy
+from sim.scenario import Scenario, ScenarioError, bundled_names, load_scenario
 from sim.schema import PARTIES
 
 

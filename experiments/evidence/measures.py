@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from sim.counterfactual import without_policy
 from sim.model import EcosystemModel
-from sim.scenario import Scenario, load_scenario, validate, without_policy
+from sim.scenario import Scenario, load_scenario, validate
 
 FIRMS = {"quick": 2000, "full": 4000}
 

@@ -41,8 +41,9 @@ from experiments.cli.dashboard import server_command, server_env
 from experiments.dashboard import app
 from experiments.dashboard.model import SERIES, scenario_lever_values
 from sim.calendar import YearMonth
+from sim.counterfactual import without_policy
 from sim.model import EcosystemModel
-from sim.scenario import load_scenario, without_policy
+from sim.scenario import load_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

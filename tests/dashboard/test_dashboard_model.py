@@ -9,8 +9,9 @@ import pytest
 from experiments.dashboard import LEVERS, SERIES, DashboardModel, lever_overrides, model_params
 from experiments.dashboard.model import scenario_lever_values
 from sim.calendar import YearMonth
+from sim.counterfactual import without_policy
 from sim.model import EcosystemModel
-from sim.scenario import bundled_names, load_scenario, without_policy
+from sim.scenario import bundled_names, load_scenario
 
 ALL_OFF = {
     "pool_size_wan": 0.0,

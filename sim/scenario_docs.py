@@ -8,14 +8,8 @@ from typing import Any
 
 import yaml
 
+from sim.docs_tables import table
 from sim.scenario import SCENARIO_DIR, bundled_names, load_scenario
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """A markdown table (``sim.docs.table``)."""
-    from sim.docs import table as markdown
-
-    return markdown(header, rows)
 
 
 def _count_note(name: str) -> str:

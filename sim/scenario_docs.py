@@ -60,23 +60,25 @@ def scenario_contents(name: str) -> str:
     lines.append("")
     rows = [[f"`products.{p.name}`", _shares(p), ", ".join(p.banks)] for p in s.products]
     lines.append(table(["product (override path)", "loss shares", "banks"], rows))
-    if s.targets:
-        rows = [
-            [
-                f"`targets.{i}`",
-                t.clause,
-                t.label,
-                f"`{t.metric}`" if t.metric else "—",
-                t.date,
-                _condition(t),
-                f"out of scope: {t.out_of_scope}" if t.out_of_scope else "scored",
-            ]
-            for i, t in enumerate(s.targets)
-        ]
-        lines.append(table(["target", "clause", "label", "metric", "date", "condition", "verdict"], rows))
-    else:
-        lines.append("No numeric targets.\n")
+    lines.append(_targets_table(s) if s.targets else "No numeric targets.\n")
     return "\n".join(lines)
+
+
+def _targets_table(s: Any) -> str:
+    """The scenario's targets, each with its override path, clause, metric, date, condition and verdict."""
+    rows = [
+        [
+            f"`targets.{i}`",
+            t.clause,
+            t.label,
+            f"`{t.metric}`" if t.metric else "—",
+            t.date,
+            _condition(t),
+            f"out of scope: {t.out_of_scope}" if t.out_of_scope else "scored",
+        ]
+        for i, t in enumerate(s.targets)
+    ]
+    return table(["target", "clause", "label", "metric", "date", "condition", "verdict"], rows)
 
 
 def _num(v: float) -> str:

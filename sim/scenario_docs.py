@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from sim.docs_tables import table
-from sim.scenario import SCENARIO_DIR, bundled_names, load_scenario
+from sim.scenario import SCENARIO_DIR, Scenario, bundled_names, load_scenario
 
 
 def _count_note(name: str) -> str:
@@ -64,7 +64,7 @@ def scenario_contents(name: str) -> str:
     return "\n".join(lines)
 
 
-def _targets_table(s: Any) -> str:
+def _targets_table(s: Scenario) -> str:
     """The scenario's targets, each with its override path, clause, metric, date, condition and verdict."""
     rows = [
         [

@@ -171,28 +171,19 @@ def good_file(tmp_path) -> Path:
     return path
 
 
-def test_set_without_equals(good_file, tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("setting", "fragments"),
+    [
+        ("horizon_months", ("--set", "horizon_months", "expected dotted.key=value")),
+        ("enterprises.bogus=1", ("good.yaml", "enterprises.bogus", "unknown key", "initial_count")),
+        ("horizon_months=-3", ("good.yaml", "horizon_months", "greater than or equal to 1")),
+        ("banks.nobank.spread_rate=0.02", ("banks.nobank.spread_rate", "no item 'nobank'")),
+    ],
+    ids=["without-equals", "unknown-key", "bad-value", "missing-list-item"],
+)
+def test_a_bad_set_is_one_clear_message(good_file, tmp_path, capsys, setting, fragments):
     out = tmp_path / "o"
-    argv = ["run", str(good_file), "--set", "horizon_months", "--out", str(out)]
-    check_rejected(capsys, argv, out, "--set", "horizon_months", "expected dotted.key=value")
-
-
-def test_set_of_an_unknown_key(good_file, tmp_path, capsys):
-    out = tmp_path / "o"
-    argv = ["run", str(good_file), "--set", "enterprises.bogus=1", "--out", str(out)]
-    check_rejected(capsys, argv, out, "good.yaml", "enterprises.bogus", "unknown key", "initial_count")
-
-
-def test_set_of_a_bad_value(good_file, tmp_path, capsys):
-    out = tmp_path / "o"
-    argv = ["run", str(good_file), "--set", "horizon_months=-3", "--out", str(out)]
-    check_rejected(capsys, argv, out, "good.yaml", "horizon_months", "greater than or equal to 1")
-
-
-def test_set_of_a_missing_list_item(good_file, tmp_path, capsys):
-    out = tmp_path / "o"
-    argv = ["run", str(good_file), "--set", "banks.nobank.spread_rate=0.02", "--out", str(out)]
-    check_rejected(capsys, argv, out, "banks.nobank.spread_rate", "no item 'nobank'")
+    check_rejected(capsys, ["run", str(good_file), "--set", setting, "--out", str(out)], out, *fragments)
 
 
 def test_bad_months_option(good_file, tmp_path, capsys):

@@ -1,5 +1,9 @@
+"""The small scenario the experiment tests run (200 firms × 12 months), its coverage lever, and the command line
+as a subprocess."""
+
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +40,18 @@ SMALL: dict[str, Any] = {
         {"metric": "borrowers", "date": "2018-12", "threshold": 60, "op": ">="},
     ],
 }
+#: The covered product's pool share as one lever ``x``, the bank bearing the rest.
+COVERAGE: dict[str, Any] = {
+    "name": "coverage",
+    "role": "lever",
+    "paths": {"products.covered.shares.pool": "x", "products.covered.shares.bank": "1 - x"},
+    "bounds": [0.2, 0.8],
+}
+
+
+def techfin(*args: object) -> list[str]:
+    """The argv that runs ``techfin ARGS`` in a fresh interpreter (for tests that kill or signal it)."""
+    return [sys.executable, "-m", "experiments.cli", *map(str, args)]
 
 
 def _write(path: Path, data: dict[str, Any]) -> Path:

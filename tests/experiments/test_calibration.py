@@ -6,7 +6,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from sim.model import EcosystemModel
 from sim.result import SCALARS
 from sim.runs import run_paired
 from sim.scenario import ScenarioError, load_scenario
+from tests.experiments.conftest import techfin
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"enterprises.initial_count": 400, "enterprises.entry_per_month": 2}
@@ -105,7 +105,7 @@ def _complete(db: Path) -> int:
 def test_a_killed_calibration_resumes_the_same_study(tmp_path):
     file = _synthetic(tmp_path, replicates=1, months=12)
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-m", "experiments.cli", "calibrate", str(file), "--trials", "200", "--out", str(out)]
+    cmd = techfin("calibrate", file, "--trials", 200, "--out", out)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while _complete(out / "study.db") < 3 and time.monotonic() < deadline:

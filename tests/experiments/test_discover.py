@@ -124,7 +124,7 @@ def test_outcome_presets_expressions_and_missing_values():
 def sweep_folder(tmp_path_factory):
     """A small real sweep: the small scenario, 24 Latin-hypercube points of pool share, pool size and budget,
     12 months, one replicate each."""
-    from tests.experiments.conftest import SMALL
+    from tests.experiments.conftest import COVERAGE, SMALL
 
     tmp = tmp_path_factory.mktemp("discover")
     (tmp / "small.yaml").write_text(yaml.safe_dump(SMALL), encoding="utf-8")
@@ -132,12 +132,7 @@ def sweep_folder(tmp_path_factory):
         "base": str(tmp / "small.yaml"),
         "metrics": ["pool_depleted", "credit_cagr"],
         "parameters": [
-            {
-                "name": "coverage",
-                "role": "lever",
-                "paths": {"products.covered.shares.pool": "x", "products.covered.shares.bank": "1 - x"},
-                "bounds": [0.2, 0.8],
-            },
+            COVERAGE,
             {"path": "government.pools.pool.initial_wan", "role": "lever", "bounds": [20, 400]},
             {"path": "macro.shocks.0.pd_multiplier", "role": "uncertainty", "bounds": [1, 3]},
         ],

@@ -6,13 +6,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from experiments.cli import main
+from tests.experiments.conftest import techfin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,20 +43,7 @@ def _wait_gone(sid: int, seconds: float) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_killing_an_experiment_leaves_no_worker_behind(tmp_path, small_file):
     out = tmp_path / "c"
-    cmd = [
-        sys.executable,
-        "-m",
-        "experiments.cli",
-        "compare",
-        str(small_file),
-        "--replicates",
-        "400",
-        "--workers",
-        "2",
-        "--out",
-        str(out),
-        "--quiet",
-    ]
+    cmd = techfin("compare", small_file, "--replicates", 400, "--workers", 2, "--out", out, "--quiet")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and len(list((out / "parts").glob("*.runs.parquet"))) < 2:
@@ -96,7 +83,7 @@ def test_sigterm_to_the_dashboard_stops_its_server():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "experiments.cli", "dashboard", "--port", str(port)]
+    cmd = techfin("dashboard", "--port", port)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_session(proc.pid)) < 2:

@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from experiments import api
 from experiments.cli import main
 from experiments.store import ResultStore
+from tests.experiments.conftest import techfin
 
 REPO = Path(__file__).resolve().parents[2]
 RUNS = 120
@@ -25,20 +25,7 @@ def _outcomes(folder: Path) -> pd.DataFrame:
 
 def test_resume_after_kill_9_matches_an_uninterrupted_run(tmp_path, small_file):
     killed = tmp_path / "killed"
-    cmd = [
-        sys.executable,
-        "-m",
-        "experiments.cli",
-        "compare",
-        str(small_file),
-        "--replicates",
-        str(RUNS),
-        "--seed",
-        "4",
-        "--out",
-        str(killed),
-        "--quiet",
-    ]
+    cmd = techfin("compare", small_file, "--replicates", RUNS, "--seed", 4, "--out", killed, "--quiet")
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     parts = killed / "parts"

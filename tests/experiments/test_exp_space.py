@@ -10,6 +10,7 @@ from experiments import api
 from experiments.designs import grid_unit, lhs_unit
 from experiments.space import SPACE_DIR, Space, evaluate, load_space
 from sim.scenario import ScenarioError
+from tests.experiments.conftest import COVERAGE
 
 
 def _space(small_file, **extra):
@@ -17,12 +18,7 @@ def _space(small_file, **extra):
         "base": str(small_file),
         "metrics": ["credit_cagr", "pool_depleted"],
         "parameters": [
-            {
-                "name": "coverage",
-                "role": "lever",
-                "paths": {"products.covered.shares.pool": "x", "products.covered.shares.bank": "1 - x"},
-                "bounds": [0.2, 0.8],
-            },
+            COVERAGE,
             {"path": "government.pools.pool.initial_wan", "role": "lever", "bounds": [100, 900]},
             {
                 "path": "macro.shocks.0.pd_multiplier",
@@ -34,6 +30,12 @@ def _space(small_file, **extra):
         ],
         "overrides": {"macro.shocks": [{"start": "2018-03", "months": 6}]},
     } | extra
+
+
+def _expression(text: str) -> dict:
+    """A space whose one lever sets the covered product's pool share by the expression ``text``."""
+    paths = {"products.covered.shares.pool": text}
+    return {"parameters": [{"name": "c", "role": "lever", "bounds": [0, 1], "paths": paths}]}
 
 
 def test_space_file_validates_and_links_paths(small_file, write_space):
@@ -77,16 +79,7 @@ def test_space_file_validates_and_links_paths(small_file, write_space):
             "loss shares must sum to 1",
         ),
         (
-            {
-                "parameters": [
-                    {
-                        "name": "c",
-                        "role": "lever",
-                        "bounds": [0, 1],
-                        "paths": {"products.covered.shares.pool": "__import__('os')"},
-                    }
-                ]
-            },
+            _expression("__import__('os')"),
             "only numbers, x",
         ),
         (
@@ -117,16 +110,7 @@ def test_space_file_validates_and_links_paths(small_file, write_space):
             "finite number",
         ),
         (
-            {
-                "parameters": [
-                    {
-                        "name": "c",
-                        "role": "lever",
-                        "bounds": [0, 1],
-                        "paths": {"products.covered.shares.pool": "9 ** 9 ** 9"},
-                    }
-                ]
-            },
+            _expression("9 ** 9 ** 9"),
             "a power above 100",
         ),
     ],

@@ -172,31 +172,17 @@ def test_sweep_records_a_failing_point_and_runs_the_rest(tmp_path, small_file, w
     space = Space.model_validate(spec)  # a Space built in Python is not: its bad point fails at run time
     folder = api.sweep(space, "grid", 3, replicates=2, out=tmp_path / "s", progress=False)
     runs = pd.read_parquet(folder / "runs.parquet")
-    assert list(runs.columns) == [
-        "run_id",
-        "scenario",
-        "point",
-        "replicate",
-        "seed",
-        "param.products.covered.interest_subsidy_share",
-        "status",
-        "error",
-        "wall_s",
-    ]
-    bad = runs[runs["param.products.covered.interest_subsidy_share"] > 1]
+    param = "param.products.covered.interest_subsidy_share"
+    run_keys = ["run_id", "scenario", "point", "replicate", "seed"]
+    assert list(runs.columns) == [*run_keys, param, "status", "error", "wall_s"]
+    bad = runs[runs[param] > 1]
     assert len(bad) == 2 and (bad["status"] == "failed").all()
     assert bad["error"].str.contains("interest_subsidy_share").all()
     assert (runs.loc[runs["point"] < 2, "status"] == "ok").all()
     assert len(pd.read_parquet(folder / "outcomes.parquet")) == 4
     points = pd.read_parquet(folder / "points.parquet")
-    assert list(points.columns) == [
-        "point",
-        "param.products.covered.interest_subsidy_share",
-        "n",
-        "new_credit_wan.mean",
-        "new_credit_wan.ci_low",
-        "new_credit_wan.ci_high",
-    ]
+    stats = ["new_credit_wan.mean", "new_credit_wan.ci_low", "new_credit_wan.ci_high"]
+    assert list(points.columns) == ["point", param, "n", *stats]
     assert list(points["point"]) == [0, 1]
     m = json.loads((folder / "manifest.json").read_text())
     assert m["counts"] == {"runs": 6, "ok": 4, "failed": 2, "series_runs": 4}

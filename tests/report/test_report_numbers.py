@@ -49,6 +49,13 @@ def check(cell: str, values: list[float], scale: float) -> None:
         assert close(s, v, scale), (cell, values, scale)
 
 
+def beside(page, block: str, frame: pd.DataFrame) -> tuple[list[str], list[tuple[pd.Series, list[str]]]]:
+    """Table ``block``'s header, and each of its rows beside the frame's row in the same place (as many of each)."""
+    header, rows = page.table(block)
+    assert len(rows) == len(frame), (block, len(rows), len(frame))
+    return header, [(r, row) for (_, r), row in zip(frame.iterrows(), rows, strict=True)]
+
+
 def scenario_keys(folder, lang: str) -> dict[str, str]:
     """A report's scenario name → the scenario key in the folder's tables."""
     data = load_folder(folder)
@@ -100,9 +107,7 @@ def test_depletion_tables_equal_the_data(report, depletion_dir, lang):
     page = report("depletion", lang)
     keys = scenario_keys(depletion_dir, lang)
     median = pd.read_parquet(depletion_dir / "depletion_median.parquet")
-    _, rows = page.table("tab-depletion-median")
-    assert len(rows) == len(median)
-    for (_, r), row in zip(median.iterrows(), rows, strict=True):
+    for r, row in beside(page, "tab-depletion-median", median)[1]:
         assert [keys[row[0]], row[1]] == [r["scenario"], entity_name(r["entity"], lang)]
         assert row[5] == f"{r['events']} / {r['n']}"
         if math.isnan(r["median_month"]):
@@ -139,9 +144,8 @@ def test_targets_table_equals_the_data(report, targets_dir, lang):
     page = report("targets", lang)
     keys = scenario_keys(targets_dir, lang)
     targets = pd.read_parquet(targets_dir / "targets.parquet")
-    header, rows = page.table("tab-targets")
-    assert len(rows) == len(targets)
-    for (_, r), row in zip(targets.iterrows(), rows, strict=True):
+    header, rows = beside(page, "tab-targets", targets)
+    for r, row in rows:
         assert keys[row[0]] == r["scenario"] and row[3] == r["date"]
         if r["state"] == "scored":
             assert row[5] == f"{r['successes']} / {r['n']}"
@@ -168,13 +172,12 @@ def test_sweep_points_table_equals_the_data(report, sweep_dir, lang):
 
     page = report("sweep", lang)
     points = pd.read_parquet(sweep_dir / "points.parquet")
-    header, rows = page.table("tab-points")
+    header, rows = beside(page, "tab-points", points)
     params = [c for c in points.columns if c.startswith("param.")]
     labels = parameter_labels(load_folder(sweep_dir).manifest["space"], lang)
     assert header[1 : 1 + len(params)] == [labels[p] for p in params]
     metrics = [c.removesuffix(".mean") for c in points.columns if c.endswith(".mean")]
-    assert len(rows) == len(points)
-    for (_, r), row in zip(points.iterrows(), rows, strict=True):
+    for r, row in rows:
         assert int(row[0]) == r["point"]
         for p, cell in zip(params, row[1 : 1 + len(params)], strict=True):
             check(cell, [r[p]], 1)

@@ -6,7 +6,7 @@ from construction (which includes its pre-plan burn-in) to the end of ``run()``,
 firm-months: firms × (burn-in + horizon). Both are timed in CPU seconds of this process (the machine is
 shared, so CPU time is steadier than wall time; numpy here is single-threaded), and the ratio model ÷ floor is
 the figure to watch. Each size runs in a fresh process, so the peak RSS printed is that run's. Before the
-timed run the process runs a 300-firm model once, which loads the compiled loops of ``sim/kernels.py`` from
+timed run the process runs a 300-firm model once, which loads the compiled loops of ``sim/kernels/`` from
 numba's cache (compiles them on the first run after an install); that one-time cost per process is printed
 as "warm-up" and not counted in the ratio — a study's worker pays it once for all its runs.
 
@@ -63,7 +63,7 @@ def one(name: str, firms: int, months: int) -> dict:
 
     s = scenario(name, firms, months)
     t0 = time.process_time()
-    EcosystemModel(scenario(name, 300, months), rng=1).run()  # loads the compiled loops (sim/kernels.py) once
+    EcosystemModel(scenario(name, 300, months), rng=1).run()  # loads the compiled loops (sim/kernels/) once
     warmup = time.process_time() - t0
     t0, w0 = time.process_time(), time.perf_counter()
     model = EcosystemModel(s, rng=2017)

@@ -1,4 +1,5 @@
-"""The credit market: matching only. Who applies where and in what order; the decisions are the agents'.
+"""The credit market: matching only. Who applies where and in what order; the decisions are the agents'
+(pricing and screening of each application in ``sim.pricing``).
 
 Each firm with a need (``agents.enterprise``) sees, for every product it is eligible for, the bank's quoted
 rate (``Bank.quote``) and the all-in annual cost net of subsidies, and asks for the amount its investment
@@ -16,12 +17,12 @@ applying for ``need_patience_months``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim import kernels
+from sim.pricing import Offers, Pricing
 from sim.products import GUAR, INS, POOL, REGUAR, VC, ProductTable
 
 if TYPE_CHECKING:
@@ -34,25 +35,7 @@ if TYPE_CHECKING:
 # A bank is out of room for the rest of the month's matching when its room cannot take the smallest loan, with a
 # margin (万元) above the capacity checks' 1e-9 tolerance so that only certainly-full banks count.
 DEAD_MARGIN_WAN = 1e-6
-QUOTE_BLOCK = 8192  # applicants priced at a time (a block's (channels, firms) temporaries fit in cache)
 PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the firm's need; only orders offers
-
-
-@dataclass
-class Offers:
-    """Per application, (channels, firms) arrays — a channel's row runs over the month's applicants, so the
-    element-wise rules broadcast per-channel terms ``(c, 1)`` against per-firm terms ``(1, k)`` in long inner
-    loops: what the lender side would do."""
-
-    amount: np.ndarray
-    want: np.ndarray
-    rate: np.ndarray
-    cost: np.ndarray
-    int_sub: np.ndarray
-    fee_sub: np.ndarray
-    prem_sub: np.ndarray
-    premium: np.ndarray
-    accept: np.ndarray
 
 
 def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.ndarray:
@@ -64,7 +47,7 @@ def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.n
     return kernels.within_room(keys.astype(np.int64), amounts.astype(float), np.asarray(room, dtype=float))
 
 
-class Market:
+class Market(Pricing):
     """The credit market of one region, wired once with the parties it matches.
 
     ``inst`` (pledges, leasing, the red list, venture funds: ``sim.instruments``) and ``observer`` (the product
@@ -120,148 +103,6 @@ class Market:
         self.signal_groups = [[(f, sf[c] == f) for f in np.unique(sf[c])] for c in self.bank_cols]
         self.ch_acct = {j: pr.accounts[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
         self.ch_share = {j: pr.shares[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
-
-    # ---- what each sharer's share is worth to a bank --------------------------------------------------------
-    def exposures(self) -> dict[int, np.ndarray]:
-        """Covered principal × share borne by each pool, guarantor (both roles together) and insurer, as trued
-        up at the last month end (``EcosystemModel.update_institutions``)."""
-        exp = self.exposure
-        sizes = {
-            POOL: len(self.pools),
-            GUAR: len(self.guarantors),
-            REGUAR: len(self.guarantors),
-            INS: len(self.insurers),
-        }
-        got = {j: exp[j] if exp[j].size == n else np.zeros(n) for j, n in sizes.items()}
-        n_vc = len(self.inst.funds) if self.inst is not None else 0
-        vc = exp[VC] if VC in exp and exp[VC].size == n_vc else np.zeros(n_vc)
-        return {POOL: got[POOL], GUAR: got[GUAR] + got[REGUAR], INS: got[INS], VC: vc}
-
-    def retained(self) -> np.ndarray:
-        """Per channel, the share of a loss its bank expects to bear: its own share plus what it does not trust
-        each sharer to pay (``Bank.trust``: funds against the covered exposure of ``exposures()``)."""
-        pr, exp = self.pr, self.exposures()
-        funds = {
-            POOL: np.array([p.balance_wan for p in self.pools]),
-            GUAR: np.array([max(g.net_assets_wan, 0.0) for g in self.guarantors]),
-            INS: np.array([i.capital_wan for i in self.insurers]),
-            VC: self.inst.fund_money() if self.inst else np.zeros(0),
-        }
-        covered = np.zeros(pr.ch_prod.size)
-        for j in (POOL, GUAR, INS, VC, REGUAR):  # one entity, one purse: a re-guarantor is trusted as guarantor
-            f, e = (funds[GUAR], exp[GUAR]) if j == REGUAR else (funds[j], exp[j])
-            acct = self.ch_acct[j]
-            if f.size == 0 or (acct < 0).all():
-                continue
-            trust = np.array([bank.trust(f, e) for bank in self.banks])  # (banks, parties of kind j)
-            covered += self.ch_share[j] * np.where(acct >= 0, trust[self.pr.ch_bank, np.maximum(acct, 0)], 0.0)
-        return 1.0 - covered
-
-    def noise(self, kind: str, name: str, month: int, firms: np.ndarray) -> np.ndarray:
-        """Standard-normal screening errors of one institution for the given firm slots this month."""
-        return self.streams.normal_at("signal", month, firms, f"{kind}:{name}")
-
-    def seen_pd(self, kind: str, name: str, scale: float, firms: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
-        """Annual PD of ``firms`` as institution ``kind:name`` sees it: the true quality plus its screening error
-        (standard deviation ``scale``), through the firm-side factors ``pdf`` (``Enterprises.pd_factors``)."""
-        return self.pop.pd_seen(pdf, self.pop.theta[firms] + scale * self.noise(kind, name, month, firms))
-
-    def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float) -> Offers:
-        """Price and screen every (channel, firm) application for this month: each bank once over its channels,
-        each guarantor and insurer once over the channels of the products it is on.
-
-        Applicants are priced in blocks of ``QUOTE_BLOCK`` firms, so that a block's temporaries stay in cache;
-        every draw is counter-based per firm slot, so the blocks give the same numbers as one pass."""
-        kept = self.retained()
-        if firms.size <= QUOTE_BLOCK:
-            return self.quote_block(firms, month, lpr, hit_rate, kept)
-        parts = [self.quote_block(firms[i : i + QUOTE_BLOCK], month, lpr, hit_rate, kept)
-                 for i in range(0, firms.size, QUOTE_BLOCK)]  # fmt: skip
-        shape = (self.pr.ch_prod.size, firms.size)
-        joined = {}
-        for f in fields(Offers):
-            arrays = [getattr(p, f.name) for p in parts]
-            if all(a.strides[1] == 0 for a in arrays):  # a per-channel term broadcast over firms
-                joined[f.name] = np.broadcast_to(arrays[0][:, :1], shape)
-            else:
-                joined[f.name] = np.concatenate(arrays, axis=1)
-        return Offers(**joined)
-
-    def quote_block(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float, kept: np.ndarray) -> Offers:
-        """``quote`` for one block of applicants; ``kept``: the banks' retained share per channel (``retained``)."""
-        pop, pr = self.pop, self.pr
-        cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
-        collateral, revenue = pop.collateral_wan(firms)[None, :], pop.revenue_wan[firms][None, :]
-        plat = self.platforms.credit_info_noise_factor
-        pdf = pop.pd_factors(firms)
-        cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
-        cap[np.isnan(cap)] = np.inf
-        gov = self.government
-        reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
-        reward = reward[cp] * 12.0 / pr.term[cp]
-        rate, accept, limit = np.empty((nc, k)), np.empty((nc, k), bool), np.empty((nc, k))
-        for bank, cols in zip(self.banks, self.bank_cols, strict=True):
-            if cols.size == 0:
-                continue
-            pd_hat = np.empty((cols.size, k))
-            for f, same in self.signal_groups[bank.index]:  # products with one signal factor share the bank's view
-                scale = bank.p.screening_noise * f * plat
-                pd_hat[same] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[None, :]
-            lgd, kc = pr.lgd[cp[cols]][:, None], kept[cols][:, None]
-            rate[cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols][:, None])
-            accept[cols] = bank.accepts(rate[cols], pd_hat, lgd, kc, reward[cols][:, None], lpr)
-            limit[cols] = bank.lending_limit(*self.secured_by(cp[cols], kept[cols], firms, collateral), revenue)
-        rate -= self.inst.rate_discount(firms)[None, :]  # red list 利率优惠: acceptance above was on the full rate
-        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_ins])[:, None]
-        gate = float(gov.commitments_open())
-        sub_first, sub_other = (pr.first_sub[cp] * gate)[:, None], (pr.int_sub[cp] * gate)[:, None]
-        if (sub_first != sub_other).any():  # a first-loan subsidy: depends on the firm
-            int_sub = np.where(~pop.first_loan[firms][None, :], sub_first, sub_other)
-        else:
-            int_sub = sub_other
-        fee_sub, prem_sub = (pr.fee_sub[cp] * gate)[:, None], (pr.prem_sub[cp] * gate)[:, None]  # same for all firms
-        fee, other = pr.fee[cp][:, None], pr.other_cost[cp][:, None]
-        cost = rate * (1 - int_sub) + fee * (1 - fee_sub) + prem * (1 - prem_sub) + other
-        int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (nc, k)) for x in (int_sub, prem, fee_sub, prem_sub))
-        ret = pop.investment_return(firms, hit_rate)
-        want = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost)
-        amount = np.minimum(np.minimum(want, pr.max_loan[cp][:, None]), limit)
-        accept &= amount >= pop.p.need_min_wan - 1e-9
-        accept &= self.screen_sharers(firms, amount, pdf, month)
-        return Offers(amount, want, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
-
-    def secured_by(
-        self, prods: np.ndarray, kept: np.ndarray, firms: np.ndarray, collateral: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """For channels of products ``prods`` at one bank: the retained share that must fit under the lending limit
-        (a lease's equipment secures its own share), (c, 1), and the collateral, (1, k) or with a pledged asset
-        (c, k)."""
-        inst = self.inst
-        kept = np.array([inst.limit_retained(p, k) for p, k in zip(prods, kept, strict=True)])[:, None]
-        if (self.pr.pledge[prods] < 0).all():
-            return kept, collateral
-        return kept, collateral + np.vstack([inst.pledge_wan(p, firms) for p in prods])
-
-    def screen_sharers(self, firms: np.ndarray, amount: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
-        """(channels, firms): whether the guarantor and the insurer of each channel's product would take the
-        firm. Each screens once (its own view of the firm) for all the channels it is on."""
-        pr, pop = self.pr, self.pop
-        ok = np.ones(amount.shape, dtype=bool)
-        plat = self.platforms.credit_info_noise_factor
-        for g, gu in enumerate(self.guarantors):
-            cols = np.flatnonzero(self.ch_guar == g)
-            if cols.size:
-                pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[None, :]
-                liability = amount[cols] * pr.shares[pr.ch_prod[cols], GUAR][:, None]
-                ok[cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[None, :], liability)
-        for i, ins in enumerate(self.insurers):
-            cols = np.flatnonzero(self.ch_ins == i)
-            if cols.size:
-                pd_hat = self.seen_pd("insurer", ins.name, ins.p.screening_noise * plat, firms, pdf, month)
-                ok[cols] &= ins.screens(pd_hat)[None, :]
-        for p in np.unique(pr.ch_prod[pr.accounts[pr.ch_prod, VC] >= 0]):  # a venture fund screens its product
-            ok[pr.ch_prod == p] &= self.inst.fund_screens(p, firms, month, plat)[None, :]
-        return ok
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
         """Run this month's application rounds; book the loans; return counts for the monthly table.

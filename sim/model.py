@@ -19,10 +19,9 @@ import numpy as np
 from agents import Bank, Enterprises, Government, Guarantor, Insurer
 from agents.enterprise import vasicek_monthly
 from agents.venture import VentureFund
-from sim import burnin, market, programmes, settlement
+from sim import bookings, burnin, market, population, programmes, settlement
 from sim.accounts import Ledger
 from sim.calendar import YearMonth, monthly_prob, rate_path
-from sim.firms import read_firms_csv
 from sim.funnel import ProductFunnel
 from sim.instruments import Instruments
 from sim.loanbook import LoanBook
@@ -30,7 +29,7 @@ from sim.products import GUAR, INS, POOL, REGUAR, VC, compile_products
 from sim.reporters import MonthlyRecorder, make_datacollector
 from sim.result import RunResult, build_result
 from sim.scale import apply_scale
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.schema import Platforms
 from sim.streams import Streams
 
@@ -100,7 +99,7 @@ class EcosystemModel(mesa.Model):
         self.pop = Enterprises(self.s.enterprises, self.streams, capacity=self._capacity())
         self.book = LoanBook(capacity=max(1024, 2 * self.pop.p.initial_count))
         if self.fixed or self.s.burn_in_months == 0 or stream_domain != 0:
-            self._populate()
+            population.populate(self)
         else:
             burnin.start_in_steady_state(self)
         self.market = market.Market(
@@ -129,67 +128,13 @@ class EcosystemModel(mesa.Model):
         p = self.s.enterprises
         return int(p.initial_count + 1.2 * p.entry_per_month * self.horizon + 64)
 
-    def _populate(self) -> None:
-        p = self.s.enterprises
-        if p.csv:
-            try:
-                table = read_firms_csv(p.csv)
-            except (OSError, ValueError) as e:
-                raise ScenarioError(p.csv, [("enterprises.csv", str(e))]) from None
-            slots = self.pop.add(0, 0, table)
-        else:
-            slots = self.pop.add(p.initial_count, 0)
-        if self.fixed:
-            self._fixed_loans(slots, 0)
-            return
-        # The loan stock before the burn-in went to firms whose investment returns more than plain credit costs
-        # (LPR + spread + a typical risk premium), the ones banks judged safest first (a noisy view of θ), as
-        # the flow of new loans will, so that the stock and the flow start alike.
-        gen = self.streams.gen("init", 0, "loan stock")
-        signal = self.pop.theta[slots] + gen.standard_normal(slots.size)
-        score = self.pop.pd_annual(signal, slots)
-        plain_cost = self.lpr + float(np.mean([b.p.spread_rate for b in self.banks])) + 0.015
-        score[self.pop.investment_return(slots) <= plain_cost] = np.inf
-        k = round(p.initial_borrower_share * slots.size)
-        holders = np.sort(slots[np.argsort(score, kind="stable")[:k]])
-        amount = self.pop.base_need(holders)
-        bank = holders % len(self.banks)
-        spread = np.array([b.p.spread_rate for b in self.banks])[bank]
-        legacy = self.products.legacy
-        self.book.add(
-            firm=holders,
-            bank=bank,
-            product=np.full(holders.size, legacy),
-            principal=amount,
-            rate=self.lpr + spread,
-            lgd=self.products.lgd[legacy],
-            start=0,
-            maturity=1 + (gen.random(holders.size) * 12).astype(int),
-        )
-        self.pop.debt_wan[holders] = amount
-        self.pop.cost_rate[holders] = self.lpr + spread
-        self.pop.first_loan[holders] = True
-        self.update_institutions()
+    def update_institutions(self) -> None:
+        """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
+        bookings.update_institutions(self)
 
-    def _fixed_loans(self, slots: np.ndarray, month: int) -> None:
-        """Fixed mode: each firm gets one loan of the fixed size on the first product's channels in turn."""
-        f, pr = self.s.fixed, self.products
-        chans = np.flatnonzero(pr.ch_prod == pr.ch_prod[0])
-        ch = chans[slots % chans.size]
-        prod, bank = pr.ch_prod[ch], pr.ch_bank[ch]
-        amount = np.full(slots.size, f.loan_wan)
-        self.book.add(
-            firm=slots,
-            bank=bank,
-            product=prod,
-            principal=amount,
-            rate=self.lpr,
-            fee_rate=pr.fee[prod],
-            lgd=f.lgd,
-            start=month,
-            maturity=month + 1 + (slots % f.term_months),
-        )
-        self.register_new_loans(slots, bank, prod, amount, np.full(slots.size, self.lpr))
+    def register_new_loans(self, *args: np.ndarray) -> None:
+        """Tell banks, guarantors, pools, firms and the fund about new loans (``bookings.register_new_loans``)."""
+        bookings.register_new_loans(self, *args)
 
     # ---- the schedule -------------------------------------------------------------------------------------
     PHASES = (
@@ -285,33 +230,7 @@ class EcosystemModel(mesa.Model):
         )
         self.recorder.add(programmes.bonds(self))
         self.recorder.add(programmes.grants(self))
-        self.tech_insurance()
-
-    def tech_insurance(self) -> None:
-        """科技保险: insured firms pay premiums (partly subsidised); an R&D setback pays out if insured,
-        and otherwise adds distress."""
-        pop, n, m = self.pop, self.pop.n, self.month
-        alive = pop.alive[:n] & ~pop.listed[:n]
-        setback = alive & (self.streams.uniform("insurance", m, n) < monthly_prob(pop.p.rd_setback_rate))
-        insured = np.zeros(n, dtype=bool)
-        lo = 0.0
-        share = self.s.government.subsidies.tech_premium_subsidy_share
-        for ins in self.insurers:
-            t = ins.p.tech
-            if t.start is not None and self.label < t.start:
-                lo += t.uptake_share  # the line is not sold yet; later lines keep their firms
-                continue
-            mine = alive & (pop.u_insure[:n] >= lo) & (pop.u_insure[:n] < lo + t.uptake_share)
-            lo += t.uptake_share
-            if mine.any():
-                prem = np.full(int(mine.sum()), t.sum_insured_wan * t.premium_rate / 12.0)
-                self.government.pay("tech_premium_subsidy", prem * share)
-                ins.collect_premiums(float(prem.sum()), tech=True)
-                claims = float((mine & setback).sum() * t.sum_insured_wan)
-                ins.pay_claims(min(claims, ins.capital_wan), tech=True)
-                insured |= mine
-        pop.tech_insured[:n] = insured
-        pop.distress[:n] += np.where(setback & ~insured, pop.p.setback_distress, 0.0)
+        programmes.tech_insurance(self)
 
     def apply_for_credit(self) -> None:
         """New financing needs (renewals were set at maturity)."""
@@ -342,7 +261,7 @@ class EcosystemModel(mesa.Model):
         if self.fixed:
             pop.alive[slots] = False
             new = pop.add(slots.size, m)
-            self._fixed_loans(new, m)
+            population.fixed_loans(self, new, m)
         else:
             pop.default(slots, m)
 
@@ -357,59 +276,6 @@ class EcosystemModel(mesa.Model):
         z = self._factor[1]
         return z - (self.shock.factor_shift if self.shock is not None else 0.0)
 
-    def update_institutions(self) -> None:
-        """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
-        b = self.book
-        b.compact()
-        rows = b.open_rows()
-        nb, P = len(self.banks), len(self.products.names)
-        prin = b.principal[rows]
-        by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
-        by_pb = by_pb.astype(float)  # bincount of an empty book is integer
-        by_p = by_pb.sum(axis=1)
-        pr = self.products
-        for j, parties in (
-            (POOL, self.government.pools),
-            (GUAR, self.guarantors),
-            (REGUAR, self.guarantors),
-            (INS, self.insurers),
-            (VC, self.ventures),
-        ):
-            sel = pr.accounts[:, j] >= 0
-            self.exposure[j] = np.bincount(
-                pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j], minlength=len(parties)
-            )
-        for bank, bal in zip(self.banks, by_pb.sum(axis=0), strict=True):
-            bank.review(float(bal), self.month)
-        for v in self.ventures:
-            v.close_month(float(self.exposure[VC][v.index]))
-        label = self.label
-        if self.month > 0 and label.endswith("-12"):
-            paid = self.government.reward_growth(by_pb.sum(axis=0))
-            for bank, amt in zip(self.banks, paid, strict=True):
-                bank.receive_reward(float(amt))
-            self.recorder.add({"bank_reward_wan": float(paid.sum())})
-        if self.month > 0:  # at set-up only balances are trued up: no month has passed to accrue
-            self.close_sharers(by_p, label)
-        for pool in self.government.pools:
-            mine = (pr.accounts[:, POOL] == pool.index) & (pr.shares[:, POOL] > 0)
-            pool.close_month(by_pb[mine].sum(axis=0), label)
-        self.government.close_month(label)
-
-    def close_sharers(self, by_p: np.ndarray, label: str) -> None:
-        """Month end of guarantors (income, opex, injections) and insurers (windows, suspension, repricing,
-        stop-loss paid from the fund)."""
-        pr = self.products
-        for g in self.guarantors:
-            injected = g.close_month(float(self.exposure[GUAR][g.index] + self.exposure[REGUAR][g.index]), label)
-            self.government.record("injection", injected)
-        december = label.endswith("-12")
-        for ins in self.insurers:
-            covered = by_p[pr.accounts[:, INS] == ins.index].sum()
-            stoploss = ins.close_month(float(covered), self.month, december)
-            if stoploss > 0:
-                ins.receive_stoploss(float(self.government.pay("stoploss", np.array([stoploss]))[0]))
-
     # ---- services the phases use --------------------------------------------------------------------------
     @property
     def calendar_month(self) -> YearMonth:
@@ -423,53 +289,6 @@ class EcosystemModel(mesa.Model):
     def label(self) -> str:
         """'YYYY-MM' of the current step."""
         return self._calendar[2] if self._calendar[0] == self.month else str(self.calendar_month)
-
-    def register_new_loans(
-        self, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
-    ) -> None:
-        """Tell banks, guarantors, pools, firms (debt, its all-in cost and term) and the fund (rewards) about
-        new loans."""
-        nb = len(self.banks)
-        for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
-            self.banks[i].book_loans(float(v))
-        pr = self.products
-        liability = amount @ pr.guarantor_shares(len(self.guarantors))[prod]
-        for g in self.guarantors:
-            g.book_guarantees(float(liability[g.index]))
-        for pool in self.government.pools:
-            sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
-            pool.book_cover(bank[sel], amount[sel])
-        for v in self.ventures:
-            v.book_cover(float((amount * pr.shares[prod, VC] * (pr.accounts[prod, VC] == v.index)).sum()))
-        self.funnel.written(prod, amount)
-        pop = self.pop
-        first = ~pop.first_loan[slots]
-        pop.first_loan[slots] = True
-        pop.served[slots] = True
-        pop.tf_served[slots[pr.policy[prod]]] = True
-        pop.debt_wan[slots] = amount
-        pop.cost_rate[slots] = cost
-        pop.term_months[slots] = pr.term[prod]
-        pop.need_wan[slots] = 0.0
-        pop.need_age[slots] = 0
-        first_in_run = pop.vintage_month[slots] < 0
-        pop.vintage_month[slots[first_in_run]] = self.month
-        pop.vintage_policy[slots[first_in_run]] = pr.policy[prod[first_in_run]]
-        pop.vintage_stage[slots[first_in_run]] = pop.stage[slots[first_in_run]]
-        basis = self.s.government.subsidies.bank_reward_basis
-        rewarded = pr.reward[prod] & (pr.policy[prod] | (basis == "all_new"))
-        reward = self.government.reward_new_loans(bank, amount, rewarded, nb)
-        for b, amt in zip(self.banks, reward, strict=True):
-            b.receive_reward(float(amt))
-        self.recorder.add(
-            {
-                "new_loans": slots.size,
-                "new_loans_wan": float(amount.sum()),
-                "first_loans_new": int(first.sum()),
-                "bank_reward_wan": float(reward.sum()),
-                "policy_new_loans_wan": float(amount[pr.policy[prod]].sum()),
-            }
-        )
 
     # ---- running ------------------------------------------------------------------------------------------
     def run(self, months: int | None = None) -> RunResult:

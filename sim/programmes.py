@@ -1,8 +1,10 @@
-"""The month's fiscal programmes outside credit (issue 10): grants 无偿资助, investment-risk subsidies 投资风险补助
-on VC rounds and bond issuance 债券融资 with its subsidy. The rules are the agents' (``Government``,
-``Enterprises``); this module wires them and returns the month's flows for the monthly table.
+"""The month's fiscal programmes outside credit: grants 无偿资助, investment-risk subsidies 投资风险补助 on VC
+rounds, bond issuance 债券融资 with its subsidy, and tech insurance 科技保险 with its premium subsidy. The rules
+are the agents' (``Government``, ``Enterprises``, ``Insurer``); this module wires them and returns the
+month's flows for the monthly table.
 
-Draws come from the ``instruments`` stream only, so a programme that is off moves no other random number.
+Draws come from the ``instruments`` stream (tech insurance: the ``insurance`` stream) only, so a programme that
+is off moves no other random number.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.calendar import monthly_prob
 from sim.schema import STAGES
 
 if TYPE_CHECKING:
@@ -57,3 +60,30 @@ def bonds(m: EcosystemModel) -> dict[str, float]:
     if share > 0 and issued.size:
         m.government.pay("bond_subsidy", np.full(issued.size, share * b.amount_wan))
     return {"bond_issues_new": float(issued.size), "bond_finance_wan": raised, "direct_finance_wan": raised}
+
+
+def tech_insurance(m: EcosystemModel) -> None:
+    """科技保险: insured firms pay premiums (partly subsidised); an R&D setback pays out if insured,
+    and otherwise adds distress."""
+    pop, n, month = m.pop, m.pop.n, m.month
+    alive = pop.alive[:n] & ~pop.listed[:n]
+    setback = alive & (m.streams.uniform("insurance", month, n) < monthly_prob(pop.p.rd_setback_rate))
+    insured = np.zeros(n, dtype=bool)
+    lo = 0.0
+    share = m.s.government.subsidies.tech_premium_subsidy_share
+    for ins in m.insurers:
+        t = ins.p.tech
+        if t.start is not None and m.label < t.start:
+            lo += t.uptake_share  # the line is not sold yet; later lines keep their firms
+            continue
+        mine = alive & (pop.u_insure[:n] >= lo) & (pop.u_insure[:n] < lo + t.uptake_share)
+        lo += t.uptake_share
+        if mine.any():
+            prem = np.full(int(mine.sum()), t.sum_insured_wan * t.premium_rate / 12.0)
+            m.government.pay("tech_premium_subsidy", prem * share)
+            ins.collect_premiums(float(prem.sum()), tech=True)
+            claims = float((mine & setback).sum() * t.sum_insured_wan)
+            ins.pay_claims(min(claims, ins.capital_wan), tech=True)
+            insured |= mine
+    pop.tech_insured[:n] = insured
+    pop.distress[:n] += np.where(setback & ~insured, pop.p.setback_distress, 0.0)

@@ -59,10 +59,15 @@ def _top(mod: str, top: str) -> bool:
     return mod == top or mod.startswith(f"{top}.")
 
 
+def in_foundation(module: str) -> bool:
+    """A foundation module, a module inside a foundation package, or a name imported from one."""
+    return any(module == f or module.startswith(f + ".") for f in FOUNDATION)
+
+
 def agent_violations(found: set[str]) -> set[str]:
     """Imports an agents module must not make: experiments, or sim beyond its foundation."""
     bad = {m for m in found if _top(m, "experiments")}
-    bad |= {m for m in found if _top(m, "sim") and m not in FOUNDATION and m.rsplit(".", 1)[0] not in FOUNDATION}
+    bad |= {m for m in found if _top(m, "sim") and not in_foundation(m)}
     return bad - {"sim"}
 
 
@@ -76,9 +81,9 @@ def test_agents_use_only_the_foundation_of_sim_and_never_experiments(path):
 def test_sim_never_imports_experiments_and_the_foundation_is_a_leaf(path):
     found = imports(path)
     assert not {m for m in found if _top(m, "experiments")}, f"{_name(path)} imports experiments"
-    if _name(path) in FOUNDATION:
-        upward = {m for m in found if _top(m, "agents") or (_top(m, "sim") and m not in FOUNDATION)}
-        upward = {m for m in upward if m.rsplit(".", 1)[0] not in FOUNDATION and m != "sim"}
+    if in_foundation(_name(path)):
+        upward = {m for m in found if _top(m, "agents") or (_top(m, "sim") and not in_foundation(m))}
+        upward -= {"sim"}
         assert not upward, f"foundation module {_name(path)} imports {sorted(upward)}"
 
 

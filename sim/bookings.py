@@ -1,0 +1,114 @@
+"""The books after each event: new loans told to every party (``register_new_loans``) and the month end's
+true-up of balances and exposures from the loan book (``update_institutions``, ``close_sharers``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.products import GUAR, INS, POOL, REGUAR, VC
+
+if TYPE_CHECKING:
+    from sim.model import EcosystemModel
+
+
+def update_institutions(m: EcosystemModel) -> None:
+    """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
+    b = m.book
+    b.compact()
+    rows = b.open_rows()
+    nb, P = len(m.banks), len(m.products.names)
+    prin = b.principal[rows]
+    by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
+    by_pb = by_pb.astype(float)  # bincount of an empty book is integer
+    by_p = by_pb.sum(axis=1)
+    pr = m.products
+    for j, parties in (
+        (POOL, m.government.pools),
+        (GUAR, m.guarantors),
+        (REGUAR, m.guarantors),
+        (INS, m.insurers),
+        (VC, m.ventures),
+    ):
+        sel = pr.accounts[:, j] >= 0
+        m.exposure[j] = np.bincount(pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j], minlength=len(parties))
+    for bank, bal in zip(m.banks, by_pb.sum(axis=0), strict=True):
+        bank.review(float(bal), m.month)
+    for v in m.ventures:
+        v.close_month(float(m.exposure[VC][v.index]))
+    label = m.label
+    if m.month > 0 and label.endswith("-12"):
+        paid = m.government.reward_growth(by_pb.sum(axis=0))
+        for bank, amt in zip(m.banks, paid, strict=True):
+            bank.receive_reward(float(amt))
+        m.recorder.add({"bank_reward_wan": float(paid.sum())})
+    if m.month > 0:  # at set-up only balances are trued up: no month has passed to accrue
+        close_sharers(m, by_p, label)
+    for pool in m.government.pools:
+        mine = (pr.accounts[:, POOL] == pool.index) & (pr.shares[:, POOL] > 0)
+        pool.close_month(by_pb[mine].sum(axis=0), label)
+    m.government.close_month(label)
+
+
+def close_sharers(m: EcosystemModel, by_p: np.ndarray, label: str) -> None:
+    """Month end of guarantors (income, opex, injections) and insurers (windows, suspension, repricing,
+    stop-loss paid from the fund)."""
+    pr = m.products
+    for g in m.guarantors:
+        injected = g.close_month(float(m.exposure[GUAR][g.index] + m.exposure[REGUAR][g.index]), label)
+        m.government.record("injection", injected)
+    december = label.endswith("-12")
+    for ins in m.insurers:
+        covered = by_p[pr.accounts[:, INS] == ins.index].sum()
+        stoploss = ins.close_month(float(covered), m.month, december)
+        if stoploss > 0:
+            ins.receive_stoploss(float(m.government.pay("stoploss", np.array([stoploss]))[0]))
+
+
+def register_new_loans(
+    m: EcosystemModel, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
+) -> None:
+    """Tell banks, guarantors, pools, firms (debt, its all-in cost and term) and the fund (rewards) about
+    new loans."""
+    nb = len(m.banks)
+    for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
+        m.banks[i].book_loans(float(v))
+    pr = m.products
+    liability = amount @ pr.guarantor_shares(len(m.guarantors))[prod]
+    for g in m.guarantors:
+        g.book_guarantees(float(liability[g.index]))
+    for pool in m.government.pools:
+        sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
+        pool.book_cover(bank[sel], amount[sel])
+    for v in m.ventures:
+        v.book_cover(float((amount * pr.shares[prod, VC] * (pr.accounts[prod, VC] == v.index)).sum()))
+    m.funnel.written(prod, amount)
+    pop = m.pop
+    first = ~pop.first_loan[slots]
+    pop.first_loan[slots] = True
+    pop.served[slots] = True
+    pop.tf_served[slots[pr.policy[prod]]] = True
+    pop.debt_wan[slots] = amount
+    pop.cost_rate[slots] = cost
+    pop.term_months[slots] = pr.term[prod]
+    pop.need_wan[slots] = 0.0
+    pop.need_age[slots] = 0
+    first_in_run = pop.vintage_month[slots] < 0
+    pop.vintage_month[slots[first_in_run]] = m.month
+    pop.vintage_policy[slots[first_in_run]] = pr.policy[prod[first_in_run]]
+    pop.vintage_stage[slots[first_in_run]] = pop.stage[slots[first_in_run]]
+    basis = m.s.government.subsidies.bank_reward_basis
+    rewarded = pr.reward[prod] & (pr.policy[prod] | (basis == "all_new"))
+    reward = m.government.reward_new_loans(bank, amount, rewarded, nb)
+    for b, amt in zip(m.banks, reward, strict=True):
+        b.receive_reward(float(amt))
+    m.recorder.add(
+        {
+            "new_loans": slots.size,
+            "new_loans_wan": float(amount.sum()),
+            "first_loans_new": int(first.sum()),
+            "bank_reward_wan": float(reward.sum()),
+            "policy_new_loans_wan": float(amount[pr.policy[prod]].sum()),
+        }
+    )

@@ -1,0 +1,33 @@
+"""Compiled (numba) loops for the rules that touch every firm every month, the counter-based draws and the
+month's matching (``firms``, ``draws``, ``market``).
+
+Each rule here was a chain of numpy operations over the whole population, each making a temporary array; a
+fused loop reads each firm's fields once and writes the results in place, which is what brings the full rule
+set near the cost of the draws themselves (``benchmarks/bench_model.py``). The random numbers are still drawn
+by ``sim.streams`` (population draws, slot order) and passed in, so the scheme of common random numbers is
+unchanged; the arithmetic follows the numpy expressions it replaces term by term, in the same order.
+
+The loops are compiled once per machine and Python version and cached next to this file (``cache=True``); the
+first run after an install spends a few seconds compiling. Agents call them through their own methods
+(``Enterprises.evolve``, ``default_prob``, ``draw_needs``, ``invest``), which keep the rules' documentation.
+Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for debugging).
+"""
+
+from sim.kernels.draws import inverse_normal, normal_at, uniform_at
+from sim.kernels.firms import census, default_prob, draw_needs, evolve, invest, monthly
+from sim.kernels.market import best_at_bank, funnel, within_room
+
+__all__ = [
+    "best_at_bank",
+    "census",
+    "default_prob",
+    "draw_needs",
+    "evolve",
+    "funnel",
+    "inverse_normal",
+    "invest",
+    "monthly",
+    "normal_at",
+    "uniform_at",
+    "within_room",
+]

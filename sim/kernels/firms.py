@@ -1,0 +1,178 @@
+"""Compiled loops over the firm population: revenue walk and stage advance, R&D, new needs, default
+probability and the month's census (each the numpy rule it replaced, term by term; ``tests/test_kernels.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+MATURE = 3  # the last stage (agents.enterprise.MATURE)
+
+
+@njit(cache=True, nogil=True)
+def monthly(annual: float) -> float:
+    """``sim.calendar.monthly_prob`` of one number."""
+    return 1.0 - (1.0 - min(annual, 0.999999)) ** (1.0 / 12.0)
+
+
+@njit(cache=True, nogil=True)
+def evolve(
+    month,
+    alive,
+    advance_quality,
+    funded,
+    distress,
+    revenue,
+    theta,
+    black_list,
+    black_list_until,
+    age,
+    funded_months,
+    stage,
+    z,
+    u,
+    drift_rate,
+    quality_drift,
+    funded_drift,
+    unfunded_drift,
+    hit,
+    vol,
+    decay,
+    adv_stage,
+    funded_adv,
+):
+    """Revenue walk, distress decay, expiry of the black list, ageing and stage advance of every slot, in place.
+
+    ``z``: the month's revenue shocks, ``u``: its stage-advance uniforms (one per slot). Returns the slots of
+    alive mature firms as they were before this month's advances (candidates for graduation)."""
+    n = alive.size
+    mature = np.empty(n, dtype=np.int64)
+    k = 0
+    shift = -0.5 * vol * vol
+    for i in range(n):
+        a = alive[i]
+        f = funded[i]
+        if a:
+            drift = (
+                drift_rate + quality_drift * theta[i] + funded_drift * f - unfunded_drift * (distress[i] > 0.05) - hit
+            ) / 12.0
+            revenue[i] *= np.exp(drift + shift + vol * z[i])
+        distress[i] *= decay
+        if black_list[i] and black_list_until[i] < month:
+            black_list[i] = False
+        age[i] += a
+        funded_months[i] += f
+        s = stage[i]
+        if a:
+            if s == MATURE:
+                mature[k] = i
+                k += 1
+            else:
+                adv = adv_stage[s] * advance_quality[i] * (funded_adv if f else 1.0)
+                if u[i] < adv:
+                    stage[i] = s + 1
+    return mature[:k]
+
+
+@njit(cache=True, nogil=True)
+def invest(funded, debt, rd, patents, u, spend_monthly, patent_cost):
+    """R&D from loan money (``spend_monthly`` of the debt a month) and patents it yields; returns R&D spent."""
+    total = 0.0
+    for i in range(funded.size):
+        if funded[i]:
+            x = debt[i] * spend_monthly
+            rd[i] += x
+            total += x
+            patents[i] += u[i] < x / patent_cost
+    return total
+
+
+@njit(cache=True, nogil=True)
+def draw_needs(alive, funded, listed, black_list, stage, need, revenue, u, rate_stage, months, lo, hi):
+    """New needs of free firms without one: ``revenue × months`` within [lo, hi] where the uniform falls below
+    the stage's monthly rate."""
+    for i in range(alive.size):
+        free = alive[i] and not funded[i] and not listed[i] and not black_list[i] and need[i] == 0.0
+        if free and u[i] < rate_stage[stage[i]]:
+            need[i] = min(max(revenue[i] * months, lo), hi)
+
+
+@njit(cache=True, nogil=True)
+def default_prob(
+    month,
+    alive,
+    listed,
+    deferred_until,
+    stage,
+    theta,
+    pd_quality,
+    debt,
+    cost_rate,
+    term,
+    revenue,
+    distress,
+    vc_backed,
+    stage_pd,
+    elasticity,
+    debt_factor,
+    distress_factor,
+    vc_factor,
+    mult,
+    table,
+    log_lo,
+    step,
+):
+    """Monthly default probability of every slot (``Enterprises.default_prob``): the annual PD × ``mult``,
+    capped at 0.99, then conditioned on the year's factor through ``table`` (log monthly PD on a uniform grid of
+    log annual PD from ``log_lo`` by ``step``) or, with an empty table, spread evenly over the year.
+
+    On the table path the annual PD is built in logs (a sum of the factors' logs), (a log only for the factors
+    that are not 1), so most firms cost one ``exp``; ``pd_quality`` is e^{−εθ}."""
+    n = alive.size
+    out = np.zeros(n)
+    top = table.size - 2
+    log_cap, log_floor, log_mult = np.log(0.99), np.log(1e-8), np.log(mult)
+    log_vc = np.log(vc_factor)
+    log_stage_pd = np.log(stage_pd)
+    for i in range(n):
+        if not alive[i] or listed[i] or deferred_until[i] >= month:
+            continue
+        service = debt[i] * (cost_rate[i] + 12.0 / term[i]) / max(12.0 * revenue[i], 1e-9)
+        if table.size == 0:
+            pd_ = stage_pd[stage[i]] * pd_quality[i] * (1.0 + debt_factor * service)
+            pd_ = pd_ * (1.0 + distress_factor * distress[i])
+            if vc_backed[i]:
+                pd_ = pd_ * vc_factor
+            out[i] = monthly(min(min(pd_, 0.99) * mult, 0.99))
+            continue
+        lp = log_stage_pd[stage[i]] - elasticity * theta[i]
+        if service > 0.0:
+            lp += np.log(1.0 + debt_factor * service)
+        if distress[i] > 0.0:
+            lp += np.log(1.0 + distress_factor * distress[i])
+        if vc_backed[i]:
+            lp += log_vc
+        lp = max(min(min(lp, log_cap) + log_mult, log_cap), log_floor)
+        x = (lp - log_lo) / step
+        j = min(int(x), top)
+        w = x - j
+        out[i] = np.exp(table[j] * (1.0 - w) + table[j + 1] * w)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def census(alive, debt, served, tf_served, patents, stage):
+    """One pass over the population for the month's stocks: borrowers (alive with debt), firms ever served and
+    reached by sci-tech finance (alive or not), patents of alive firms, alive firms, and alive firms by stage."""
+    borrowers = ever = reached = alive_n = 0
+    pats = 0.0
+    stages = np.zeros(4, dtype=np.int64)
+    for i in range(alive.size):
+        ever += served[i]
+        reached += tf_served[i]
+        if alive[i]:
+            alive_n += 1
+            borrowers += debt[i] > 0.0
+            pats += patents[i]
+            stages[stage[i]] += 1
+    return borrowers, ever, reached, pats, alive_n, stages

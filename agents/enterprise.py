@@ -8,12 +8,12 @@ random numbers, see ``sim.streams``).
 from __future__ import annotations
 
 import copy
-import functools
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from agents.firm_credit import FirmCredit
 from sim import kernels
 from sim.calendar import monthly_prob
 from sim.schema import STAGES, EnterpriseParams
@@ -61,7 +61,7 @@ FIELDS: dict[str, type] = {
 }
 
 
-class Enterprises:
+class Enterprises(FirmCredit):
     """The firm population. Arrays have capacity ≥ ``n``; slots ``0..n-1`` are in use."""
 
     def __init__(self, params: EnterpriseParams, streams: Streams, capacity: int = 1024) -> None:
@@ -158,95 +158,6 @@ class Enterprises:
             if col in t:
                 getattr(self, col)[s] = t[col].to_numpy(bool)
 
-    def assets_wan(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Assets a lender can take as counter-guarantee: one year of revenue (assumption)."""
-        return 12.0 * self.revenue_wan[: self.n][idx]
-
-    def collateral_wan(self, idx: np.ndarray) -> np.ndarray:
-        """What a bank accepts as collateral: ``collateral_asset_share`` of the firm's assets (light for tech SMEs)."""
-        return self.p.collateral_asset_share * 12.0 * self.revenue_wan[idx]
-
-    def debt_service_ratio(self, idx: np.ndarray | slice) -> np.ndarray:
-        """(Interest net of subsidies + scheduled principal) ÷ revenue, both annual, of the loan each firm holds."""
-        annual = self.debt_wan[idx] * (self.cost_rate[idx] + 12.0 / self.term_months[idx])
-        return annual / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
-
-    def pd_annual(self, theta_view: np.ndarray, idx: np.ndarray | slice) -> np.ndarray:
-        """Annual PD of firms ``idx`` as seen through quality ``theta_view`` (true θ or a lender's signal)."""
-        return self.pd_seen(self.pd_factors(idx), theta_view)
-
-    def pd_factors(self, idx: np.ndarray | slice) -> tuple[np.ndarray, ...]:
-        """The firm-side factors of the annual PD of firms ``idx`` (stage PD, debt service, distress, VC), gathered
-        once for all the lenders that look at the same firms (``pd_seen``)."""
-        p = self.p
-        vc = self.vc_backed[idx]
-        return (
-            self.stage_pd[self.stage[idx]],
-            1.0 + p.debt_service_pd_factor * self.debt_service_ratio(idx),
-            1.0 + p.distress_pd_factor * self.distress[idx],
-            np.where(vc, p.vc_pd_factor, 1.0) if vc.any() else None,
-        )
-
-    def pd_seen(self, factors: tuple[np.ndarray, ...], theta_view: np.ndarray) -> np.ndarray:
-        """Annual PD through quality ``theta_view``: stage PD × e^{−εθ} × debt-service and distress factors
-        (× the VC factor), capped at 0.99. ``factors`` from ``pd_factors``."""
-        stage_pd, debt, distress, vc = factors
-        pd_ = stage_pd * np.exp(-self.p.quality_pd_elasticity * theta_view) * debt * distress
-        return np.minimum(pd_ if vc is None else pd_ * vc, 0.99)
-
-    def default_prob(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
-        """Monthly default probability of every slot (0 for dead or listed firms and deferred borrowers).
-
-        The annual PD (``pd_seen`` through the true θ) × ``pd_mult``, capped at 0.99. With ``rho`` > 0 it is
-        conditioned on the year's systematic factor (Vasicek): PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) / √(1 − ρ)), then
-        spread evenly over the year's months, so the one-year default rate of a cohort follows the Vasicek
-        distribution with correlation ρ (``vasicek_table``); otherwise spread evenly (``monthly_prob``).
-        """
-        p, n = self.p, self.n
-        table = vasicek_table(factor, rho) if factor is not None and rho > 0 else np.zeros(0)
-        return kernels.default_prob(
-            month,
-            self.alive[:n],
-            self.listed[:n],
-            self.deferred_until[:n],
-            self.stage[:n],
-            self.theta[:n],
-            self.pd_quality[:n],
-            self.debt_wan[:n],
-            self.cost_rate[:n],
-            self.term_months[:n],
-            self.revenue_wan[:n],
-            self.distress[:n],
-            self.vc_backed[:n],
-            self.stage_pd,
-            p.quality_pd_elasticity,
-            p.debt_service_pd_factor,
-            p.distress_pd_factor,
-            p.vc_pd_factor,
-            pd_mult,
-            table,
-            _LOG_PD[0],
-            _LOG_PD[1] - _LOG_PD[0],
-        )
-
-    def investment_return(self, idx: np.ndarray, hit_rate: float = 0.0) -> np.ndarray:
-        """Annual return on the investment a loan would fund: stage mean + quality + own persistent part −
-        the cycle's hit."""
-        p = self.p
-        mean = np.array(p.return_rate.values())[self.stage[idx]]
-        return mean + p.return_quality_rate * self.theta[idx] + p.return_dispersion_rate * self.return_z[idx] - hit_rate
-
-    def demand(self, need_wan: np.ndarray, ret: np.ndarray, cost: np.ndarray) -> np.ndarray:
-        """Amount asked at all-in annual ``cost``: need × (return ÷ cost)^η while cost < return, else 0.
-
-        A firm borrows only for an investment that returns more than credit costs (extensive margin) and
-        scales the loan down as credit gets dearer (intensive margin, elasticity η).
-        """
-        p = self.p
-        c = np.maximum(cost, 0.005)  # a fully subsidised loan still has a shadow cost (time, paperwork)
-        want = need_wan * np.power(np.maximum(ret, 1e-9) / c, p.loan_demand_elasticity)
-        return np.where(cost < ret, np.clip(want, p.need_min_wan, p.need_max_wan), 0.0)
-
     def evolve(self, month: int, drift_hit_rate: float, funded: np.ndarray) -> None:
         """Revenue walk, distress decay, ageing and stage advance for one month (``sim.kernels.evolve``).
 
@@ -294,40 +205,6 @@ class Enterprises:
         return kernels.invest(
             funded, self.debt_wan[:n], self.rd_wan[:n], self.patents[:n], u, spend_share / 12.0, self.p.patent_cost_wan
         )
-
-    def base_need(self, idx: np.ndarray | slice) -> np.ndarray:
-        """Loan a firm asks for when credit costs what its investment returns: months of revenue, in bounds."""
-        p = self.p
-        return np.clip(self.revenue_wan[idx] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
-
-    def draw_needs(self, month: int, funded: np.ndarray) -> None:
-        """New financing needs of firms without a loan (one uniform per firm slot: common random numbers): at the
-        stage's yearly ``need_rate``, of the size ``base_need``."""
-        p, n = self.p, self.n
-        u = self.streams.uniform("needs", month, n)
-        kernels.draw_needs(
-            self.alive[:n],
-            funded,
-            self.listed[:n],
-            self.black_list[:n],
-            self.stage[:n],
-            self.need_wan[:n],
-            self.revenue_wan[:n],
-            u,
-            monthly_prob(np.array(p.need_rate.values())),
-            p.need_revenue_months,
-            p.need_min_wan,
-            p.need_max_wan,
-        )
-
-    def unfunded(self, slots: np.ndarray) -> None:
-        """Needs that found no lender this month: after ``need_patience_months`` the need lapses and distress
-        rises."""
-        self.need_age[slots] += 1
-        lapsed = slots[self.need_age[slots] >= self.p.need_patience_months]
-        self.distress[lapsed] += self.p.distress_per_unfunded
-        self.need_wan[lapsed] = 0.0
-        self.need_age[lapsed] = 0
 
     def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
         """VC rounds to promising early-stage firms and listings of large ones; returns both slot arrays."""
@@ -394,30 +271,3 @@ class Enterprises:
             self.alive[:n], self.debt_wan[:n], self.served[:n], self.tf_served[:n], self.patents[:n], self.stage[:n]
         )
         return {"borrowers": b, "served": served, "tf_served": tf, "patents": pats, "alive": alive, "stages": stages}
-
-
-_LOG_PD = np.linspace(np.log(1e-8), np.log(0.99), 2049)
-
-
-@functools.lru_cache(maxsize=64)  # the factor changes once a year: one table per model year
-def vasicek_table(z: float, rho: float) -> np.ndarray:
-    """Log monthly PD given the year's systematic factor ``z`` on the uniform grid ``_LOG_PD`` of log annual PD:
-    log of Φ((Φ⁻¹(PD) − √ρ z) / √(1 − ρ)) spread evenly over twelve months (``vasicek_monthly``)."""
-    from scipy.special import ndtr, ndtri
-
-    return np.log(monthly_prob(ndtr((ndtri(np.exp(_LOG_PD)) - np.sqrt(rho) * z) / np.sqrt(1.0 - rho))))
-
-
-def vasicek_monthly(annual_pd: np.ndarray | float, z: float, rho: float) -> np.ndarray:
-    """Monthly default probability given the year's systematic factor ``z``: the annual PD conditioned on ``z``,
-    Φ((Φ⁻¹(PD) − √ρ z) / √(1 − ρ)), spread evenly over twelve months.
-
-    Evaluated on a uniform grid in log PD and interpolated in log (relative error below 3e-4 for PD < 0.9),
-    because Φ⁻¹ for every firm every month would cost more than the rest of the default step.
-    """
-    table = vasicek_table(z, rho)
-    step = _LOG_PD[1] - _LOG_PD[0]  # a uniform grid: the cell is found by arithmetic, not by search
-    x = (np.log(np.clip(np.asarray(annual_pd, dtype=float), 1e-8, 0.99)) - _LOG_PD[0]) / step
-    i = np.minimum(x.astype(np.int64), _LOG_PD.size - 2)
-    w = x - i
-    return np.exp(table[i] * (1.0 - w) + table[i + 1] * w)

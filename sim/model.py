@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from agents import Bank, Enterprises, Government, Guarantor, Insurer
-from agents.enterprise import vasicek_monthly
+from agents.firm_credit import vasicek_monthly
 from agents.venture import VentureFund
 from sim import bookings, burnin, market, population, programmes, settlement
 from sim.accounts import Ledger

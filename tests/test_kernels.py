@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from agents.enterprise import _LOG_PD, vasicek_monthly, vasicek_table
+from agents.firm_credit import _LOG_PD, vasicek_monthly, vasicek_table
 from sim import kernels
 from sim.calendar import monthly_prob
 from sim.streams import Streams

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.calendar import monthly_prob
 from sim.schema import STAGES
 
@@ -64,26 +65,26 @@ def bonds(m: EcosystemModel) -> dict[str, float]:
 
 def tech_insurance(m: EcosystemModel) -> None:
     """科技保险: insured firms pay premiums (partly subsidised); an R&D setback pays out if insured,
-    and otherwise adds distress."""
+    and otherwise adds distress. Each insurer's line holds the firms whose fixed ``u_insure`` falls in its
+    uptake band; a line not sold yet keeps its band empty (later lines keep their firms)."""
     pop, n, month = m.pop, m.pop.n, m.month
-    alive = pop.alive[:n] & ~pop.listed[:n]
-    setback = alive & (m.streams.uniform("insurance", month, n) < monthly_prob(pop.p.rd_setback_rate))
-    insured = np.zeros(n, dtype=bool)
-    lo = 0.0
-    share = m.s.government.subsidies.tech_premium_subsidy_share
+    u = m.streams.uniform("insurance", month, n)
+    bands, lo, selling = [], 0.0, []
     for ins in m.insurers:
         t = ins.p.tech
-        if t.start is not None and m.label < t.start:
-            lo += t.uptake_share  # the line is not sold yet; later lines keep their firms
-            continue
-        mine = alive & (pop.u_insure[:n] >= lo) & (pop.u_insure[:n] < lo + t.uptake_share)
+        if t.start is None or m.label >= t.start:
+            bands.append((lo, lo + t.uptake_share))
+            selling.append(ins)
         lo += t.uptake_share
-        if mine.any():
-            prem = np.full(int(mine.sum()), t.sum_insured_wan * t.premium_rate / 12.0)
+    counts = kernels.tech_insurance(
+        pop.alive[:n], pop.listed[:n], u, monthly_prob(pop.p.rd_setback_rate), pop.u_insure[:n],
+        np.array(bands, dtype=float).reshape(-1, 2), pop.distress[:n], pop.tech_insured[:n], pop.p.setback_distress,
+    )  # fmt: skip
+    share = m.s.government.subsidies.tech_premium_subsidy_share
+    for ins, (insured, setbacks) in zip(selling, counts, strict=True):
+        t = ins.p.tech
+        if insured:
+            prem = np.full(int(insured), t.sum_insured_wan * t.premium_rate / 12.0)
             m.government.pay("tech_premium_subsidy", prem * share)
             ins.collect_premiums(float(prem.sum()), tech=True)
-            claims = float((mine & setback).sum() * t.sum_insured_wan)
-            ins.pay_claims(min(claims, ins.capital_wan), tech=True)
-            insured |= mine
-    pop.tech_insured[:n] = insured
-    pop.distress[:n] += np.where(setback & ~insured, pop.p.setback_distress, 0.0)
+            ins.pay_claims(min(float(setbacks * t.sum_insured_wan), ins.capital_wan), tech=True)

@@ -146,3 +146,22 @@ def test_funnel_kernel_matches_per_product_masks():
         ]
         assert counts[:, p].tolist() == want, p
         assert beaten[p].tolist() == np.bincount(best[a & (best != p) & (best >= 0)], minlength=P).tolist()
+
+
+def test_tech_insurance_kernel_matches_the_numpy_rule(population):
+    f = population
+    n = f["alive"].size
+    rng = np.random.default_rng(4)
+    u, u_ins = rng.random(n), rng.random(n)
+    bands = np.array([[0.0, 0.1], [0.25, 0.4]])  # a line not sold yet leaves the gap 0.1–0.25
+    distress, insured_out = f["distress"].copy(), np.zeros(n, bool)
+    counts = kernels.tech_insurance(f["alive"], f["listed"], u, 0.05, u_ins, bands, distress, insured_out, 0.3)
+    alive = f["alive"] & ~f["listed"]
+    setback = alive & (u < 0.05)
+    insured = np.zeros(n, bool)
+    for line, (lo, hi) in enumerate(bands):
+        mine = alive & (u_ins >= lo) & (u_ins < hi)
+        assert counts[line].tolist() == [mine.sum(), (mine & setback).sum()]
+        insured |= mine
+    assert np.array_equal(insured_out, insured)
+    np.testing.assert_array_equal(distress, f["distress"] + np.where(setback & ~insured, 0.3, 0.0))

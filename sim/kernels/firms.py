@@ -176,3 +176,25 @@ def census(alive, debt, served, tf_served, patents, stage):
             pats += patents[i]
             stages[stage[i]] += 1
     return borrowers, ever, reached, pats, alive_n, stages
+
+
+@njit(cache=True, nogil=True)
+def tech_insurance(alive, listed, u_setback, p_setback, u_insure, lines, distress, tech_insured, setback_distress):
+    """科技保险 over the population in one pass: an alive unlisted firm has an R&D setback where its uniform falls
+    below ``p_setback``; it is insured by the line ``l`` whose uptake band ``lines[l] = (lo, hi)`` holds its fixed
+    ``u_insure``. Writes ``tech_insured``, adds ``setback_distress`` to uninsured setbacks, and returns per line
+    the firms insured and the insured firms with a setback."""
+    counts = np.zeros((lines.shape[0], 2), dtype=np.int64)
+    for i in range(alive.size):
+        insured = False
+        if alive[i] and not listed[i]:
+            setback = u_setback[i] < p_setback
+            for line in range(lines.shape[0]):
+                if lines[line, 0] <= u_insure[i] < lines[line, 1]:
+                    insured = True
+                    counts[line, 0] += 1
+                    counts[line, 1] += setback
+            if setback and not insured:
+                distress[i] += setback_distress
+        tech_insured[i] = insured
+    return counts

@@ -12,41 +12,45 @@ def funnel(elig, avail, worth, written, ch_prod, window, n_products):
     """One month of the product funnel (``sim.funnel.ProductFunnel.observe``) from (channels, firms) masks and
     the ranking prices of accepted offers (``written``, inf where not accepted). Returns the firms per product
     that were eligible, eligible outside the window, open, worth it, accepted and cheapest — an (6, products)
-    array — and ``beaten[p, q]``: firms accepted for p whose cheapest accepted offer was product q ≠ p."""
+    array — and ``beaten[p, q]``: firms accepted for p whose cheapest accepted offer was product q ≠ p.
+
+    Channels are the outer loop, so each (channels, firms) row is read in order."""
     nc, k = written.shape
     counts = np.zeros((6, n_products))
     beaten = np.zeros((n_products, n_products))
     in_window = np.zeros(n_products, dtype=np.bool_)
+    flags = np.zeros((4, n_products, k), dtype=np.bool_)  # eligible, open, worth, accepted: any channel
+    best = np.full(k, np.inf)
+    best_ch = np.full(k, -1)
     for c in range(nc):
-        in_window[ch_prod[c]] |= window[c]
-    flags = np.zeros((5, n_products), dtype=np.bool_)
-    for i in range(k):
-        flags[:] = False
-        best, best_price = -1, np.inf
-        for c in range(nc):
-            p = ch_prod[c]
+        p = ch_prod[c]
+        in_window[p] |= window[c]
+        for i in range(k):
             if elig[c, i]:
-                flags[0, p] = True
+                flags[0, p, i] = True
                 if avail[c]:
-                    flags[1, p] = True
+                    flags[1, p, i] = True
             if worth[c, i]:
-                flags[2, p] = True
+                flags[2, p, i] = True
             w = written[c, i]
             if w < np.inf:
-                flags[3, p] = True
-                if w < best_price:
-                    best, best_price = c, w
-        for p in range(n_products):
-            counts[0, p] += flags[0, p]
-            counts[1, p] += flags[0, p] and not in_window[p]
-            counts[2, p] += flags[1, p]
-            counts[3, p] += flags[2, p]
-            counts[4, p] += flags[3, p]
-        if best >= 0:
-            q = ch_prod[best]
+                flags[3, p, i] = True
+                if w < best[i]:  # strictly cheaper: the first channel in order wins a tie
+                    best[i] = w
+                    best_ch[i] = c
+    for p in range(n_products):
+        for i in range(k):
+            counts[0, p] += flags[0, p, i]
+            counts[1, p] += flags[0, p, i] and not in_window[p]
+            counts[2, p] += flags[1, p, i]
+            counts[3, p] += flags[2, p, i]
+            counts[4, p] += flags[3, p, i]
+    for i in range(k):
+        if best_ch[i] >= 0:
+            q = ch_prod[best_ch[i]]
             counts[5, q] += 1
             for p in range(n_products):
-                if flags[3, p] and p != q:
+                if flags[3, p, i] and p != q:
                     beaten[p, q] += 1
     return counts, beaten
 
@@ -55,19 +59,19 @@ def funnel(elig, avail, worth, written, ch_prod, window, n_products):
 def best_at_bank(written, rows, bank, bank_cols, n_cols, live):
     """For each application ``rows[j]`` (a column of ``written``, (channels, applicants)) to bank ``bank[j]``:
     the cheapest of the bank's channels still on offer (``bank_cols[b, :n_cols[b]]``, ascending; the first on a
-    tie), or -1 when none is or the bank is not ``live``."""
+    tie), or -1 when none is or the bank is not ``live``. The bank's t-th channel is the outer loop, so each
+    row of ``written`` is read in order (``rows`` ascending)."""
     out = np.full(rows.size, -1, dtype=np.int64)
-    for j in range(rows.size):
-        b = bank[j]
-        if not live[b]:
-            continue
-        r = rows[j]
-        best = np.inf
-        for t in range(n_cols[b]):
-            c = bank_cols[b, t]
-            if written[c, r] < best:
-                best = written[c, r]
-                out[j] = c
+    best = np.full(rows.size, np.inf)
+    for t in range(bank_cols.shape[1]):
+        for j in range(rows.size):
+            b = bank[j]
+            if t < n_cols[b] and live[b]:
+                c = bank_cols[b, t]
+                w = written[c, rows[j]]
+                if w < best[j]:
+                    best[j] = w
+                    out[j] = c
     return out
 
 

@@ -10,7 +10,7 @@ share of a loss it expects to keep: its own share plus what it does not trust ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from sim.products import ProductTable
     from sim.schema import Platforms
     from sim.streams import Streams
-
-QUOTE_BLOCK = 8192  # applicants priced at a time (a block's (channels, firms) temporaries fit in cache)
 
 
 @dataclass
@@ -111,27 +109,8 @@ class Pricing:
 
     def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float) -> Offers:
         """Price and screen every (channel, firm) application for this month: each bank once over its channels,
-        each guarantor and insurer once over the channels of the products it is on.
-
-        Applicants are priced in blocks of ``QUOTE_BLOCK`` firms, so that a block's temporaries stay in cache;
-        every draw is counter-based per firm slot, so the blocks give the same numbers as one pass."""
+        each guarantor and insurer once over the channels of the products it is on."""
         kept = self.retained()
-        if firms.size <= QUOTE_BLOCK:
-            return self.quote_block(firms, month, lpr, hit_rate, kept)
-        parts = [self.quote_block(firms[i : i + QUOTE_BLOCK], month, lpr, hit_rate, kept)
-                 for i in range(0, firms.size, QUOTE_BLOCK)]  # fmt: skip
-        shape = (self.pr.ch_prod.size, firms.size)
-        joined = {}
-        for f in fields(Offers):
-            arrays = [getattr(p, f.name) for p in parts]
-            if all(a.strides[1] == 0 for a in arrays):  # a per-channel term broadcast over firms
-                joined[f.name] = np.broadcast_to(arrays[0][:, :1], shape)
-            else:
-                joined[f.name] = np.concatenate(arrays, axis=1)
-        return Offers(**joined)
-
-    def quote_block(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float, kept: np.ndarray) -> Offers:
-        """``quote`` for one block of applicants; ``kept``: the banks' retained share per channel (``retained``)."""
         pop, pr = self.pop, self.pr
         cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
         collateral, revenue = pop.collateral_wan(firms)[None, :], pop.revenue_wan[firms][None, :]

@@ -72,12 +72,13 @@ def build_result(m: EcosystemModel) -> RunResult:
     table = m.datacollector.get_model_vars_dataframe()
     start_row = table.iloc[0]
     monthly = table.iloc[1:].reset_index(drop=True)
-    monthly.insert(1, "calendar", [YearMonth.parse(d).timestamp() for d in monthly["date"]])
+    dates = {d: YearMonth.parse(d).timestamp() for d in monthly["date"]}  # month label → its month-end date
+    monthly.insert(1, "calendar", monthly["date"].map(dates))
     monthly = monthly.rename(columns={"date": "month_label", "calendar": "date"})
     inst = pd.DataFrame(m.recorder.institutions)
     if not inst.empty:
         inst = inst.rename(columns={"date": "month_label"})
-        inst.insert(1, "date", [YearMonth.parse(d).timestamp() for d in inst["month_label"]])
+        inst.insert(1, "date", inst["month_label"].map(dates))
     return RunResult(monthly, inst, summarise(m, monthly, start_row))
 
 

@@ -1,16 +1,45 @@
-"""Base types of the scenario schema: the strict block, bounded numbers, months and per-stage values."""
+"""Base types of the scenario schema: the strict block, bounded numbers, months, per-stage values and bilingual
+names."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from sim.calendar import YearMonth
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Money = Annotated[float, Field(ge=0.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+
+SEP = " — "
+"""Separates the Chinese and the English half of a bilingual text: "中文 — English"."""
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _bilingual(v: str) -> str:
+    text = v.strip()
+    zh, sep, en = text.partition(SEP)
+    if sep and (not CJK.search(zh) or not en.strip()):
+        raise ValueError(f"{text!r}: write it as '中文 — English', the Chinese before ' — ' and the English after it")
+    return text
+
+
+Bilingual = Annotated[str, AfterValidator(_bilingual)]
+"""A text for reports in both languages, written "中文 — English" (as a scenario's ``title``): Chinese reports show
+the part before " — ", English ones the part after. A text without " — " serves both languages; a Chinese report
+shows it only if it has Chinese."""
+
+
+def label_field(what: str, example: str) -> Any:
+    """The ``label`` field of a named block (bank, guarantor, insurer, pool, product, fund)."""
+    return Field(
+        None,
+        description=f'Name of the {what} in reports, "中文 — English" (e.g. "{example}"). Without it a Chinese report'
+        f" names it by kind and position, never by ``name``, which is the key other fields refer to.",
+    )
 
 
 class Strict(BaseModel):

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from sim.schema_base import ByStage, Money, Rate, Share, Strict, _month
+from sim.schema_base import Bilingual, ByStage, Money, Rate, Share, Strict, _month, label_field
 
 PLEDGES = ("receivables", "order", "equity", "warehouse_receipt")
 Pledge = Literal["receivables", "order", "equity", "warehouse_receipt"]
@@ -155,6 +155,7 @@ class VentureFundParams(Strict):
     them well, and its cover is limited to a multiple of its capital."""
 
     name: str
+    label: Bilingual | None = label_field("fund", "产业引导股权投资基金 — industry guidance fund")
     capital_wan: Money = Field(10_000.0, description="Money set aside to bear loan losses, 万元 (assumption: 1亿).")
     public: bool = Field(
         False, description="A government guidance fund: its payouts are public money (net public cost)."

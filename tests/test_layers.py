@@ -1,7 +1,7 @@
 """Imports flow one way: experiments → sim → agents, read from the source (every import, also inside functions).
 
 ``agents`` may use sim's foundation — the types and clocks every layer shares (``sim.schema`` parameter classes,
-with its base types ``sim.schema_base`` and instrument blocks ``sim.schema_instruments``,
+with its base types ``sim.schema_base`` and the modules that define its blocks by topic, ``sim.schema_*``;
 ``sim.calendar``, ``sim.accounts``, ``sim.streams``, the compiled loops ``sim.kernels``) — and nothing else of
 ``sim``; the foundation imports neither agents nor the rest of sim. Nothing below ``experiments`` imports it.
 """
@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FOUNDATION = {
     "sim.schema",
     "sim.schema_base",
+    "sim.schema_firms",
+    "sim.schema_institutions",
+    "sim.schema_government",
+    "sim.schema_products",
+    "sim.schema_plan",
     "sim.schema_instruments",
     "sim.calendar",
     "sim.accounts",

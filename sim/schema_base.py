@@ -20,8 +20,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _bilingual(v: str) -> str:
+    zh, sep, en = v.partition(SEP)
     text = v.strip()
-    zh, sep, en = text.partition(SEP)
     if sep and (not CJK.search(zh) or not en.strip()):
         raise ValueError(f"{text!r}: write it as '中文 — English', the Chinese before ' — ' and the English after it")
     return text

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from sim.schema import SEP, BankParams, PoolParams, Target
 from sim.scenario import bundled_names, load_scenario
+from sim.schema import SEP, BankParams, PoolParams, Target
 from sim.schema_base import CJK
 
 

@@ -103,7 +103,10 @@ def discover_cmd(args: argparse.Namespace) -> int:
     }
     tables = {"trajectory": found.trajectory, "box": found.box, "cart": found.cart}
     path = discover_store.write(folder, outcome.key, tables, summary)
-    print(summary_text(summary, tables, args.lang))
+    from experiments.report.entities import naming, of_folder
+
+    with naming(of_folder(folder)):  # pools and products by their names in the scenario, not their keys
+        print(summary_text(summary, tables, args.lang))
     print(f"→ {path}/")
     if args.report:
         from experiments.cli.options import maybe_report

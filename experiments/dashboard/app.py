@@ -154,11 +154,17 @@ def _bullets(items: list[str], code: bool = False) -> Any:
     return _html("ul", *(_html("li", _html("code", i) if code else i) for i in items), style="margin: 2px 0 8px")
 
 
-VERDICTS = {"met": "met", "missed": "missed", "not_reached": "not reached yet", "out_of_scope": "out of scope"}
+VERDICTS = {
+    "met": "达成 met",
+    "missed": "未达成 missed",
+    "not_reached": "未到期 not reached yet",
+    "out_of_scope": "超出模型范围 out of scope",
+}
 
 
 def target_line(v: dict[str, Any]) -> str:
-    """One target's verdict for the info panel: "met — 科技信贷额度达5,000万 (2019-12; got 6,000)"."""
+    """One target's verdict for the info panel, Chinese and English as the page's labels: "达成 met —
+    科技信贷额度达到5000万元（2019年） — tech credit reaches 50 million yuan by 2019 (2019-12; got 6,000)"."""
     got = f"; got {v['value']:,.4g}" if v.get("value") is not None and v["status"] != "not_reached" else ""
     why = f": {v['reason']}" if v["status"] == "out_of_scope" and v.get("reason") else ""
     return f"{VERDICTS[v['status']]} — {v['label'] or v['metric']} ({v['date']}{got}){why}"

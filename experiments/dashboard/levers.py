@@ -224,9 +224,15 @@ def _pool_levers(s: Scenario, lv: dict[str, Any], out: dict[str, Any], notes: li
     size, cover = lv.get("pool_size_wan"), lv.get("pool_coverage")
     if not any(p.pool is not None and p.shares.pool > 0 for p in s.products):
         if size and cover and size > 0 and cover > 0:
-            pool = {"name": DASH_POOL, "initial_wan": float(size), "leverage_multiple": 10.0}
+            pool = {
+                "name": DASH_POOL,
+                "label": "仪表盘资金池 — dashboard pool",
+                "initial_wan": float(size),
+                "leverage_multiple": 10.0,
+            }
             product = {
                 "name": DASH_PRODUCT,
+                "label": "仪表盘资金池贷款 — dashboard pool loan",
                 "banks": [b.name for b in s.banks],
                 "shares": {"pool": float(cover), "bank": 1.0 - float(cover)},
                 "pool": DASH_POOL,

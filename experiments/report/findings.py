@@ -9,7 +9,7 @@ import pandas as pd
 from experiments.report.budget_report import budget_findings
 from experiments.report.findings_design import constant_metrics, sensitivity_findings, sweep_findings
 from experiments.report.fmt import PROB, calendar_month, month_label, scale_for
-from experiments.report.i18n import entity_name, metric_name, t
+from experiments.report.i18n import TEXT, entity_name, metric_name, t
 from experiments.report.load import ReportData, run_counts
 from experiments.report.tables import achieved, by_scenario, condition, text_or
 from sim import metrics
@@ -34,7 +34,7 @@ def findings(data: ReportData, lang: str) -> list[str]:
             out.append(t("f.failed", lang, failed=int(c["failed"].sum()), total=int(c["runs"].sum())))
     order = data.scenarios
     stats = data.table("stats")
-    out += [t("f.mismatch", lang, what=m) for m in data.manifest.get("mismatch") or []]
+    out += [t("f.mismatch", lang, what=_mismatch(m, lang)) for m in data.manifest.get("mismatch") or []]
     if stats is not None:
         out += additionality_findings(stats, lang, order)
     if (paired := data.table("paired")) is not None:
@@ -186,3 +186,12 @@ def target_findings(targets: pd.DataFrame, lang: str, order: Sequence[str]) -> l
             )
         )
     return out
+
+
+def _mismatch(text: str, lang: str) -> str:
+    """What the compared scenarios differ in: the manifest's words (``region (a: …, b: …)``) in English; in Chinese
+    what it is, without the scenario keys and English figures the manifest lists."""
+    if lang == "en":
+        return text
+    what = text.split(" ", 1)[0]
+    return t(f"mismatch.{what}", lang) if f"mismatch.{what}" in TEXT else t("mismatch.setting", lang)

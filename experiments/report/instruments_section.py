@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.report.doc import Table
+from experiments.report.entities import entity
 from experiments.report.fmt import scale_for, with_unit
 from experiments.report.i18n import t
 from sim.funnel import REASON_CODES
@@ -22,7 +23,8 @@ def little_business(products: dict[str, dict[str, Any]]) -> dict[str, dict[str, 
 def why(row: dict[str, Any], lang: str) -> str:
     """The sentence explaining one product's lack of business."""
     fields = {k: float(row.get(k) or 0.0) for k in ("eligible", "open", "worth", "accepted", "cheapest")}
-    return t(f"why.{row['reason']}", lang, rival=row.get("beaten_by") or "—", **fields)
+    rival = entity("product", str(row["beaten_by"]), lang) if row.get("beaten_by") else "—"
+    return t(f"why.{row['reason']}", lang, rival=rival, **fields)
 
 
 def no_business_table(products: dict[str, dict[str, Any]], lang: str) -> Table | None:
@@ -38,7 +40,8 @@ def no_business_table(products: dict[str, dict[str, Any]], lang: str) -> Table |
         t("col.why", lang),
     ]
     body = [
-        [name, f"{r.get('written', 0):,.0f}", scale.num(r.get("written_wan")), why(r, lang)] for name, r in rows.items()
+        [entity("product", name, lang), f"{r.get('written', 0):,.0f}", scale.num(r.get("written_wan")), why(r, lang)]
+        for name, r in rows.items()
     ]
     return Table("tab-no-business", t("h.no_business", lang), header, body, note=t("n.no_business", lang))
 
@@ -63,7 +66,7 @@ def no_business_across_runs(outcomes: pd.DataFrame, runs: pd.DataFrame | None, l
             rows.append(
                 [
                     str(scen),
-                    name,
+                    entity("product", name, lang),
                     f"{int(little.astype(bool).sum())} / {little.size}",
                     f"{written:,.0f}",
                     t(f"reason.{reason}", lang) if reason else "—",

@@ -4,30 +4,24 @@ A scenario's or a space's ``title`` and a space parameter's ``label`` are writte
 before " — " is the Chinese name, the part after it the English one (a title without " — " serves both). A
 report shows these instead of scenario keys (``xianning-2021``) and parameter paths
 (``government.pools.tech-credit.topup_wan``); :func:`localise` rewrites the scenario columns of a folder's tables
-once, so every table, figure and sentence after it names scenarios the same way.
+once, so every table, figure and sentence after it names scenarios the same way. A scenario's banks, pools,
+products and funds are named by their labels too (``experiments.report.entities``), and so are a target and the
+reason it is out of scope.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import TYPE_CHECKING, Any
 
 from experiments.folder import PARAM
+from experiments.report.entities import Entities, from_scenarios, half
+from experiments.report.i18n import t
+from experiments.report.labels import param_label
+from sim.schema_base import CJK
 
 if TYPE_CHECKING:
     from experiments.report.load import ReportData
-
-SEP = " — "
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def half(title: str, lang: str) -> str:
-    """The Chinese (``lang`` "zh") or English part of a "中文 — English" title."""
-    zh, sep, en = str(title).partition(SEP)
-    if not sep:
-        return title.strip()
-    return (zh if lang == "zh" else en).strip()
 
 
 def target_label(label: object, lang: str) -> str:
@@ -37,6 +31,20 @@ def target_label(label: object, lang: str) -> str:
         return ""
     text = half(label, lang)
     return "" if lang == "zh" and not CJK.search(text) else text
+
+
+def reason(text: object, lang: str) -> str:
+    """Why a target is out of scope, in ``lang``; a reason without Chinese reads, in a Chinese report, as the
+    model lacking what the target measures."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    out = half(text, lang).rstrip("。.")
+    return t("target.no_reason", lang) if lang == "zh" and not CJK.search(out) else out
+
+
+def entities(data: ReportData) -> Entities:
+    """The named blocks of the scenarios a folder holds (an experiment's stored scenarios, a run's scenario)."""
+    return from_scenarios([*data.stored_scenarios.values(), data.scenario])
 
 
 def scenario_titles(data: ReportData) -> dict[str, str]:
@@ -63,7 +71,7 @@ def parameter_labels(space: dict[str, Any] | None, lang: str) -> dict[str, str]:
     out = {}
     for p in (space or {}).get("parameters") or []:
         key = p.get("name") or p.get("path")
-        out[f"{PARAM}{key}"] = half(p["label"], lang) if p.get("label") else str(key)
+        out[f"{PARAM}{key}"] = half(p["label"], lang) if p.get("label") else param_label(str(key), lang)
     return out
 
 
@@ -93,6 +101,7 @@ def localise(data: ReportData, lang: str) -> ReportData:
             df = df.rename(columns={c: PARAM + params[c] for c in df.columns if c in params})
         if name == "targets":
             df = df.assign(label=df["label"].map(lambda x: target_label(x, lang)))
+            df = df.assign(reason=df["reason"].map(lambda x: reason(x, lang)))
         if name == "indices":
             df = df.assign(parameter=df["parameter"].map(lambda p: params.get(PARAM + str(p), str(p))))
         tables[name] = df

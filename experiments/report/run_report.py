@@ -7,10 +7,10 @@ from typing import Any
 from experiments.report.doc import Fig, Heading, Table
 from experiments.report.figures_time import run_chart
 from experiments.report.fmt import month_label, scale_for, scale_of, with_unit
-from experiments.report.i18n import metric_name, t
+from experiments.report.i18n import capital, entity_name, metric_name, t
 from experiments.report.instruments_section import no_business_table
 from experiments.report.load import FAN_METRICS, ReportData
-from experiments.report.names import target_label
+from experiments.report.names import reason, target_label
 from experiments.report.tables import condition
 from sim import metrics
 
@@ -63,7 +63,9 @@ def run_findings(data: ReportData, lang: str) -> list[str]:
 def _state_findings(s: dict[str, Any], lang: str) -> list[str]:
     """Pools, NPL ratio, guarantor capital and plan targets at the end of the run."""
     out = []
-    for name, p in (s.get("pools") or {}).items():
+    for key, p in (s.get("pools") or {}).items():
+        name = entity_name(f"pool:{key}", lang)
+        name = capital(name) if lang == "en" else name
         if p.get("depleted"):
             out.append(t("f.pool_out", lang, pool=name, month=p.get("depletion_month")))
         else:
@@ -150,7 +152,7 @@ def _pools_table(pools: dict[str, dict[str, Any]], lang: str) -> Table:
     ]
     rows = [
         [
-            name,
+            entity_name(f"pool:{name}", lang),
             scale.num(p.get("balance_end_wan")),
             scale.num(p.get("payouts_wan")),
             p.get("depletion_month") if p.get("depleted") else t("no", lang),
@@ -181,5 +183,5 @@ def _targets_table(targets: list[dict[str, Any]], end: str, lang: str) -> Table:
 def _verdict(target: dict[str, Any], end: str, lang: str) -> str:
     state = _target_state(target, end)
     if state == "out_of_scope" and target.get("reason"):
-        return t("target.out_of_scope_why", lang, reason=target["reason"])
+        return t("target.out_of_scope_why", lang, reason=reason(target["reason"], lang))
     return t(f"target.{state}", lang)

@@ -16,6 +16,7 @@ from experiments.report.calibration_report import calibration_findings, calibrat
 from experiments.report.design_report import design_findings, design_section
 from experiments.report.discover_report import discover_section
 from experiments.report.doc import Bullets, Document, Fig, Heading, Para, Table
+from experiments.report.entities import naming
 from experiments.report.evidence_report import evidence_findings, evidence_section
 from experiments.report.figures_stats import paired_chart, sensitivity_chart, sweep_heatmaps, target_chart
 from experiments.report.figures_time import fan_chart, survival_chart
@@ -23,7 +24,7 @@ from experiments.report.findings import findings
 from experiments.report.i18n import metric_name, t
 from experiments.report.instruments_section import no_business_across_runs
 from experiments.report.load import FAN_METRICS, ReportData
-from experiments.report.names import localise
+from experiments.report.names import entities, localise
 from experiments.report.provenance import kind_name, provenance_tables, what_table
 from experiments.report.run_report import run_figures, run_findings, run_tables
 from experiments.report.style import figure_lang
@@ -212,9 +213,14 @@ SECTIONS: dict[str, Section] = {
 
 
 def build_document(data: ReportData, lang: str) -> Document:
-    """The whole report on ``data`` in ``lang`` ("en" or "zh"); figures in Chinese only if a CJK font exists."""
+    """The whole report on ``data`` in ``lang`` ("en" or "zh"); figures in Chinese only if a CJK font exists. Banks,
+    pools, products and funds are named as the folder's scenarios name them (``entities``)."""
+    with naming(entities(data)):
+        return _document(localise(data, lang), lang)
+
+
+def _document(data: ReportData, lang: str) -> Document:
     flang = figure_lang(lang)
-    data = localise(data, lang)
     subtitle = f"{kind_name(data.kind, lang)} · {t('generated', lang, when=f'{datetime.now():%Y-%m-%d %H:%M}')}"
     doc = Document(t("title", lang, name=data.title), subtitle, lang)
     doc.blocks += [Heading(t("h.what", lang), "sec-what"), what_table(data, lang)]

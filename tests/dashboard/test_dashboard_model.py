@@ -203,6 +203,6 @@ def test_the_info_panel_scores_the_plans_targets_on_the_months_run():
     assert monthly["date"].iloc[-1] == "2018-12" and first["date"] == "2018-12"
     assert first["value"] == monthly["policy_loan_balance_wan"].iloc[-1]
     assert first["status"] == ("met" if first["value"] > 2000 else "missed")
-    assert target_line(first).startswith(("met — ", "missed — "))
+    assert target_line(first).startswith(("达成 met — ", "未达成 missed — "))
     later = [v for v in m.target_verdicts() if v["date"] == "2019-12" and v["status"] != "out_of_scope"]
     assert later and all(v["status"] == "not_reached" and "not reached yet" in target_line(v) for v in later)

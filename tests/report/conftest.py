@@ -95,10 +95,33 @@ def morris_dir(tmp_path_factory, space_file) -> Path:
 
 
 @pytest.fixture(scope="session")
+def bundled_dirs(tmp_path_factory) -> dict[str, Path]:
+    """Every bundled scenario compared, its targets scored and its pools and guarantors' depletion estimated, small
+    (a twentieth of each region, a year, two replicates); the scenario read from a CSV of firms, which cannot be
+    scaled, has a folder of its own."""
+    from sim.scenario import bundled_names
+
+    csv = "panzhihua-2017-firms"
+    names = [n for n in bundled_names() if n != csv]
+    small = ["--replicates", 2, "--months", 12, "--scale", 0.05, "--quiet"]
+    out = {}
+    for kind in ("compare", "targets", "depletion"):
+        out[kind] = tmp_path_factory.mktemp(f"bundled-{kind}") / "folder"
+        mixed = ["--allow-mismatch"] if kind == "compare" else []  # regions differ: only the names are under test
+        techfin(kind, *names, *small, *mixed, "--out", out[kind])
+    out[csv] = tmp_path_factory.mktemp("bundled-csv") / "folder"
+    techfin("targets", csv, "--replicates", 1, "--months", 6, "--quiet", "--out", out[csv])
+    return out
+
+
+@pytest.fixture(scope="session")
 def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run") / "xianning"
     techfin("run", RUN_SCENARIO, "--months", 12, "--out", out)
     return out
+
+
+PROVENANCE = {"tab-provenance", "tab-digests", "tab-libraries"}  # command lines, file paths: verbatim by design
 
 
 class Page(HTMLParser):
@@ -170,6 +193,16 @@ class Page(HTMLParser):
         if tag in ("h1", "h2", "h3", "th", "td", "caption", "figcaption", "li"):
             self._buf = None
 
+    def readable(self) -> str:
+        """Everything a reader reads except the provenance tables (which quote command lines and file paths)."""
+        parts = [text for _, text in self.headings]
+        parts += [f.get("caption", "") + f.get("alt", "") for f in self.figures.values()]
+        parts += [item for items in self.items.values() for item in items]
+        for tid, table in self.tables.items():
+            if tid not in PROVENANCE:
+                parts += [table["caption"], *(c for row in table["header"] + table["rows"] for c in row)]
+        return "\n".join(parts)
+
     def table(self, tid: str) -> tuple[list[str], list[list[str]]]:
         t = self.tables[tid]
         header = t["header"][0] if t["header"] else []
@@ -206,5 +239,19 @@ def report(tmp_path_factory, dirs):
             page.folder = dst
             cache[kind, lang] = page
         return cache[kind, lang]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def zh_text(tmp_path_factory):
+    """``zh_text(folder)`` → the readable text of the Chinese report on a fresh copy of ``folder``."""
+    from experiments.report import write_report
+
+    def make(src: Path) -> str:
+        dst = tmp_path_factory.mktemp("zh") / src.name
+        shutil.copytree(src, dst)
+        write_report(dst, "zh", "html")
+        return Page((dst / "report.html").read_text(encoding="utf-8")).readable()
 
     return make

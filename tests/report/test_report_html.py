@@ -1,11 +1,13 @@
 import base64
+import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from sim import metrics
-from sim.scenario import bundled_names
+from sim.scenario import bundled_names, load_scenario
 
 KINDS = ("compare", "depletion", "targets", "sweep", "sensitivity", "morris", "run")
 FANS = [f"fig-fan-{m}" for m in metrics.shown_in("fan")]
@@ -26,7 +28,6 @@ EXPECTED = {
         COMMON | {"tab-key", "tab-year-end", "tab-pools", "tab-run-targets"},
     ),
 }
-PROVENANCE = {"tab-provenance", "tab-digests", "tab-libraries"}  # command lines, file paths: verbatim by design
 SCENARIO_PATH = re.compile(r"\b(government|products|banks|enterprises|guarantors|insurers|macro|market)\.[\w.-]+")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -93,22 +94,62 @@ def test_markdown_report_has_its_figure_files(report, kind):
     assert md.count("\n| ") >= sum(len(t["rows"]) for t in page.tables.values())
 
 
-def _readable_text(page) -> str:
-    """Everything a reader reads except the provenance tables (which quote command lines and file paths)."""
-    parts = [text for _, text in page.headings] + [
-        f.get("caption", "") + f.get("alt", "") for f in page.figures.values()
-    ]
-    parts += [item for items in page.items.values() for item in items]
-    for tid, table in page.tables.items():
-        if tid not in PROVENANCE:
-            parts += [table["caption"], *(c for row in table["header"] + table["rows"] for c in row)]
-    return "\n".join(parts)
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_zh_report_names_scenarios_and_parameters_in_chinese(report, kind, dirs):
-    text = _readable_text(report(kind, "zh"))
+    text = report(kind, "zh").readable()
     slugs = [s for s in bundled_names() if re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text)]
     assert not slugs, f"scenario keys in the Chinese report: {slugs}"
     assert not SCENARIO_PATH.search(text), SCENARIO_PATH.search(text)
     assert "未记录" not in report(kind, "zh").text
+
+
+def _block_keys() -> set[str]:
+    """Every key a bundled scenario gives a bank, guarantor, insurer, fund, pool or product, and the scenarios'."""
+    out = set(bundled_names())
+    for name in bundled_names():
+        s = load_scenario(name)
+        out |= {b.name for b in (*s.banks, *s.guarantors, *s.insurers, *s.vc_funds, *s.government.pools, *s.products)}
+    return out
+
+
+def _keys_in(text: str, keys: set[str]) -> list[str]:
+    return [k for k in sorted(keys) if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)]
+
+
+@pytest.fixture(scope="module")
+def bundled_zh(bundled_dirs, zh_text) -> dict[str, str]:
+    """The Chinese reports on every bundled scenario compared, scored and its funds' depletion estimated."""
+    return {kind: zh_text(folder) for kind, folder in bundled_dirs.items()}
+
+
+def test_zh_reports_on_every_bundled_scenario_show_no_key_and_no_parameter_path(bundled_zh):
+    keys = _block_keys()
+    for kind, text in bundled_zh.items():
+        assert not _keys_in(text, keys), f"{kind}: keys in the Chinese report: {_keys_in(text, keys)}"
+        assert not SCENARIO_PATH.search(text), (kind, SCENARIO_PATH.search(text))
+
+
+def test_zh_reports_give_targets_and_out_of_scope_reasons_in_chinese_only(bundled_zh):
+    text = bundled_zh["targets"] + bundled_zh["panzhihua-2017-firms"]
+    for name in bundled_names():
+        for target in load_scenario(name).targets:
+            for bilingual in filter(None, (target.label, target.out_of_scope)):
+                zh, _, en = bilingual.partition(" — ")
+                assert zh.rstrip("。") in text, (name, zh)
+                assert en not in text, (name, en)
+
+
+def test_an_unlabelled_pool_or_guarantor_is_named_by_kind_and_position(tmp_path, bundled_dirs, zh_text):
+    """A folder whose scenarios label nothing (written before labels existed, or by a user who gave none)."""
+    folder = tmp_path / "folder"
+    shutil.copytree(bundled_dirs["depletion"], folder)
+    stored = json.loads((folder / "scenarios.json").read_text(encoding="utf-8"))
+    for content in stored.values():
+        for block in (*content["guarantors"], *content["government"]["pools"], *content["products"]):
+            block["label"] = None
+    (folder / "scenarios.json").write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    text = zh_text(folder)
+    assert "资金池1" in text and "担保机构1" in text
+    assert not _keys_in(
+        text, {b["name"] for c in stored.values() for b in (*c["guarantors"], *c["government"]["pools"])}
+    )

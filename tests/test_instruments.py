@@ -379,8 +379,13 @@ def test_the_report_section_and_the_outcomes_row_say_why():
 
     s = scenario(products=[{"name": "credit", "banks": ["bank"]}, product(other_cost_rate=0.5)])
     r = run(s)[1]
-    table = no_business_table(r.summary["products"], "zh")
-    assert table is not None and [row[0] for row in table.rows] == ["policy"]
+    from experiments.report.entities import from_scenarios, naming
+
+    with naming(
+        from_scenarios([s.model_dump(mode="json")])
+    ):  # named as the scenario names it: unlabelled, so by kind and position
+        table = no_business_table(r.summary["products"], "zh")
+    assert table is not None and [row[0] for row in table.rows] == ["产品2"]
     assert table.rows[0][3].startswith("价格过高")
     assert no_business_table({"credit": r.summary["products"]["credit"]}, "en") is None
     row = flatten_outcomes(r.summary, r.monthly, r.institutions)

@@ -114,9 +114,6 @@ def naming(entities: Entities) -> Iterator[Entities]:
 
 
 def entity(kind: str, name: str, lang: str) -> str:
-    """The name of block ``name`` of ``kind`` in the report being built (numbered by kind outside a report)."""
-    current = _CURRENT.get()
-    if current is None:
-        current = Entities()
-        _CURRENT.set(current)
-    return current.name(kind, name, lang)
+    """The name of block ``name`` of ``kind`` in the report being built; outside one (no scenario known) its key
+    in English and its kind numbered 1 in Chinese."""
+    return (_CURRENT.get() or Entities()).name(kind, name, lang)

@@ -110,6 +110,10 @@ def run_batch(batch: Batch, study: Study) -> BatchOutput:
     """Run a batch and write its part (or return its bytes); never raises for a failing run."""
     from experiments import parts
 
+    if study.model is None:
+        from sim.runs import warm_up
+
+        warm_up()  # once per process, before the first timed run
     outputs = [execute(task, study) for task in batch.runs]
     runs, series = parts.encode(outputs, batch.runs)
     written = parts.can_write(study.folder, study.token)

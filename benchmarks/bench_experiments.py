@@ -32,9 +32,9 @@ import pandas as pd
 import psutil
 
 from experiments import api
-from experiments.designs import replicate_seeds
-from experiments.executors import make_executor
-from experiments.space import Space, load_space
+from experiments.execution.executors import make_executor
+from experiments.plan.designs import replicate_seeds
+from experiments.plan.space import Space, load_space
 from sim import EcosystemModel, load_scenario
 
 FIRMS = {"enterprises.initial_count": 2000}

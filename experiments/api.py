@@ -2,7 +2,7 @@
 
 Each builds its plan, creates the experiment folder (default ``results/<YYYYmmdd-HHMMSS>_<kind>_<name>/``),
 runs it on the chosen executor and writes the analyses; each returns the folder. ``run_opts`` are
-``workers``, ``dask``, ``progress``, ``executor`` and ``batch`` (see ``experiments.runner.run_folder``).
+``workers``, ``dask``, ``progress``, ``executor`` and ``batch`` (see ``experiments.execution.runner.run_folder``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from experiments.designs import grid_unit, lhs_unit, point_plan, replicate_plan
-from experiments.provenance import base_manifest, scenario_file
-from experiments.runner import keep_series, run_folder, start
-from experiments.space import Space, load_space
-from experiments.worker import model_ref
+from experiments.execution.runner import keep_series, run_folder, start
+from experiments.execution.worker import model_ref
+from experiments.plan.designs import grid_unit, lhs_unit, point_plan, replicate_plan
+from experiments.plan.space import Space, load_space
+from experiments.store.provenance import base_manifest, scenario_file
 from sim import metrics
 
 #: Monthly series whose bands a comparison keeps even when it keeps no other series (the registry's ``bands``).
@@ -125,7 +125,7 @@ def sensitivity(
     (for checking the machinery on functions with known indices). Each point's outcome is the mean over
     its replicates; all points share the replicate seeds.
     """
-    from experiments.sensitivity import sample
+    from experiments.analysis.sensitivity import sample
 
     sp, file = _space(space)
     seed = int(opts.get("seed", 2017))

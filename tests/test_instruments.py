@@ -373,7 +373,7 @@ def test_an_insurer_is_suspended_on_a_full_year_loss_ratio_not_on_its_first_clai
 
 
 def test_the_report_section_and_the_outcomes_row_say_why():
-    from experiments.outcomes import flatten_outcomes
+    from experiments.analysis.outcomes import flatten_outcomes
     from experiments.report.instruments_section import no_business_across_runs, no_business_table
     from sim.funnel import REASON_CODES
 

@@ -66,7 +66,7 @@ def test_every_figure_of_the_run_summary_is_registered(paired):
 
 
 def test_every_outcome_column_is_registered(paired):
-    from experiments.outcomes import flatten_outcomes
+    from experiments.analysis.outcomes import flatten_outcomes
 
     row = flatten_outcomes(paired.summary, paired.monthly, paired.institutions)
     missing = [k for k in row if not metrics.known(k)]
@@ -77,13 +77,13 @@ def test_every_outcome_column_is_registered(paired):
 
 
 def test_every_displayed_metric_list_names_registered_metrics():
+    from experiments.analysis.outcomes import FAN_METRICS
     from experiments.api import BAND_METRICS
     from experiments.cli.studies import shown_metrics
-    from experiments.outcomes import FAN_METRICS
+    from experiments.plan.space import DEFAULT_METRICS
     from experiments.report.findings import PRIORITY
     from experiments.report.load import HEADLINE
     from experiments.report.run_report import KEY_FIGURES
-    from experiments.space import DEFAULT_METRICS
 
     SHOWN_METRICS = shown_metrics()
     shown = {*BAND_METRICS, *SHOWN_METRICS, *FAN_METRICS, *PRIORITY, *HEADLINE, *KEY_FIGURES, *DEFAULT_METRICS}

@@ -32,10 +32,10 @@ import yaml
 from scipy import stats
 
 from experiments.calibration.spec import Calibration, Target
-from experiments.designs import replicate_seeds
-from experiments.executors import make_executor
-from experiments.progress import Progress
-from experiments.provenance import base_manifest, code_version
+from experiments.execution.executors import make_executor
+from experiments.execution.progress import Progress
+from experiments.plan.designs import replicate_seeds
+from experiments.store.provenance import base_manifest, code_version
 from sim.scenario import Scenario
 
 
@@ -53,7 +53,7 @@ class Candidate:
 
 def evaluate(task: Candidate) -> list[float]:
     """Run one candidate under one seed; return each target's model value (NaN where undefined)."""
-    from experiments.worker import build_scenario
+    from experiments.execution.worker import build_scenario
     from sim.model import EcosystemModel
 
     scenario = build_scenario(task.content, task.overrides, f"trial {task.trial}")

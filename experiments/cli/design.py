@@ -86,7 +86,7 @@ def design_cmd(args: argparse.Namespace) -> int:
     """Search the levers of a space for the designs that do most per yuan within chance constraints."""
     from experiments.cli.studies import command_line
     from experiments.design import ExpressionError, build_problem, load_spec, run_design
-    from experiments.executors import ExecutorError
+    from experiments.execution.executors import ExecutorError
     from experiments.output import default_out, output_problem
 
     if args.resume:
@@ -132,7 +132,7 @@ def design_cmd(args: argparse.Namespace) -> int:
 
 def _spec(args: argparse.Namespace):
     from experiments.design import DesignSpec
-    from experiments.space import load_space
+    from experiments.plan.space import load_space
 
     space, path = load_space(args.space)
     return DesignSpec(

@@ -2,8 +2,8 @@
 
 DIR is a sweep, sensitivity or calibration folder: its runs (or trials) vary parameters, the inputs of the
 discovery (``param.<name>`` columns that take more than one value). The outcome is a preset or an expression
-(``experiments.discover_outcomes``); the results go to ``DIR/discover/<outcome>/`` (``experiments.discover_store``)
-and into the folder's report (``--report``).
+(``experiments.analysis.discover_outcomes``); the results go to ``DIR/discover/<outcome>/``
+(``experiments.analysis.discover_store``) and into the folder's report (``--report``).
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ def _discover_args(p: argparse.ArgumentParser) -> None:
 @command("discover", _discover_args)
 def discover_cmd(args: argparse.Namespace) -> int:
     """Scenario discovery: the input conditions under which an outcome happens (PRIM box, CART leaves)."""
-    from experiments import discover_store
-    from experiments.discover import Settings, discover
-    from experiments.discover_outcomes import PRESETS, OutcomeError, cases, resolve
+    from experiments.analysis import discover_store
+    from experiments.analysis.discover import Settings, discover
+    from experiments.analysis.discover_outcomes import PRESETS, OutcomeError, cases, resolve
     from experiments.report.discover_report import summary_text
 
     folder = Path(args.folder)
@@ -122,7 +122,7 @@ def load_runs(folder: Path, which: str = "all") -> tuple[pd.DataFrame, list[str]
     Raises:
         UserError: for anything that is not such a folder, or one without varied inputs.
     """
-    from experiments.store import ResultStore, StoreError
+    from experiments.store.results import ResultStore, StoreError
 
     if not folder.is_dir():
         raise UserError(f"{folder}: no such folder")
@@ -152,8 +152,8 @@ def load_runs(folder: Path, which: str = "all") -> tuple[pd.DataFrame, list[str]
 
 
 def _table(folder: Path, kind: str) -> pd.DataFrame:
-    from experiments.analysis import successful_runs
-    from experiments.store import ResultStore
+    from experiments.analysis.tables import successful_runs
+    from experiments.store.results import ResultStore
 
     if kind == "calibration":
         path = folder / "trials.parquet"

@@ -23,9 +23,9 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 @command("run", _run_args)
 def run(args: argparse.Namespace) -> int:
     """Run one scenario; print its summary; write monthly tables and summary.json."""
-    from experiments import folder
     from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
-    from experiments.provenance import run_provenance
+    from experiments.store import folder
+    from experiments.store.provenance import run_provenance
     from sim.runs import run_scenario
     from sim.scale import override_warnings
     from sim.scenario import load_scenario, scenario_warnings

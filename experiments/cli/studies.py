@@ -144,8 +144,8 @@ def _need(value: Any) -> Any:
 
 def _run(args: argparse.Namespace, kind: str, launch) -> int:
     from experiments import api
-    from experiments.executors import ExecutorError
-    from experiments.store import StoreError
+    from experiments.execution.executors import ExecutorError
+    from experiments.store.results import StoreError
     from sim.scenario import ScenarioError
 
     run_opts = {"workers": args.workers, "dask": args.dask, "progress": not args.quiet, "batch": args.batch}
@@ -238,7 +238,7 @@ def command_line(args: argparse.Namespace, kind: str) -> str:
 
 def _manifest(folder: Path) -> dict[str, Any]:
     """An experiment folder's manifest, or a clear error."""
-    from experiments.store import ResultStore, StoreError
+    from experiments.store.results import ResultStore, StoreError
 
     if not (folder / "manifest.json").is_file():
         raise UserError(f"--resume {folder}: not an experiment folder (no manifest.json)")

@@ -37,8 +37,8 @@ def run_design(
     """
     from experiments.design.results import plan_feasible, write_results
     from experiments.design.search import RunCache, search
-    from experiments.provenance import base_manifest
-    from experiments.store import atomic_write_bytes, atomic_write_json
+    from experiments.store.provenance import base_manifest
+    from experiments.store.results import atomic_write_bytes, atomic_write_json
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

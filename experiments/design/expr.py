@@ -183,7 +183,7 @@ def outcome_checker(
 ) -> Callable[[str], str | None]:
     """A ``known(name)`` function for a scenario (its pools, guarantors and number of targets) or, when
     ``metrics`` is given, for a function model whose outcomes are exactly ``metrics``."""
-    from experiments.outcomes import known_outcome
+    from experiments.analysis.outcomes import known_outcome
 
     if metrics is not None:
         allowed = set(metrics)

@@ -27,7 +27,7 @@ from scipy import stats
 
 from experiments.design.search import RunCache, generation_key, label_of
 from experiments.design.spec import Problem
-from experiments.store import write_parquet
+from experiments.store.results import write_parquet
 
 LEVEL = 0.95
 

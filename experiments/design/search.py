@@ -28,9 +28,9 @@ import pandas as pd
 
 from experiments.design.expr import add_design_outcomes
 from experiments.design.spec import Problem
-from experiments.executors import Executor, make_executor
-from experiments.progress import Progress
-from experiments.worker import RunOutput, RunTask, Study, execute
+from experiments.execution.executors import Executor, make_executor
+from experiments.execution.progress import Progress
+from experiments.execution.worker import RunOutput, RunTask, Study, execute
 
 SAMPLERS = {"nsga2": "NSGAIISampler", "nsga3": "NSGAIIISampler"}
 FAILED_VIOLATION = 1e12  # constraint violation told when a measure is undefined for a candidate

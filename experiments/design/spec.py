@@ -26,7 +26,7 @@ from experiments.design.expr import (
     parse_constraint,
     parse_objective,
 )
-from experiments.space import Parameter, Space
+from experiments.plan.space import Parameter, Space
 
 #: The questions a planner brings (issue 13): credit per yuan, depletion risk, public cost, targets met.
 DEFAULT_OBJECTIVES = (
@@ -141,7 +141,7 @@ def build_problem(spec: DesignSpec) -> Problem:
         ScenarioError: the space file cannot be searched (naming file, field and reason).
         ExpressionError: an objective or constraint cannot be read.
     """
-    from experiments.designs import replicate_seeds
+    from experiments.plan.designs import replicate_seeds
     from sim.scenario import ScenarioError, load_scenario
 
     space = Space.model_validate(spec.space)

@@ -23,9 +23,9 @@ from scipy import stats
 
 from experiments.evidence import analytic, measures
 from experiments.evidence.checks import BY_ID, CHECKS, Check
-from experiments.executors import make_executor
-from experiments.progress import Progress
-from experiments.provenance import base_manifest
+from experiments.execution.executors import make_executor
+from experiments.execution.progress import Progress
+from experiments.store.provenance import base_manifest
 
 SEEDS = {"quick": 6, "full": 16}
 CURVE_SEEDS = {"quick": 3, "full": 8}

@@ -1,5 +1,5 @@
 """The special fund's annual budget in a depletion report: when it runs out each year and for how much of the
-year subsidies stop (tables ``budget_by_year`` and ``budget_months``, see ``experiments.budget``)."""
+year subsidies stop (tables ``budget_by_year`` and ``budget_months``, see ``experiments.analysis.budget``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Scenario discovery in the report: the chosen box in plain words, its stability, the CART view, the peeling
-trajectory figure (results written by ``techfin discover``, read with ``experiments.discover_store``)."""
+trajectory figure (results written by ``techfin discover``, read with ``experiments.analysis.discover_store``)."""
 
 from __future__ import annotations
 
@@ -281,7 +281,7 @@ def cart_table(summary: dict[str, Any], cart: pd.DataFrame, lang: str, tid: str)
 
 def discover_section(folder: Any, lang: str, flang: str) -> list:
     """Every discovery stored in ``folder``: heading, sentences, trajectory figure, box and CART tables."""
-    from experiments.discover_store import read_all
+    from experiments.analysis.discover_store import read_all
 
     found = read_all(folder)
     if not found:

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from experiments.folder import STATS, stat_column
 from experiments.report.fmt import param_name, plain, scale_for
 from experiments.report.i18n import metric_name, t
 from experiments.report.sweep import sweep_metrics, sweep_params
+from experiments.store.folder import STATS, stat_column
 from sim import metrics
 
 PRIORITY: tuple[str, ...] = metrics.shown_in("findings")

@@ -1,4 +1,4 @@
-"""Read a run folder or an experiment folder into one object, as the folder schema (``experiments.folder``) lays
+"""Read a run folder or an experiment folder into one object, as the folder schema (``experiments.store.folder``) lays
 it out; absent optional files are simply absent, a file that lacks a column of the schema is refused.
 
 A run folder (``techfin run``) has ``monthly.parquet``, ``summary.json``, ``scenario.json`` and
@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments import folder as schema
+from experiments.store import folder as schema
 from sim import metrics
 
 FAN_METRICS: tuple[str, ...] = metrics.shown_in("fan")
@@ -90,7 +90,7 @@ KINDS = schema.KINDS
 
 
 def _json(path: Path) -> dict[str, Any]:
-    from experiments.store import StoreError, read_mapping
+    from experiments.store.results import StoreError, read_mapping
 
     if not path.is_file():
         return {}

@@ -14,10 +14,10 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from experiments.folder import PARAM
 from experiments.report.entities import Entities, from_scenarios, half
 from experiments.report.i18n import t
 from experiments.report.labels import param_label
+from experiments.store.folder import PARAM
 from sim.schema_base import CJK
 
 if TYPE_CHECKING:

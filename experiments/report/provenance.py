@@ -90,7 +90,7 @@ def _experiment_rows(data: ReportData, lang: str) -> list[list[str]]:
 def _provenance_rows(data: ReportData, lang: str) -> tuple[list[list[str]], dict[str, str]]:
     """Key/value rows and the library versions recorded with the results (an experiment's manifest, a run
     folder's ``provenance.json``), and the code version writing the report."""
-    from experiments.provenance import code_version
+    from experiments.store.provenance import code_version
 
     made = f"{code_version()} · {datetime.now():%Y-%m-%d %H:%M}"
     rec = data.provenance if data.kind == "run" else data.manifest

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments.folder import param_columns, point_metrics, stat_column
+from experiments.store.folder import param_columns, point_metrics, stat_column
 
 MAX_LEVELS = 8
 BINS = 6

@@ -8,11 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.folder import STATUS_OK
 from experiments.report.doc import Table
 from experiments.report.fmt import PROB, Scale, calendar_month, ci, month_label, plain, scale_for, with_unit
 from experiments.report.i18n import entity_name, metric_name, t
 from experiments.report.load import run_counts
+from experiments.store.folder import STATUS_OK
 
 MAX_ROWS = 200
 ID_COLUMNS = frozenset({"run_id", "replicate", "seed", "point", "wall_s"})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from experiments.folder import STATS, stat_column
 from experiments.report.doc import Table
 from experiments.report.fmt import Scale, ci, param_name, plain, scale_for, with_unit
 from experiments.report.i18n import metric_name, t
 from experiments.report.sweep import sweep_metrics, sweep_params
 from experiments.report.tables import MAX_ROWS, by_metric
+from experiments.store.folder import STATS, stat_column
 
 INDEX = Scale("", 1.0, 3)
 """Sobol indices are shares of variance: three decimals, no unit."""

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from experiments import api
-from experiments.budget import budget_outcomes, budget_tables, year_months
-from experiments.outcomes import flatten_outcomes, known_outcome
+from experiments.analysis.budget import budget_outcomes, budget_tables, year_months
+from experiments.analysis.outcomes import flatten_outcomes, known_outcome
 from experiments.report import write_report
 from sim.model import EcosystemModel
 from sim.scenario import load_scenario

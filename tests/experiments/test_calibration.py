@@ -17,7 +17,7 @@ import yaml
 from experiments.calibration.run import target_value
 from experiments.calibration.spec import Target, load_calibration
 from experiments.cli import main
-from experiments.designs import replicate_seeds
+from experiments.plan.designs import replicate_seeds
 from sim.model import EcosystemModel
 from sim.result import SCALARS
 from sim.runs import run_paired

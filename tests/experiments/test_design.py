@@ -18,8 +18,8 @@ import yaml
 from experiments.cli import main
 from experiments.design import DesignSpec, build_problem, run_design
 from experiments.design.expr import ExpressionError, outcome_checker, parse_constraint, parse_objective
+from experiments.execution.worker import function_model, model_ref
 from experiments.report import write_report
-from experiments.worker import function_model, model_ref
 from tests.experiments.conftest import COVERAGE, techfin
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,10 +12,11 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments import api, discover_store
+from experiments import api
+from experiments.analysis import discover_store
+from experiments.analysis.discover import Settings, discover, quasi_p
+from experiments.analysis.discover_outcomes import OutcomeError, cases, resolve
 from experiments.cli import main
-from experiments.discover import Settings, discover, quasi_p
-from experiments.discover_outcomes import OutcomeError, cases, resolve
 
 
 def _planted(n: int, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:

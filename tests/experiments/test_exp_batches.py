@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from experiments import api
-from experiments.executors import SerialExecutor
-from experiments.progress import Progress
-from experiments.runner import MAX_BATCH, batch_size, make_batches
-from experiments.worker import RunTask, Study
+from experiments.execution.executors import SerialExecutor
+from experiments.execution.progress import Progress
+from experiments.execution.runner import MAX_BATCH, batch_size, make_batches
+from experiments.execution.worker import RunTask, Study
 
 
 def _contents(folder: Path) -> dict[str, pd.DataFrame]:
@@ -65,7 +65,7 @@ def test_a_worker_without_the_folder_sends_its_parts_back(tmp_path, small_file):
 
 
 def test_a_worker_writes_only_into_the_folder_holding_its_token(tmp_path, small_file):
-    from experiments.worker import Batch, run_batch
+    from experiments.execution.worker import Batch, run_batch
 
     folder = api.compare([str(small_file)], 1, out=tmp_path / "f", months=3, progress=False)
     study = Study(scenarios=json.loads((folder / "scenarios.json").read_text()), folder=str(folder), token="other")

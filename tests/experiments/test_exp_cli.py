@@ -6,7 +6,7 @@ import json
 import pandas as pd
 
 from experiments.cli import build_parser, main
-from experiments.progress import Progress
+from experiments.execution.progress import Progress
 
 
 def test_every_experiment_subcommand_is_registered():

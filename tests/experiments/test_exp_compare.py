@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from experiments import api
-from experiments.analysis import analyse
-from experiments.designs import replicate_seeds
+from experiments.analysis.tables import analyse
+from experiments.plan.designs import replicate_seeds
 
 BAND_METRICS = (
     "tech_loan_balance_wan",

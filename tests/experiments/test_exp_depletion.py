@@ -9,7 +9,7 @@ import yaml
 from scipy import stats
 
 from experiments import api
-from experiments.survival import km_curve
+from experiments.analysis.survival import km_curve
 
 N_LOANS, PD_MONTH, LOAN_WAN, LGD, COVERAGE, POOL_WAN, HORIZON = 200, 0.01, 1.0, 0.6, 0.5, 10.0, 36
 
@@ -81,7 +81,7 @@ def test_km_curve_counts_events_and_censoring():
 def test_targets_probability_with_wilson_interval(tmp_path, small_file):
     folder = api.targets(str(small_file), 8, out=tmp_path / "t", progress=False)
     t = pd.read_parquet(folder / "targets.parquet")
-    from experiments.folder import TARGETS
+    from experiments.store.folder import TARGETS
 
     assert list(t.columns) == list(TARGETS.columns)  # the target's definition, successes, n, prob, Wilson CI
     assert list(t["date"]) == ["2018-06", "2018-12"] and t["label"].iloc[0] == "balance"

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from experiments import api
-from experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
+from experiments.execution.executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
 
 
 def _tables(folder):

@@ -12,7 +12,7 @@ import pytest
 
 from experiments import api
 from experiments.cli import main
-from experiments.store import ResultStore
+from experiments.store.results import ResultStore
 from tests.experiments.conftest import techfin
 
 REPO = Path(__file__).resolve().parents[2]

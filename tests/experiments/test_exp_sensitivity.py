@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from experiments import api
-from experiments.space import Space
-from experiments.worker import function_model
+from experiments.execution.worker import function_model
+from experiments.plan.space import Space
 
 PI = math.pi
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)

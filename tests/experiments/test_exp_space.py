@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from experiments import api
-from experiments.designs import grid_unit, lhs_unit
-from experiments.space import SPACE_DIR, Space, evaluate, load_space
+from experiments.plan.designs import grid_unit, lhs_unit
+from experiments.plan.space import SPACE_DIR, Space, evaluate, load_space
 from sim.scenario import ScenarioError
 from tests.experiments.conftest import COVERAGE
 

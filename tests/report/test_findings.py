@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from experiments import folder as schema
 from experiments.report.findings_design import constant_metrics, sensitivity_findings, sweep_findings
+from experiments.store import folder as schema
 
 
 def indices(method: str, metric: str, values: dict[str, tuple[float, float]]) -> pd.DataFrame:

@@ -114,8 +114,8 @@ def test_conditions_describe_windows_and_changes():
 
 
 def test_the_report_reads_the_folder_schema_and_refuses_a_renamed_column(tmp_path, compare_dir):
-    from experiments import folder as schema
     from experiments.report.load import ReportInputError
+    from experiments.store import folder as schema
 
     data = load_folder(compare_dir)
     assert set(data.tables) == {"runs", "outcomes", "series", "bands", "stats", "paired"}

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.store import atomic_write_json, read_mapping
+from experiments.store.results import atomic_write_json, read_mapping
 
 TABLES = ("trajectory", "box", "cart")
 

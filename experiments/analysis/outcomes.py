@@ -5,7 +5,7 @@ its own name, plus (each in the metric registry, ``sim.metrics``, as kind ``outc
 
 - ``year_end_balance_wan.<YYYY>``, ``budget_exhausted_years``;
 - ``budget.<YYYY>.exhausted_month``, ``budget.<YYYY>.stopped_share``, ``budget_exhausted_month_earliest``,
-  ``budget_stopped_share``: when the special fund's budget ran out each year (``experiments.budget``);
+  ``budget_stopped_share``: when the special fund's budget ran out each year (``experiments.analysis.budget``);
 - ``pool.<name>.depleted``, ``pool.<name>.months_to_depletion`` (NaN if not depleted),
   ``pool.<name>.months_to_depletion_censored`` (horizon + 1 if not depleted), ``pool.<name>.balance_end_wan``,
   ``pool.<name>.payouts_wan``; ``pool_months_to_depletion_censored`` for the first pool to run out;
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.budget import budget_outcomes
+from experiments.analysis.budget import budget_outcomes
 from sim import metrics
 from sim.funnel import REASON_CODES
 

@@ -4,7 +4,7 @@ An experiment's shared inputs (:class:`Study`: the validated scenario contents, 
 series to keep, or a reference ``"module:function"`` to a plain function model used to check the design
 machinery on functions with known answers) travel once per worker. Tasks are :class:`Batch` es of plan rows
 (:class:`RunTask`: seed, months, dotted overrides), tens of runs each; :func:`run_batch` runs them and writes
-the batch's part files into the experiment folder itself (``experiments.parts``), so the experiment's process
+the batch's part files into the experiment folder itself (``experiments.store.parts``), so the experiment's process
 only counts what finished. A run that fails is recorded with ``status="failed"`` and its error text, and the
 experiment goes on.
 """
@@ -108,7 +108,7 @@ class BatchOutput:
 
 def run_batch(batch: Batch, study: Study) -> BatchOutput:
     """Run a batch and write its part (or return its bytes); never raises for a failing run."""
-    from experiments import parts
+    from experiments.store import parts
 
     if study.model is None:
         from sim.runs import warm_up
@@ -148,7 +148,7 @@ def execute(task: RunTask, study: Study) -> RunOutput:
 
 #: Folders of this repository a function model's module may live in: a manifest is data, and must not choose
 #: code to run.
-MODEL_FOLDERS = tuple(Path(__file__).resolve().parent.parent / d for d in ("experiments", "tests"))
+MODEL_FOLDERS = tuple(Path(__file__).resolve().parents[2] / d for d in ("experiments", "tests"))
 
 
 def function_model(fn: Any) -> Any:
@@ -179,7 +179,7 @@ def resolve_model(ref: str):
     obj: Any = importlib.import_module(module)
     obj = getattr(obj, name, None)
     if not getattr(obj, "__techfin_model__", False):
-        raise ValueError(f"model {ref!r}: not a function marked with experiments.worker.function_model")
+        raise ValueError(f"model {ref!r}: not a function marked with experiments.execution.worker.function_model")
     return obj
 
 
@@ -221,7 +221,7 @@ def _scenario(task: RunTask, study: Study):
 
 
 def _run_scenario(task: RunTask, study: Study) -> tuple[dict[str, float | bool], dict[str, np.ndarray] | None]:
-    from experiments.outcomes import flatten_outcomes, series_arrays
+    from experiments.analysis.outcomes import flatten_outcomes, series_arrays
     from sim.runs import run_scenario
 
     result = run_scenario(_scenario(task, study), task.seed, task.months, paired=study.paired)

@@ -1,6 +1,6 @@
 """Analyses written into an experiment folder from its stored tables; ``analyse(folder)`` recomputes them.
 
-By kind (the reports and figures are built from exactly these files and columns; ``experiments.folder`` holds
+By kind (the reports and figures are built from exactly these files and columns; ``experiments.store.folder`` holds
 the layouts):
 
 - compare: ``stats.parquet`` (scenario, metric, mean, ci_low, ci_high, sd, n), ``paired.parquet`` (scenario,
@@ -8,15 +8,15 @@ the layouts):
   ``bands.parquet`` (scenario, month, date, metric, median, p10, p90; also for depletion and targets, whenever
   the monthly series were kept);
 - depletion: ``survival.parquet``, ``depletion_by_year.parquet``, ``depletion_median.parquet``, ``horizon.json``
-  (see ``experiments.survival``), ``budget_by_year.parquet`` and ``budget_months.parquet`` (the special fund's
-  budget each year, see ``experiments.budget``);
+  (see ``experiments.analysis.survival``), ``budget_by_year.parquet`` and ``budget_months.parquet`` (the special fund's
+  budget each year, see ``experiments.analysis.budget``);
 - targets: ``targets.parquet`` (scenario, index, metric, date, op, threshold, label, clause, window_months,
   base_date, offset, state, reason,
   successes, n, prob, ci_low, ci_high, value_median, value_p10, value_p90; Wilson interval; runs where the
   target's month was not simulated are not counted, out-of-scope targets get no probability);
 - sweep: ``points.parquet`` (point, ``param.<name>`` ..., n, then ``<metric>.mean``, ``<metric>.ci_low``,
   ``<metric>.ci_high`` for each space metric);
-- sensitivity: ``indices.parquet`` (see ``experiments.sensitivity``).
+- sensitivity: ``indices.parquet`` (see ``experiments.analysis.sensitivity``).
 
 Means come with 95% t-intervals (mean ± t₀.₉₇₅,ₙ₋₁ · sd/√n); booleans count as 0/1.
 """
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments import folder as schema
-from experiments.store import ResultStore, atomic_write_json, write_parquet
+from experiments.store import folder as schema
+from experiments.store.results import ResultStore, atomic_write_json, write_parquet
 
 KEYS = ("run_id", "scenario", "replicate", "seed", "point", "status", "error", "wall_s")
 
@@ -50,8 +50,8 @@ def analyse(folder: Path | str) -> list[str]:
         tables["stats"] = metric_stats(ok)
         tables["paired"] = paired_differences(ok, m["baseline"])
     elif kind == "depletion":
-        from experiments.budget import budget_tables
-        from experiments.survival import depletion_tables
+        from experiments.analysis.budget import budget_tables
+        from experiments.analysis.survival import depletion_tables
 
         scenarios = store.scenarios()
         start = {k: v["start"] for k, v in scenarios.items()}
@@ -63,7 +63,7 @@ def analyse(folder: Path | str) -> list[str]:
     elif kind == "sweep":
         tables["points"] = point_table(ok, m["metrics"])
     elif kind == "sensitivity":
-        from experiments.sensitivity import indices
+        from experiments.analysis.sensitivity import indices
 
         tables["indices"] = indices(m, store.plan(), ok)
     for name, df in tables.items():

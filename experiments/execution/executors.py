@@ -69,7 +69,7 @@ class ProcessExecutor(Executor):
     def __init__(self, workers: int) -> None:
         self.workers = max(1, int(workers))
         self.ctx = multiprocessing.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["experiments.worker", "sim.model", "pandas", "numpy"])
+        self.ctx.set_forkserver_preload(["experiments.execution.worker", "sim.model", "pandas", "numpy"])
         self.pool = self._start(NOT_SHARED)
         self.holds: Any = NOT_SHARED  # the shared data the pool's workers were started with
 

@@ -2,19 +2,19 @@
 
 Layout of an experiment folder:
 
-- ``manifest.json``: what was run and with what (see ``experiments.provenance``);
+- ``manifest.json``: what was run and with what (see ``experiments.store.provenance``);
 - ``plan.parquet``: every planned run (run_id, scenario, replicate, seed, months, ``param.<name>`` columns and
   the run's overrides as JSON), written before the first run starts, so ``--resume`` knows what is missing;
 - ``scenarios.json``: the validated content of each scenario, so a resumed run uses exactly the same inputs;
-- ``parts/``: what each batch of runs wrote (``experiments.parts``): ``<name>.runs.parquet`` (status, error, wall
+- ``parts/``: what each batch of runs wrote (``experiments.store.parts``): ``<name>.runs.parquet`` (status, error, wall
   time and outcomes of each run) and, when series are kept, ``<name>.series.parquet`` written before it, by the
   worker that ran the batch; each file is written to a temporary name and moved into place with ``os.replace``,
   so a kill -9 leaves whole files or none; a runs part marks its batch done. ``parts/.study`` holds the folder's
   token (a worker writes only into a folder holding it);
-- ``runs.parquet``, ``outcomes.parquet``, ``series.parquet``: the parts consolidated (``experiments.consolidate``:
+- ``runs.parquet``, ``outcomes.parquet``, ``series.parquet``: the parts consolidated (``experiments.store.consolidate``:
   as batches finish, on resume, or by ``ResultStore.consolidate``).
 
-Every file name and table layout is in the folder schema, ``experiments.folder``.
+Every file name and table layout is in the folder schema, ``experiments.store.folder``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from experiments import folder as schema
-from experiments import parts
+from experiments.store import folder as schema
+from experiments.store import parts
 
 
 class StoreError(Exception):
@@ -90,7 +90,7 @@ class ResultStore:
         Raises:
             StoreError: naming what was changed.
         """
-        from experiments.worker import resolve_model
+        from experiments.execution.worker import resolve_model
         from sim.scenario import ScenarioError, validate
 
         m = self.manifest
@@ -157,7 +157,7 @@ class ResultStore:
 
     def consolidate(self) -> dict[str, int]:
         """Write runs.parquet, outcomes.parquet and (if parts have series) series.parquet from the parts."""
-        from experiments.consolidate import Consolidator
+        from experiments.store.consolidate import Consolidator
 
         return Consolidator(self, self.batches()).finish()
 

@@ -23,11 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments import parts
-from experiments.store import write_parquet
+from experiments.store import parts
+from experiments.store.results import write_parquet
 
 if TYPE_CHECKING:
-    from experiments.store import ResultStore
+    from experiments.store.results import ResultStore
 
 SERIES_ROWS_PER_GROUP = 200_000
 READ_THREADS = min(8, os.cpu_count() or 1)

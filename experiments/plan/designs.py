@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from experiments.worker import RunTask
-
 if TYPE_CHECKING:
-    from experiments.space import Space
+    from experiments.plan.space import Space
 
 SEED_MASK = (1 << 63) - 1  # seeds kept below 2**63 so they survive int64 columns
 
@@ -90,7 +88,7 @@ def point_plan(
 def grid_unit(space: Space, levels: int) -> np.ndarray:
     """Full factorial over ``levels`` values per parameter, as points of the unit cube: bounded
     distributions from bound to bound, unbounded ones (norm, lognorm) at the mid-quantiles (i + ½)/n."""
-    from experiments.space import BOUNDED
+    from experiments.plan.space import BOUNDED
 
     if levels < 1:
         raise ValueError(f"--points {levels}: at least one level per parameter")
@@ -112,26 +110,6 @@ def lhs_unit(space: Space, n: int, master: int) -> np.ndarray:
     if n < 1:
         raise ValueError(f"--points {n}: at least one point")
     return qmc.LatinHypercube(d=len(space.parameters), seed=int(master)).random(n)
-
-
-def tasks_from_plan(plan: pd.DataFrame, skip: set[int] | None = None) -> Iterator[RunTask]:
-    """The RunTasks of a plan (without those whose index is in ``skip``)."""
-    params = [c for c in plan.columns if c.startswith("param.")]
-    skip = skip or set()
-    for r in plan.to_dict("records"):
-        if int(r["index"]) in skip:
-            continue
-        months = r.get("months")
-        yield RunTask(
-            index=int(r["index"]),
-            run_id=str(r["run_id"]),
-            scenario=str(r["scenario"]),
-            replicate=int(r["replicate"]),
-            seed=int(r["seed"]),
-            months=None if months is None or pd.isna(months) else int(months),
-            overrides=json.loads(r["overrides"]),
-            params={c.removeprefix("param."): float(r[c]) for c in params},
-        )
 
 
 def _indexed(df: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LIBRARIES = ("numpy", "pandas", "mesa", "SALib", "dask", "distributed", "pydantic", "scipy", "pyarrow", "matplotlib")
 
 

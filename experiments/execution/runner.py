@@ -13,22 +13,23 @@ before the rest of the study is under way (``Progress.estimate``).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from experiments import parts
-from experiments.consolidate import Consolidator
-from experiments.designs import tasks_from_plan
-from experiments.executors import Executor, SerialExecutor, make_executor
-from experiments.progress import Progress
-from experiments.store import ResultStore
-from experiments.worker import Batch, BatchOutput, RunOutput, RunTask, Study, run_batch
+from experiments.execution.executors import Executor, SerialExecutor, make_executor
+from experiments.execution.progress import Progress
+from experiments.execution.worker import Batch, BatchOutput, RunOutput, RunTask, Study, run_batch
+from experiments.store import parts
+from experiments.store.consolidate import Consolidator
+from experiments.store.results import ResultStore
 
 SERIES_LIMIT = 200_000  # runs × months up to which every monthly series is kept without --series
 TASKS_PER_WORKER = 8  # batches per worker in a study, at least (load balance, progress, what a kill loses)
@@ -67,7 +68,7 @@ def run_folder(
     Returns:
         The folder.
     """
-    from experiments.analysis import analyse
+    from experiments.analysis.tables import analyse
 
     store = ResultStore.open(folder)
     m = store.manifest
@@ -97,6 +98,26 @@ def run_folder(
 def batch_size(runs: int, workers: int) -> int:
     """Runs per task: enough tasks for every worker to get ``TASKS_PER_WORKER`` of them, at most ``MAX_BATCH``."""
     return max(1, min(MAX_BATCH, math.ceil(runs / (max(1, workers) * TASKS_PER_WORKER))))
+
+
+def tasks_from_plan(plan: pd.DataFrame, skip: set[int] | None = None) -> Iterator[RunTask]:
+    """The RunTasks of a plan (without those whose index is in ``skip``)."""
+    params = [c for c in plan.columns if c.startswith("param.")]
+    skip = skip or set()
+    for r in plan.to_dict("records"):
+        if int(r["index"]) in skip:
+            continue
+        months = r.get("months")
+        yield RunTask(
+            index=int(r["index"]),
+            run_id=str(r["run_id"]),
+            scenario=str(r["scenario"]),
+            replicate=int(r["replicate"]),
+            seed=int(r["seed"]),
+            months=None if months is None or pd.isna(months) else int(months),
+            overrides=json.loads(r["overrides"]),
+            params={c.removeprefix("param."): float(r[c]) for c in params},
+        )
 
 
 def make_batches(tasks: list[RunTask], size: int) -> list[Batch]:

@@ -1,7 +1,7 @@
 """Part files of an experiment folder: what one batch of runs wrote into ``parts/``.
 
 - ``<name>.runs.parquet``: one row per run of the batch: ``index``, ``run_id``, ``status``, ``error``,
-  ``wall_s``, then one ``outcome:<name>`` column per outcome (``experiments.outcomes``; booleans stay
+  ``wall_s``, then one ``outcome:<name>`` column per outcome (``experiments.analysis.outcomes``; booleans stay
   booleans, a value a run does not have is NaN or null);
 - ``<name>.series.parquet`` (when monthly series are kept): the batch's successful runs' series, one row per run
   and month: ``index``, ``run_id``, ``scenario``, ``replicate``, ``month``, ``date`` and the metrics.

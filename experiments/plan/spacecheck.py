@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from experiments.space import Space
+    from experiments.plan.space import Space
 
 
 def missing_part(content: dict[str, Any], dotted: str) -> str | None:
@@ -42,7 +42,7 @@ def check_against_base(space: Space, source: str) -> None:
     content = base.model_dump(mode="json")
     mid = space.mid()
     problems: list[tuple[str, str]] = []
-    from experiments.outcomes import known_outcome
+    from experiments.analysis.outcomes import known_outcome
 
     problems += [
         (f"metrics.{i}", f"unknown metric {m!r}: not an outcome a run produces (see the outcomes of a run folder)")

@@ -129,7 +129,7 @@ BUDGET_BY_YEAR = TableSpec(
         "median_month",
         "stopped_share_mean",
     ),
-    doc="the special fund's budget each year (experiments.budget)",
+    doc="the special fund's budget each year (experiments.analysis.budget)",
 )
 BUDGET_MONTHS = TableSpec("budget_months", ("scenario", "year", "month", "exhausted_share"))
 TARGET = (

@@ -20,9 +20,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from experiments.spacecheck import check_against_base
+from experiments.plan.spacecheck import check_against_base
 
-SPACE_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "spaces"
+SPACE_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "spaces"
 DEFAULT_METRICS = ("credit_cagr", "net_public_cost_wan", "pool_months_to_depletion_censored", "pool_depleted")
 BOUNDED = ("unif", "logunif", "triang", "truncnorm")
 

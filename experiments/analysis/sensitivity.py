@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from experiments.space import Space
+    from experiments.plan.space import Space
 
 SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "sigma")
@@ -57,7 +57,7 @@ def indices(manifest: dict[str, Any], plan: pd.DataFrame, ok: pd.DataFrame) -> p
         plan: The plan (one row per run, with ``point`` and ``param.<name>``).
         ok: Successful runs with their outcomes (``point`` and metric columns).
     """
-    from experiments.space import Space
+    from experiments.plan.space import Space
 
     space = Space.model_validate({k: v for k, v in manifest["space"].items() if k != "file"})
     problem = space.problem()

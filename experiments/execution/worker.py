@@ -151,6 +151,36 @@ def execute(task: RunTask, study: Study) -> RunOutput:
 MODEL_FOLDERS = tuple(Path(__file__).resolve().parents[2] / d for d in ("experiments", "tests"))
 
 
+#: Where each module of ``experiments`` went when its library code was grouped into packages. A folder written
+#: before names its function model (``manifest.json`` ``run.model``, ``design.json`` ``model``) by the old module;
+#: :func:`resolve_model`, the one reader of such references, translates it so the folder still resumes.
+MOVED_MODULES = {
+    f"experiments.{old}": f"experiments.{new}"
+    for old, new in {
+        "analysis": "analysis.tables",
+        "budget": "analysis.budget",
+        "discover": "analysis.discover",
+        "discover_outcomes": "analysis.discover_outcomes",
+        "discover_store": "analysis.discover_store",
+        "outcomes": "analysis.outcomes",
+        "sensitivity": "analysis.sensitivity",
+        "survival": "analysis.survival",
+        "executors": "execution.executors",
+        "progress": "execution.progress",
+        "runner": "execution.runner",
+        "worker": "execution.worker",
+        "designs": "plan.designs",
+        "space": "plan.space",
+        "spacecheck": "plan.spacecheck",
+        "consolidate": "store.consolidate",
+        "folder": "store.folder",
+        "parts": "store.parts",
+        "provenance": "store.provenance",
+        "store": "store.results",
+    }.items()
+}
+
+
 def function_model(fn: Any) -> Any:
     """Mark a module-level function ``f(params, seed) -> {metric: value}`` as a model an experiment may run
     instead of the simulator (to check the design machinery on functions with known answers)."""
@@ -161,12 +191,14 @@ def function_model(fn: Any) -> Any:
 @cache
 def resolve_model(ref: str):
     """The function model named by ``"package.module:function"``, only from the allowed modules and only if it
-    is marked with :func:`function_model`.
+    is marked with :func:`function_model`; a module's name from before it moved is read as its new one
+    (:data:`MOVED_MODULES`).
 
     Raises:
         ValueError: for any other reference (a crafted ``manifest.json`` cannot make a resume call arbitrary code).
     """
     module, _, name = ref.partition(":")
+    module = MOVED_MODULES.get(module, module)
     if "." in module and module.split(".")[0] not in ("experiments", "tests"):
         module = ""  # finding a dotted module imports its parents: only this project's packages
     try:

@@ -26,10 +26,10 @@ import pandas as pd
 
 from experiments.execution.executors import Executor, SerialExecutor, make_executor
 from experiments.execution.progress import Progress
-from experiments.execution.worker import Batch, BatchOutput, RunOutput, RunTask, Study, run_batch
+from experiments.execution.worker import Batch, BatchOutput, RunOutput, RunTask, Study, resolve_model, run_batch
 from experiments.store import parts
 from experiments.store.consolidate import Consolidator
-from experiments.store.results import ResultStore
+from experiments.store.results import ResultStore, StoreError
 
 SERIES_LIMIT = 200_000  # runs × months up to which every monthly series is kept without --series
 TASKS_PER_WORKER = 8  # batches per worker in a study, at least (load balance, progress, what a kill loses)
@@ -73,6 +73,7 @@ def run_folder(
     store = ResultStore.open(folder)
     m = store.manifest
     store.check_integrity()
+    _check_model(store)
     plan = store.plan()
     tasks = list(tasks_from_plan(plan, skip=store.done(retry_failed)))
     bar = Progress(len(plan), len(plan) - len(tasks), label="runs", enabled=progress)
@@ -93,6 +94,21 @@ def run_folder(
     )
     analyse(store.folder)
     return store.folder
+
+
+def _check_model(store: ResultStore) -> None:
+    """A function model the manifest names is one this project allows (a manifest is data: it must not choose
+    code to run).
+
+    Raises:
+        StoreError: naming the manifest and the reason.
+    """
+    model = (store.manifest.get("run") or {}).get("model")
+    if model:
+        try:
+            resolve_model(model)
+        except (ValueError, ImportError) as e:
+            raise StoreError(f"{store.folder}: manifest.json: {e}") from None
 
 
 def batch_size(runs: int, workers: int) -> int:

@@ -84,13 +84,12 @@ class ResultStore:
         return store
 
     def check_integrity(self) -> None:
-        """Before a resume: the stored scenarios are the ones the manifest recorded (by digest), and a function
-        model named by the manifest is one this project allows (``worker.resolve_model``).
+        """Before a resume: the stored scenarios are the ones the manifest recorded (by digest). (The runner also
+        checks that a function model the manifest names is one this project allows.)
 
         Raises:
             StoreError: naming what was changed.
         """
-        from experiments.execution.worker import resolve_model
         from sim.scenario import ScenarioError, validate
 
         m = self.manifest
@@ -105,12 +104,6 @@ class ResultStore:
                     f"{self.folder}: scenarios.json: {key} differs from the scenario the experiment started with"
                     " (edited after the start?); resuming would mix two experiments"
                 )
-        model = (m.get("run") or {}).get("model")
-        if model:
-            try:
-                resolve_model(model)
-            except (ValueError, ImportError) as e:
-                raise StoreError(f"{self.folder}: manifest.json: {e}") from None
 
     @property
     def manifest(self) -> dict[str, Any]:

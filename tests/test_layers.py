@@ -4,6 +4,11 @@
 with its base types ``sim.schema_base`` and the modules that define its blocks by topic, ``sim.schema_*``;
 ``sim.calendar``, ``sim.accounts``, ``sim.streams``, the compiled loops ``sim.kernels``) — and nothing else of
 ``sim``; the foundation imports neither agents nor the rest of sim. Nothing below ``experiments`` imports it.
+
+Inside ``experiments`` the library (``plan``, ``execution``, ``store``, ``analysis``) is built on, never builds on,
+the applications (``api``, ``cli``, ``report``, ``dashboard``, ``design``, ``calibration``, ``evidence``); the
+store, at the bottom, imports none of the other library packages; the report reads folders and runs nothing; only
+the CLI imports the CLI.
 """
 
 from __future__ import annotations
@@ -100,3 +105,54 @@ def test_the_checker_sees_a_reverse_edge_inside_a_function():
     assert {"sim.model", "agents.bank"} <= found
     assert agent_violations(found) == {"sim.model", "sim.model.EcosystemModel"}
     assert not agent_violations({"sim.schema", "sim.schema.BankParams", "numpy", "agents.bank"})
+
+
+LIBRARY = ("plan", "execution", "store", "analysis")
+APPLICATIONS = ("api", "cli", "report", "dashboard", "design", "calibration", "evidence")
+#: What each part of experiments must not import (besides the rules for every library package).
+FORBIDDEN = {
+    "store": ("plan", "execution", "analysis"),
+    "report": ("execution", "plan", "api", "cli", "dashboard"),
+    "dashboard": ("cli", "api", "report"),
+    "errors": (*LIBRARY, *APPLICATIONS, "output"),
+}
+
+
+def _part(mod: str) -> str | None:
+    """The part of experiments a module belongs to (``experiments.store.parts`` → ``store``)."""
+    parts = mod.split(".")
+    return parts[1] if parts[0] == "experiments" and len(parts) > 1 else None
+
+
+def experiments_violations(module: str, found: set[str]) -> set[str]:
+    """Imports a module of experiments must not make, by the direction rules of this module's docstring."""
+    own = _part(module)
+    banned = set(FORBIDDEN.get(own, ()))
+    if own in LIBRARY:
+        banned |= set(APPLICATIONS)
+    if own != "cli":
+        banned.add("cli")
+    return {m for m in found if _part(m) in banned - {own}}
+
+
+@pytest.mark.parametrize("path", module_files("experiments"), ids=_name)
+def test_experiments_library_is_built_on_and_never_builds_on_the_applications(path):
+    bad = experiments_violations(_name(path), imports(path))
+    assert not bad, f"{_name(path)} imports {sorted(bad)} (see the direction rules in tests/test_layers.py)"
+
+
+def test_the_experiments_checker_sees_a_reverse_edge_inside_a_function():
+    """The store reaching up to the worker, or a report module to the CLI, inside a function, is caught."""
+    probe = ROOT / "experiments" / "store" / "probe.py"  # never written: parsed from text below
+    tree = "def f():\n    from experiments.execution.worker import resolve_model\n    from . import parts\n"
+    found = _imports_of(tree, probe)
+    assert {"experiments.execution.worker", "experiments.store.parts"} <= found
+    assert experiments_violations("experiments.store.probe", found) == {
+        "experiments.execution.worker",
+        "experiments.execution.worker.resolve_model",
+    }
+    assert experiments_violations("experiments.report.probe", {"experiments.cli.options"}) == {
+        "experiments.cli.options"
+    }
+    assert not experiments_violations("experiments.cli.run", {"experiments.cli.options", "experiments.report.doc"})
+    assert not experiments_violations("experiments.execution.runner", {"experiments.store.results", "sim.model"})

@@ -16,6 +16,7 @@ from typing import Any
 from experiments.execution.runner import keep_series, run_folder, start
 from experiments.execution.worker import model_ref
 from experiments.plan.designs import grid_unit, lhs_unit, point_plan, replicate_plan
+from experiments.plan.inputs import comparability, load_scenarios, posterior_sets
 from experiments.plan.space import Space, load_space
 from experiments.store.provenance import base_manifest, scenario_file
 from sim import metrics
@@ -36,7 +37,7 @@ def compare(scenarios: Sequence[Any], replicates: int = 10, baseline: str | None
     refs = list(scenarios)
     if baseline is not None and baseline not in refs:
         refs.insert(0, baseline)
-    loaded = _load(refs, opts.get("sets"))
+    loaded = load_scenarios(refs, opts.get("sets"))
     keys = list(loaded)
     base_key = keys[refs.index(baseline)] if baseline is not None else keys[0]
     mismatch = comparability({k: s for k, (s, _) in loaded.items()}, opts.get("months"))
@@ -55,36 +56,15 @@ def compare(scenarios: Sequence[Any], replicates: int = 10, baseline: str | None
     return _replicated("compare", loaded, replicates, opts, baseline=base_key, always=BAND_METRICS, extra=extra)
 
 
-def comparability(scenarios: dict[str, Any], months: int | None = None) -> list[str]:
-    """How the scenarios of a comparison differ in region (population and its scale), start or horizon; empty
-    when a difference between them can only come from their policies and shocks."""
-    out = []
-    facts = {
-        "region": {k: _region(s) for k, s in scenarios.items()},
-        "start": {k: s.start for k, s in scenarios.items()},
-        "horizon": {k: f"{int(months or s.horizon_months)} months" for k, s in scenarios.items()},
-    }
-    for what, values in facts.items():
-        if len(set(values.values())) > 1:
-            out.append(f"{what} (" + ", ".join(f"{k}: {v}" for k, v in values.items()) + ")")
-    return out
-
-
-def _region(s: Any) -> str:
-    e = s.enterprises
-    size = "CSV firms" if e.csv else f"{e.initial_count:,} firms"
-    return f"{size}, {e.entry_per_month:g} entering a month, revenue medians {list(e.monthly_revenue_wan.values())}"
-
-
 def depletion(scenarios: Sequence[Any], replicates: int = 100, **opts: Any) -> Path:
     """Time to depletion of each pool and of guarantor capital: Kaplan–Meier curves censored at the horizon."""
-    return _replicated("depletion", _load(scenarios, opts.get("sets")), replicates, opts)
+    return _replicated("depletion", load_scenarios(scenarios, opts.get("sets")), replicates, opts)
 
 
 def targets(scenarios: Sequence[Any] | Any, replicates: int = 100, **opts: Any) -> Path:
     """Probability of meeting each plan target by its date, with Wilson intervals."""
     refs = [scenarios] if isinstance(scenarios, (str, Path)) or not isinstance(scenarios, Sequence) else scenarios
-    return _replicated("targets", _load(refs, opts.get("sets")), replicates, opts)
+    return _replicated("targets", load_scenarios(refs, opts.get("sets")), replicates, opts)
 
 
 def sweep(
@@ -139,22 +119,6 @@ def resume(folder: str | Path, retry_failed: bool = False, **run_opts: Any) -> P
 
 
 # ---- shared plumbing -----------------------------------------------------------------------------------------
-def _load(refs: Sequence[Any], sets: dict[str, Any] | None) -> dict[str, tuple[Any, str | None]]:
-    from sim.scale import override_warnings
-    from sim.scenario import Scenario, load_scenario
-
-    out: dict[str, tuple[Any, str | None]] = {}
-    for ref in refs:
-        s = load_scenario(ref, sets or None)
-        for w in override_warnings(load_scenario(ref), sets or {}):
-            print(f"warning: {s.name}: {w}", file=sys.stderr)
-        key, i = s.name, 2
-        while key in out:
-            key, i = f"{s.name}~{i}", i + 1
-        out[key] = (s, None if isinstance(ref, Scenario) else scenario_file(str(ref)))
-    return out
-
-
 def _replicated(
     kind: str,
     loaded: dict,
@@ -259,36 +223,6 @@ def _out(opts: dict, kind: str, name: str) -> Path:
         return Path(opts["out"])
     safe = re.sub(r"[^A-Za-z0-9._~-]+", "_", name)[:80]
     return default_out(f"{kind}_{safe}")
-
-
-def posterior_sets(file: str | Path | None, loaded: dict) -> tuple[list[dict[str, float]] | None, dict | None]:
-    """The accepted parameter sets of a calibration's ``posterior.yaml``, checked against every scenario.
-
-    Raises:
-        ValueError: the file is missing or not a posterior, has no sets, or a set does not apply to a scenario.
-    """
-    if not file:
-        return None, None
-    import yaml
-
-    from sim.scenario import ScenarioError
-
-    path = Path(file)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise ValueError(f"--posterior {path}: cannot be read ({e.__class__.__name__})") from None
-    sets = data.get("sets") if isinstance(data, dict) else None
-    if not isinstance(sets, list) or not sets or not all(isinstance(s, dict) and "overrides" in s for s in sets):
-        raise ValueError(f"--posterior {path}: not a calibration posterior (no accepted parameter sets)")
-    overrides = [dict(s["overrides"]) for s in sets]
-    for key, (scenario, _) in loaded.items():
-        for o in overrides:
-            try:
-                scenario.with_overrides(o, source=str(path))
-            except ScenarioError as e:
-                raise ValueError(f"--posterior {path}: does not apply to {key}: {e.problems[0][1]}") from None
-    return overrides, {"file": str(path.resolve()), "calibration": data.get("calibration"), "sets": len(overrides)}
 
 
 def _run_opts(opts: dict) -> dict[str, Any]:

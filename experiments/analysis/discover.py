@@ -18,12 +18,12 @@ On top of the library this module
 - measures **stability** over bootstrap resamples of the runs, as EMA Workbench's ``PrimBox.resample``: in each
   resample PRIM is rerun, the trajectory step closest in coverage (and in density) to the chosen box is taken,
   and each input's share of resamples in which it is restricted is reported, with the median limits;
-- fits a CART classification tree (scikit-learn) as a second view: its leaves are boxes too.
+- fits a CART classification tree (scikit-learn) as a second view: its leaves are boxes too
+  (``experiments.analysis.discover_cart``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from experiments.analysis.discover_cart import cart_leaves
 
 logging.getLogger("prim").setLevel(logging.WARNING)
 
@@ -261,41 +263,3 @@ def _stability(x: pd.DataFrame, y: np.ndarray, s: Settings, chosen: pd.Series) -
             "resamples": valid,
         }
     )
-
-
-def cart_leaves(x: pd.DataFrame, y: np.ndarray, depth: int = 3) -> tuple[pd.DataFrame, float]:
-    """Leaves of a CART classification tree (scikit-learn; at most ``depth`` splits deep, leaves of at least 5%
-    of the runs): each leaf's conditions (JSON list of ``[input, lower, upper]``, lower exclusive, upper
-    inclusive, null when open), runs, cases, density and coverage, densest first; and the tree's in-sample
-    accuracy."""
-    from sklearn.tree import DecisionTreeClassifier
-
-    tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=max(1, int(0.05 * len(x))), random_state=0)
-    tree.fit(x.to_numpy(float), y)
-    t = tree.tree_
-    rows = []
-
-    def visit(node: int, bounds: dict[str, list[float | None]]) -> None:
-        if t.children_left[node] == -1:
-            members = tree.apply(x.to_numpy(float)) == node
-            cond = [[c, lo, hi] for c, (lo, hi) in bounds.items()]
-            n, k = int(members.sum()), int(y[members].sum())
-            rows.append(
-                {
-                    "leaf": int(node),
-                    "conditions": json.dumps(cond),
-                    "runs": n,
-                    "cases": k,
-                    "density": k / n if n else np.nan,
-                    "coverage": k / y.sum(),
-                }
-            )
-            return
-        c, th = str(x.columns[t.feature[node]]), float(t.threshold[node])
-        lo, hi = bounds.get(c, [None, None])
-        visit(int(t.children_left[node]), {**bounds, c: [lo, th if hi is None else min(hi, th)]})
-        visit(int(t.children_right[node]), {**bounds, c: [th if lo is None else max(lo, th), hi]})
-
-    visit(0, {})
-    leaves = pd.DataFrame(rows).sort_values(["density", "cases"], ascending=False).reset_index(drop=True)
-    return leaves, float(tree.score(x.to_numpy(float), y))

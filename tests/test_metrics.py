@@ -79,7 +79,7 @@ def test_every_outcome_column_is_registered(paired):
 def test_every_displayed_metric_list_names_registered_metrics():
     from experiments.analysis.outcomes import FAN_METRICS
     from experiments.api import BAND_METRICS
-    from experiments.cli.studies import shown_metrics
+    from experiments.cli.summary import shown_metrics
     from experiments.plan.space import DEFAULT_METRICS
     from experiments.report.findings import PRIORITY
     from experiments.report.load import HEADLINE

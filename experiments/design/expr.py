@@ -11,7 +11,8 @@ inside ``P()``, ``targets_met`` reads as "the plan's targets are met" (all of th
 
 Two outcomes exist for the design only: ``all_targets_met`` (every plan target met) and ``targets_share`` (the
 share of the plan's targets met). A run where an expression is undefined (a ratio with a zero cost, say) is left
-out of that measure's average. Expressions are parsed with ``ast`` and evaluated on arrays, never with ``eval``.
+out of that measure's average. Expressions are parsed with ``ast`` and evaluated on arrays, never with ``eval``
+(``experiments.design.expr_eval``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from experiments.design.expr_eval import (
+    ExpressionError,
+    balanced,
+    check_event,
+    check_nodes,
+    column,
+    evaluate,
+    placeheld,
+    top_level_split,
+)
 
 #: Outcomes the design adds to every run's outcomes.
 DESIGN_OUTCOMES = ("all_targets_met", "targets_share")
@@ -45,13 +57,7 @@ PAIRED_OUTCOMES = frozenset(
 YES_NO = re.compile(
     r"pool_depleted|guarantor_depleted|guarantor_insolvent|all_targets_met|(pool|guarantor)\.[^.]+\.depleted|target\.\d+\.met"
 )
-NAME = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z0-9_][\w-]*)*)")
-WORDS = frozenset({"and", "or", "not", "P", "mean", "max", "min"})
 MAX_CHARS = 300
-
-
-class ExpressionError(ValueError):
-    """An objective or constraint that cannot be read; the message names the expression and the reason."""
 
 
 @dataclass(frozen=True)
@@ -69,10 +75,10 @@ class Measure:
 
     def per_run(self, runs: pd.DataFrame) -> np.ndarray:
         """The per-run value (``P``: 1.0 / 0.0) for each row of ``runs``; NaN where undefined."""
-        tree = ast.parse(_placeheld(self.inner)[0], mode="eval")
-        mapping = _placeheld(self.inner)[1]
-        columns = {key: _column(runs, name, self.agg == "P") for key, name in mapping.items()}
-        out = np.asarray(_walk(tree.body, columns, len(runs)), dtype=float)
+        tree = ast.parse(placeheld(self.inner)[0], mode="eval")
+        mapping = placeheld(self.inner)[1]
+        columns = {key: column(runs, name, self.agg == "P") for key, name in mapping.items()}
+        out = np.asarray(evaluate(tree.body, columns, len(runs)), dtype=float)
         out = np.where(np.isfinite(out), out, np.nan)
         return np.where(np.isnan(out), np.nan, out != 0) if self.agg == "P" else out
 
@@ -134,7 +140,7 @@ def parse_constraint(text: str, known: Callable[[str], str | None]) -> Constrain
     """``"P(pool_depleted) <= 0.1"`` → Constraint."""
     src = _checked(text, "--constraint")
     where = f"--constraint {text!r}"
-    parts = _top_level_split(src)
+    parts = top_level_split(src)
     if len(parts) != 3:
         raise ExpressionError(
             f"{where}: write `MEASURE <= number` or `MEASURE >= number`, e.g. `P(pool_depleted) <= 0.1`"
@@ -156,22 +162,22 @@ def parse_measure(text: str, known: Callable[[str], str | None], where: str) -> 
     """``P(event)``, ``mean(expr)`` or a bare ``expr`` (read as ``mean(expr)``), checked name by name."""
     text = text.strip()
     m = re.fullmatch(r"(P|mean)\s*\((.*)\)", text, flags=re.S)
-    agg, inner = (m.group(1), m.group(2).strip()) if m and _balanced(m.group(2)) else ("mean", text)
+    agg, inner = (m.group(1), m.group(2).strip()) if m and balanced(m.group(2)) else ("mean", text)
     if not inner:
         raise ExpressionError(f"{where}: {agg}() needs an expression")
-    source, mapping = _placeheld(inner)
+    source, mapping = placeheld(inner)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError:
         raise ExpressionError(f"{where}: {inner!r} is not an expression over run outcomes") from None
-    _check_nodes(tree.body, where, mapping)
+    check_nodes(tree.body, where, mapping)
     names = tuple(dict.fromkeys(mapping.values()))
     for name in names:
         why = known(name)
         if why:
             raise ExpressionError(f"{where}: {why}")
     if agg == "P":
-        _check_event(tree.body, mapping, where, inner, getattr(known, "yes_no", None) or YES_NO.fullmatch)
+        check_event(tree.body, mapping, where, inner, getattr(known, "yes_no", None) or YES_NO.fullmatch)
     return Measure(agg, inner, names)
 
 
@@ -231,141 +237,9 @@ def needs_pairing(measures: Iterable[Measure]) -> bool:
     return any(n in PAIRED_OUTCOMES for m in measures for n in m.names)
 
 
-# ---- parsing helpers ------------------------------------------------------------------------------------------
 def _checked(text: str, option: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(f"{option}: empty expression")
     if len(text) > MAX_CHARS:
         raise ExpressionError(f"{option} {text[:40]!r}…: at most {MAX_CHARS} characters")
     return text
-
-
-def _top_level_split(src: str) -> list[str]:
-    """``src`` split at each ``<=`` / ``>=`` outside parentheses, the operators kept: [left, op, right, …]."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(src):
-        ch = src[i]
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth == 0 and src[i : i + 2] in ("<=", ">="):
-            out += [src[start:i], src[i : i + 2]]
-            start = i = i + 2
-            continue
-        i += 1
-    return [*out, src[start:]]
-
-
-def _balanced(s: str) -> bool:
-    depth = 0
-    for ch in s:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _placeheld(inner: str) -> tuple[str, dict[str, str]]:
-    """Outcome names (which may hold dots and hyphens) replaced by placeholders ``_n0``, ``_n1``, …"""
-    mapping: dict[str, str] = {}
-
-    def sub(m: re.Match) -> str:
-        name = m.group(1)
-        if name in WORDS or name in ("True", "False"):
-            return name
-        key = next((k for k, v in mapping.items() if v == name), f"_n{len(mapping)}")
-        mapping[key] = name
-        return key
-
-    return NAME.sub(sub, inner), mapping
-
-
-_ARITH = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide}
-_CMP = {
-    ast.Lt: np.less,
-    ast.LtE: np.less_equal,
-    ast.Gt: np.greater,
-    ast.GtE: np.greater_equal,
-    ast.Eq: np.equal,
-    ast.NotEq: np.not_equal,
-}
-
-
-def _check_nodes(node: ast.AST, where: str, mapping: dict[str, str]) -> None:
-    ok = (
-        ast.BinOp,
-        ast.UnaryOp,
-        ast.BoolOp,
-        ast.Compare,
-        ast.Constant,
-        ast.Name,
-        ast.Load,
-        ast.operator,
-        ast.unaryop,
-        ast.boolop,
-        ast.cmpop,
-    )
-    for n in ast.walk(node):
-        if not isinstance(n, ok) or (isinstance(n, ast.BinOp) and type(n.op) not in _ARITH):
-            raise ExpressionError(f"{where}: only outcome names, numbers, + - * /, comparisons, and/or/not are allowed")
-        if isinstance(n, ast.UnaryOp) and not isinstance(n.op, (ast.USub, ast.UAdd, ast.Not)):
-            raise ExpressionError(f"{where}: only outcome names, numbers, + - * /, comparisons, and/or/not are allowed")
-        if isinstance(n, ast.Compare) and any(type(o) not in _CMP for o in n.ops):
-            raise ExpressionError(f"{where}: comparisons are < <= > >= == !=")
-        if isinstance(n, ast.Constant) and (isinstance(n.value, bool) or not isinstance(n.value, (int, float))):
-            raise ExpressionError(f"{where}: {n.value!r} is not a number")
-        if isinstance(n, ast.Name) and n.id not in mapping:
-            raise ExpressionError(f"{where}: {n.id!r} is a word, not an outcome name here")
-
-
-def _check_event(node: ast.AST, mapping: dict[str, str], where: str, inner: str, yes_no: Callable) -> None:
-    """``P()`` holds a comparison, a combination of events, or a yes/no outcome."""
-    if isinstance(node, (ast.Compare,)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
-        return
-    if isinstance(node, ast.BoolOp):
-        for v in node.values:
-            _check_event(v, mapping, where, inner, yes_no)
-        return
-    if isinstance(node, ast.Name) and (mapping[node.id] == "targets_met" or yes_no(mapping[node.id])):
-        return
-    raise ExpressionError(
-        f"{where}: P({inner}) needs an event: a yes/no outcome (pool_depleted, guarantor_depleted, targets_met,"
-        f" pool.<name>.depleted, target.<i>.met) or a comparison such as P({inner} >= 0)"
-    )
-
-
-def _column(runs: pd.DataFrame, name: str, event: bool) -> np.ndarray:
-    if event and name == "targets_met":
-        name = "all_targets_met"
-    if name not in runs:
-        return np.full(len(runs), np.nan)
-    return pd.to_numeric(runs[name], errors="coerce").astype("Float64").to_numpy(float, na_value=np.nan)
-
-
-def _walk(node: ast.AST, cols: dict[str, np.ndarray], n: int) -> np.ndarray:
-    """Evaluate on arrays; NaN (undefined) propagates through every operation, comparisons included."""
-    if isinstance(node, ast.Constant):
-        return np.full(n, float(node.value))
-    if isinstance(node, ast.Name):
-        return cols[node.id]
-    if isinstance(node, ast.UnaryOp):
-        v = _walk(node.operand, cols, n)
-        if isinstance(node.op, ast.Not):
-            return np.where(np.isnan(v), np.nan, (v == 0).astype(float))
-        return -v if isinstance(node.op, ast.USub) else v
-    if isinstance(node, ast.BinOp):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _ARITH[type(node.op)](_walk(node.left, cols, n), _walk(node.right, cols, n))
-    if isinstance(node, ast.BoolOp):
-        vals = [_walk(v, cols, n) for v in node.values]
-        truth = [v != 0 for v in vals]
-        out = np.logical_and.reduce(truth) if isinstance(node.op, ast.And) else np.logical_or.reduce(truth)
-        return np.where(np.any([np.isnan(v) for v in vals], axis=0), np.nan, out.astype(float))
-    if isinstance(node, ast.Compare):
-        left, result = _walk(node.left, cols, n), np.ones(n)
-        undefined = np.isnan(left)
-        for op, comp in zip(node.ops, node.comparators, strict=True):
-            right = _walk(comp, cols, n)
-            undefined |= np.isnan(right)
-            result = result * _CMP[type(op)](left, right)
-            left = right
-        return np.where(undefined, np.nan, result.astype(float))
-    raise ExpressionError(f"cannot evaluate {ast.dump(node)}")  # unreachable after _check_nodes

@@ -50,7 +50,8 @@ from typing import Any
 
 import mesa
 
-from experiments.dashboard.levers import LEVERS, Lever, control, lever_overrides, scenario_lever_values
+from experiments.dashboard.levers import LEVERS, Lever, control, scenario_lever_values
+from experiments.dashboard.overrides import lever_overrides
 from sim.calendar import YearMonth
 from sim.scenario import Scenario, ScenarioError, load_scenario
 

@@ -106,7 +106,17 @@ def format_summary(s: dict[str, Any]) -> str:
         f"  period          {s['start']} → {s['end']} ({s['months']} months), seed {s['seed']}",
         f"  region scale    {scale_text(s.get('scale', 1.0))}",
     ]
-    lines.append("  tech-loan balance at year end:")
+    lines += _credit_lines(s)
+    lines.append(f"  net public cost {yi(s['net_public_cost_wan'])}")
+    if s.get("additional_balance_avg_wan") is not None:
+        lines += _additionality_lines(s)
+    lines += _risk_lines(s) + _idle_lines(s) + format_targets(s)
+    return "\n".join(lines)
+
+
+def _credit_lines(s: dict[str, Any]) -> list[str]:
+    """Tech-loan balance by year end, growth, new credit, borrowers, NPL and cost, and each pool."""
+    lines = ["  tech-loan balance at year end:"]
     lines += [f"    {y}          {yi(v)}" for y, v in s["year_end_balance_wan"].items()]
     cagr = s["credit_cagr"]
     lines += [
@@ -120,29 +130,38 @@ def format_summary(s: dict[str, Any]) -> str:
     for name, p in s["pools"].items():
         when = f"depleted {p['depletion_month']}" if p["depleted"] else "not depleted"
         lines.append(f"  pool {name}: balance {yi(p['balance_end_wan'])}, paid {yi(p['payouts_wan'])}, {when}")
-    lines.append(f"  net public cost {yi(s['net_public_cost_wan'])}")
-    if s.get("additional_balance_avg_wan") is not None:
-        lines += [
-            (
-                f"  additionality   average balance {yi(s['additional_balance_avg_wan'])} above the same region"
-                f" without the policy (same seed); end balance {yi(s['additional_balance_end_wan'])} above"
-            ),
-            (
-                f"  credit per 万   {times(s['credit_per_public_wan'])} of additional average balance per 万 of net"
-                " public cost"
-            ),
-        ]
-        if s.get("fiscal_credit_per_public_wan") is not None:
-            lines.append(
-                f"    of which      fiscal instruments {yi(s['additional_balance_avg_fiscal_wan'])}"
-                f" ({times(s['fiscal_credit_per_public_wan'])} per 万), free regulatory levers"
-                f" {yi(s['additional_balance_avg_regulatory_wan'])}"
-            )
-        if s.get("additionality_ratio") is not None:
-            lines.append(
-                f"  covered loans   average {yi(s['covered_balance_avg_wan'])}; additional per unit covered"
-                f" {s['additionality_ratio']:.2f}, the rest substitution"
-            )
+    return lines
+
+
+def _additionality_lines(s: dict[str, Any]) -> list[str]:
+    """Balance above the same region without the policy, per 万 of public cost, and its split (paired runs)."""
+    lines = [
+        (
+            f"  additionality   average balance {yi(s['additional_balance_avg_wan'])} above the same region"
+            f" without the policy (same seed); end balance {yi(s['additional_balance_end_wan'])} above"
+        ),
+        (
+            f"  credit per 万   {times(s['credit_per_public_wan'])} of additional average balance per 万 of net"
+            " public cost"
+        ),
+    ]
+    if s.get("fiscal_credit_per_public_wan") is not None:
+        lines.append(
+            f"    of which      fiscal instruments {yi(s['additional_balance_avg_fiscal_wan'])}"
+            f" ({times(s['fiscal_credit_per_public_wan'])} per 万), free regulatory levers"
+            f" {yi(s['additional_balance_avg_regulatory_wan'])}"
+        )
+    if s.get("additionality_ratio") is not None:
+        lines.append(
+            f"  covered loans   average {yi(s['covered_balance_avg_wan'])}; additional per unit covered"
+            f" {s['additionality_ratio']:.2f}, the rest substitution"
+        )
+    return lines
+
+
+def _risk_lines(s: dict[str, Any]) -> list[str]:
+    """Borrower defaults with and without the policy, gross lending, the budget and the guarantors."""
+    lines = []
     for who in ("policy", "plain"):
         rate = s.get(f"{who}_borrower_default_rate_24m")
         if rate is not None:
@@ -163,17 +182,22 @@ def format_summary(s: dict[str, Any]) -> str:
             f"  guarantors      net assets {yi(s['guarantor_net_assets_end_wan'])}, max leverage "
             f"{s['guarantor_leverage_max'] or 0:.1f}×, claims rate {pct(s['guarantor_claims_rate'])}/yr"
         )
+    return lines
+
+
+def _idle_lines(s: dict[str, Any]) -> list[str]:
+    """Instruments that wrote little or no business, with the reason (and the product that won instead)."""
     idle = {k: v for k, v in (s.get("products") or {}).items() if v.get("little_business")}
-    if idle:
-        lines.append("  instruments with little or no business (<1% of new lending):")
-        for name, row in idle.items():
-            rival = f", mostly {row['beaten_by']}" if row.get("beaten_by") else ""
-            lines.append(
-                f"    {name}: {row['written']:,.0f} loans, {yi(row['written_wan'])}; {row['reason'].replace('_', ' ')}"
-                f"{rival}"
-            )
-    lines += format_targets(s)
-    return "\n".join(lines)
+    if not idle:
+        return []
+    lines = ["  instruments with little or no business (<1% of new lending):"]
+    for name, row in idle.items():
+        rival = f", mostly {row['beaten_by']}" if row.get("beaten_by") else ""
+        lines.append(
+            f"    {name}: {row['written']:,.0f} loans, {yi(row['written_wan'])}; {row['reason'].replace('_', ' ')}"
+            f"{rival}"
+        )
+    return lines
 
 
 MARKS = {"met": "met", "missed": "MISSED", "not_reached": "not reached", "out_of_scope": "out of scope"}

@@ -166,44 +166,47 @@ def target_table(ok: pd.DataFrame, scenarios: dict) -> pd.DataFrame:
     for key, content in scenarios.items():
         grp = ok[ok["scenario"] == key]
         scale = float((content.get("enterprises") or {}).get("scale", 1.0))
-        for i, raw in enumerate(content.get("targets", [])):
-            tg = scaled_target(raw, scale)
-            met, value = f"target.{i}.met", f"target.{i}.value"
-            evaluated = _floats(grp[value]) if value in grp else np.zeros(0)
-            hits = _floats(grp[met])[~np.isnan(evaluated)] if met in grp else np.zeros(0)
-            values = evaluated[~np.isnan(evaluated)]
-            reason = tg.get("out_of_scope")
-            if reason:
-                hits = np.zeros(0)
-            n, k = int(hits.size), int(np.nansum(hits))
-            lo, hi = _wilson(k, n)
-            q = np.quantile(values, [0.5, 0.1, 0.9]) if values.size else (np.nan,) * 3
-            rows.append(
-                {
-                    "scenario": key,
-                    "index": i,
-                    "metric": tg.get("metric") or "",
-                    "date": tg["date"],
-                    "op": tg.get("op", ">="),
-                    "threshold": float(tg["threshold"]),
-                    "label": tg.get("label", ""),
-                    "clause": tg.get("clause", ""),
-                    "window_months": tg.get("window_months"),
-                    "base_date": tg.get("base_date"),
-                    "offset": float(tg.get("offset") or 0.0),
-                    "state": "out_of_scope" if reason else "scored" if n else "not_reached",
-                    "reason": reason or "",
-                    "successes": k,
-                    "n": n,
-                    "prob": k / n if n else np.nan,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "value_median": float(q[0]),
-                    "value_p10": float(q[1]),
-                    "value_p90": float(q[2]),
-                }
-            )
+        rows += [
+            _target_row(key, i, scaled_target(raw, scale), grp) for i, raw in enumerate(content.get("targets", []))
+        ]
     return pd.DataFrame(rows, columns=list(schema.TARGETS.columns))
+
+
+def _target_row(key: str, i: int, tg: dict, grp: pd.DataFrame) -> dict:
+    """The row of target ``i`` (thresholds already scaled) over a scenario's successful runs ``grp``."""
+    met, value = f"target.{i}.met", f"target.{i}.value"
+    evaluated = _floats(grp[value]) if value in grp else np.zeros(0)
+    hits = _floats(grp[met])[~np.isnan(evaluated)] if met in grp else np.zeros(0)
+    values = evaluated[~np.isnan(evaluated)]
+    reason = tg.get("out_of_scope")
+    if reason:
+        hits = np.zeros(0)
+    n, k = int(hits.size), int(np.nansum(hits))
+    lo, hi = _wilson(k, n)
+    q = np.quantile(values, [0.5, 0.1, 0.9]) if values.size else (np.nan,) * 3
+    return {
+        "scenario": key,
+        "index": i,
+        "metric": tg.get("metric") or "",
+        "date": tg["date"],
+        "op": tg.get("op", ">="),
+        "threshold": float(tg["threshold"]),
+        "label": tg.get("label", ""),
+        "clause": tg.get("clause", ""),
+        "window_months": tg.get("window_months"),
+        "base_date": tg.get("base_date"),
+        "offset": float(tg.get("offset") or 0.0),
+        "state": "out_of_scope" if reason else "scored" if n else "not_reached",
+        "reason": reason or "",
+        "successes": k,
+        "n": n,
+        "prob": k / n if n else np.nan,
+        "ci_low": lo,
+        "ci_high": hi,
+        "value_median": float(q[0]),
+        "value_p10": float(q[1]),
+        "value_p90": float(q[2]),
+    }
 
 
 def point_table(ok: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

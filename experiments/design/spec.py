@@ -142,7 +142,7 @@ def build_problem(spec: DesignSpec) -> Problem:
         ExpressionError: an objective or constraint cannot be read.
     """
     from experiments.plan.designs import replicate_seeds
-    from sim.scenario import ScenarioError, load_scenario
+    from sim.scenario import ScenarioError
 
     space = Space.model_validate(spec.space)
     source = spec.space_file or space.name
@@ -152,24 +152,9 @@ def build_problem(spec: DesignSpec) -> Problem:
     levers = [p for p in space.parameters if p.role == "lever"]
     unc = [p for p in space.parameters if p.role == "uncertainty"]
     if spec.model is not None:
-        content, key, months, entry = None, "model", None, {}
-        known = outcome_checker(None, None, None, metrics=space.metrics)
-        plan = {
-            p.key: v
-            for p, v in zip(space.parameters, space.scale(np.full((1, len(space.parameters)), 0.5))[0], strict=True)
-            if p.role == "lever"
-        }
+        content, key, months, entry, known, plan = _function_model_base(space)
     else:
-        if space.base is None:
-            raise ScenarioError(source, [("base", "a design search over the simulator needs a base scenario")])
-        base = load_scenario(space.base, (dict(space.overrides) | dict(spec.sets)) or None)
-        content, key = base.model_dump(mode="json"), base.name
-        months = int(spec.months or space.months or base.horizon_months)
-        known = outcome_checker(
-            [p.name for p in base.government.pools], [g.name for g in base.guarantors], len(base.targets)
-        )
-        plan = {p.key: plan_value(p, content) for p in levers}
-        entry = {"name": base.name, "title": base.title, "digest": base.digest(), "horizon_months": base.horizon_months}
+        content, key, months, entry, known, plan = _scenario_base(spec, space, levers, source)
     texts = list(spec.objectives) or _defaults(content)
     if not texts:
         raise ExpressionError("--objective: give at least one objective (a function model has no default objectives)")
@@ -195,6 +180,39 @@ def build_problem(spec: DesignSpec) -> Problem:
         plan_levers=plan,
         entry=entry,
     )
+
+
+def _function_model_base(space: Space) -> tuple[None, str, None, dict, Any, dict[str, float]]:
+    """What a search over a function model starts from: no scenario, the space's metrics as its outcomes, and
+    every lever at its middle as the plan as written."""
+    known = outcome_checker(None, None, None, metrics=space.metrics)
+    middle = space.scale(np.full((1, len(space.parameters)), 0.5))[0]
+    plan = {p.key: v for p, v in zip(space.parameters, middle, strict=True) if p.role == "lever"}
+    return None, "model", None, {}, known, plan
+
+
+def _scenario_base(
+    spec: DesignSpec, space: Space, levers: list[Parameter], source: str
+) -> tuple[dict[str, Any], str, int, dict[str, Any], Any, dict[str, float]]:
+    """What a search over the simulator starts from: the base scenario's content, key, months and manifest entry,
+    the outcomes it can produce, and the levers' values in the plan as written.
+
+    Raises:
+        ScenarioError: the space has no base scenario, or it cannot be loaded.
+    """
+    from sim.scenario import ScenarioError, load_scenario
+
+    if space.base is None:
+        raise ScenarioError(source, [("base", "a design search over the simulator needs a base scenario")])
+    base = load_scenario(space.base, (dict(space.overrides) | dict(spec.sets)) or None)
+    content = base.model_dump(mode="json")
+    months = int(spec.months or space.months or base.horizon_months)
+    known = outcome_checker(
+        [p.name for p in base.government.pools], [g.name for g in base.guarantors], len(base.targets)
+    )
+    plan = {p.key: plan_value(p, content) for p in levers}
+    entry = {"name": base.name, "title": base.title, "digest": base.digest(), "horizon_months": base.horizon_months}
+    return content, base.name, months, entry, known, plan
 
 
 def _defaults(content: dict[str, Any] | None) -> list[str]:

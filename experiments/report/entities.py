@@ -89,7 +89,7 @@ def from_scenarios(scenarios: Iterable[dict[str, Any]]) -> Entities:
 
 def of_folder(folder: Path) -> Entities:
     """The named blocks of the scenarios a run or experiment folder stored (``scenario.json``, ``scenarios.json``)."""
-    from experiments import folder as schema
+    from experiments.store import folder as schema
 
     stored = []
     for name, many in ((schema.SCENARIOS, True), (schema.SCENARIO, False)):

@@ -2,7 +2,7 @@
 
 Each :class:`Metric` has its name (the column or summary key), its unit, its kind, an English and a Chinese
 label, the format it is shown in, and the places it is shown. The monthly table (``sim.reporters``), the run
-summary (``sim.result.SCALARS``), the outcomes row (``experiments.outcomes``), the command-line tables, the
+summary (``sim.result.SCALARS``), the outcomes row (``experiments.analysis.outcomes``), the command-line tables, the
 report's tables, figures and sentences all read this module instead of keeping lists of their own; the entries
 themselves are in ``sim.metrics_monthly`` (monthly series) and ``sim.metrics_run`` (run-level figures and
 outcome-name patterns), written with the types of ``sim.metrics_base``.

@@ -156,7 +156,7 @@ RUN: tuple[Metric, ...] = (
         "Additional balance from fiscal instruments",
         "财政工具带来的额外余额",
     ),
-    # run-level figures that exist only in an experiment's flattened outcomes row (experiments.outcomes)
+    # run-level figures that exist only in an experiment's flattened outcomes row (experiments.analysis.outcomes)
     M("budget_exhausted_years", "count", OUT, "Years the budget ran out", "预算用尽的年数"),
     M("guarantor_months_to_depletion", "months", OUT, "Months to guarantor depletion", "担保资本耗尽所需月数"),
     M(

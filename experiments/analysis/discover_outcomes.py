@@ -20,16 +20,16 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
-import operator
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from experiments.analysis import expressions
 
-class OutcomeError(ValueError):
+
+class OutcomeError(expressions.ExpressionError):
     """An outcome that cannot be evaluated on this folder (unknown name, bad expression, missing column)."""
 
 
@@ -147,104 +147,37 @@ def cases(outcome: Outcome, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     return known & (value == 1.0), known
 
 
-_CMP = {
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
-}
-_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 MAX_EXPR_CHARS = 500
-Value = tuple[np.ndarray, bool]  # floats, and whether they are truth values (1 / 0 / NaN for unknown)
 
 
-def evaluate(expr: str, table: pd.DataFrame) -> Value:
-    """``expr`` over the rows of ``table``: ``(values, truth)``, truth values being 1 / 0 / NaN (unknown)."""
+def evaluate(expr: str, table: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """``expr`` over the rows of ``table`` (``experiments.analysis.expressions``, missing values by Kleene's rule):
+    ``(values, truth)``, truth values being 1 / 0 / NaN (unknown)."""
     if len(expr) > MAX_EXPR_CHARS:
         raise OutcomeError(f"--outcome: expression of {len(expr)} characters; at most {MAX_EXPR_CHARS}")
-    text, names = _substitute(expr, [str(c) for c in table.columns])
+    where = f"--outcome {expr!r}"
     try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, RecursionError):
+        node, names = expressions.parse(expr, [str(c) for c in table.columns])
+    except expressions.ExpressionError:
         raise OutcomeError(_unknown(expr, table)) from None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _walk(tree.body, table, names, expr)
+    try:
+        expressions.check_nodes(node, names, where, "column names", booleans=True)
+    except expressions.ExpressionError as e:
+        raise OutcomeError(str(e)) from None
+    if unknown := next((v for v in names.values() if v not in table.columns), None):
+        raise OutcomeError(_unknown(expr, table, unknown))
+    cols = {k: expressions.column(table[v]) for k, v in names.items()}
+    booleans = {v for v in names.values() if expressions.is_boolean(table[v])}
+    for part in ast.walk(node):
+        operands = part.values if isinstance(part, ast.BoolOp) else [part.operand] if _is_not(part) else []
+        if not all(expressions.yes_no(o, names, booleans.__contains__) for o in operands):
+            raise OutcomeError(f"{where}: and / or / not need yes/no parts (a comparison or a boolean)")
+    values = expressions.evaluate(node, cols, len(table), missing="kleene")
+    return values, expressions.yes_no(node, names, booleans.__contains__)
 
 
-def _substitute(expr: str, columns: Sequence[str]) -> tuple[str, dict[str, str]]:
-    """Replace backticked names and bare column names (longest first) by placeholders ``_c0``, ``_c1`` ..."""
-    names: dict[str, str] = {}
-
-    def place(name: str) -> str:
-        key = next((k for k, v in names.items() if v == name), None) or f"_c{len(names)}"
-        names[key] = name
-        return f" {key} "
-
-    text = re.sub(r"`([^`]+)`", lambda m: place(m.group(1)), expr)
-    for col in sorted(columns, key=len, reverse=True):
-        if col in text:
-            text = re.sub(rf"(?<![\w.\-]){re.escape(col)}(?![\w.\-])", lambda m, c=col: place(c), text)
-    return text, names
-
-
-def _walk(node: ast.AST, table: pd.DataFrame, names: dict[str, str], expr: str) -> Value:
-    n = len(table)
-
-    def walk(child: ast.AST) -> Value:
-        return _walk(child, table, names, expr)
-
-    if isinstance(node, ast.Name):
-        if node.id in ("True", "False"):
-            return np.full(n, float(node.id == "True")), True
-        if node.id not in names:
-            raise OutcomeError(_unknown(expr, table, node.id))
-        return _column(table, names[node.id])
-    if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
-        return np.full(n, float(node.value)), isinstance(node.value, bool)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return 1.0 - _need_truth(walk(node.operand), expr), True
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        v, _ = walk(node.operand)
-        return (-v if isinstance(node.op, ast.USub) else v), False
-    if isinstance(node, ast.BoolOp):
-        parts = [_need_truth(walk(v), expr) for v in node.values]
-        return _kleene(parts, isinstance(node.op, ast.And)), True
-    if isinstance(node, ast.Compare) and all(type(op) in _CMP for op in node.ops):
-        left, out = walk(node.left)[0], np.ones(n)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = walk(right_node)[0]
-            out = np.minimum(out, _CMP[type(op)](left, right).astype(float))  # NaN compares false (as pandas)
-            left = right
-        return out, True
-    if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
-        return _ARITH[type(node.op)](walk(node.left)[0], walk(node.right)[0]), False
-    raise OutcomeError(
-        f"--outcome {expr!r}: only column names, numbers, + - * /, comparisons, and, or, not are allowed"
-    )
-
-
-def _kleene(parts: list[np.ndarray], conj: bool) -> np.ndarray:
-    """Three-valued and / or: a decided operand decides (false for and, true for or); else unknown wins."""
-    stack = np.vstack(parts)
-    decisive = 0.0 if conj else 1.0
-    out = np.where(np.isnan(stack).any(axis=0), np.nan, 1.0 - decisive)
-    return np.where((stack == decisive).any(axis=0), decisive, out)
-
-
-def _need_truth(v: Value, expr: str) -> np.ndarray:
-    if not v[1]:
-        raise OutcomeError(f"--outcome {expr!r}: and / or / not need yes/no parts (a comparison or a boolean)")
-    return v[0]
-
-
-def _column(table: pd.DataFrame, name: str) -> Value:
-    s = table[name]
-    present = s.dropna()
-    if len(present) and all(isinstance(v, (bool, np.bool_)) for v in present):
-        return pd.array(s.astype(object), dtype="boolean").to_numpy(dtype=float, na_value=np.nan), True
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan), False
+def _is_not(node: ast.AST) -> bool:
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)
 
 
 def _unknown(expr: str, table: pd.DataFrame, word: str | None = None) -> str:

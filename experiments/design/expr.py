@@ -12,12 +12,11 @@ inside ``P()``, ``targets_met`` reads as "the plan's targets are met" (all of th
 Two outcomes exist for the design only: ``all_targets_met`` (every plan target met) and ``targets_share`` (the
 share of the plan's targets met). A run where an expression is undefined (a ratio with a zero cost, say) is left
 out of that measure's average. Expressions are parsed with ``ast`` and evaluated on arrays, never with ``eval``
-(``experiments.design.expr_eval``).
+(``experiments.analysis.expressions``, with NaN carried through every operation).
 """
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -26,16 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.design.expr_eval import (
-    ExpressionError,
-    balanced,
-    check_event,
-    check_nodes,
-    column,
-    evaluate,
-    placeheld,
-    top_level_split,
-)
+from experiments.analysis.expressions import WORDS, ExpressionError, check_nodes, evaluate, parse, yes_no
+from experiments.analysis.expressions import column as values
 
 #: Outcomes the design adds to every run's outcomes.
 DESIGN_OUTCOMES = ("all_targets_met", "targets_share")
@@ -58,6 +49,8 @@ YES_NO = re.compile(
     r"pool_depleted|guarantor_depleted|guarantor_insolvent|all_targets_met|(pool|guarantor)\.[^.]+\.depleted|target\.\d+\.met"
 )
 MAX_CHARS = 300
+#: Words of a measure that are not outcome names.
+MEASURE_WORDS = WORDS | {"P", "mean", "max", "min"}
 
 
 @dataclass(frozen=True)
@@ -75,10 +68,9 @@ class Measure:
 
     def per_run(self, runs: pd.DataFrame) -> np.ndarray:
         """The per-run value (``P``: 1.0 / 0.0) for each row of ``runs``; NaN where undefined."""
-        tree = ast.parse(placeheld(self.inner)[0], mode="eval")
-        mapping = placeheld(self.inner)[1]
-        columns = {key: column(runs, name, self.agg == "P") for key, name in mapping.items()}
-        out = np.asarray(evaluate(tree.body, columns, len(runs)), dtype=float)
+        node, mapping = parse(self.inner, words=MEASURE_WORDS)
+        columns = {key: _column(runs, name, self.agg == "P") for key, name in mapping.items()}
+        out = np.asarray(evaluate(node, columns, len(runs), missing="propagate"), dtype=float)
         out = np.where(np.isfinite(out), out, np.nan)
         return np.where(np.isnan(out), np.nan, out != 0) if self.agg == "P" else out
 
@@ -165,19 +157,23 @@ def parse_measure(text: str, known: Callable[[str], str | None], where: str) -> 
     agg, inner = (m.group(1), m.group(2).strip()) if m and balanced(m.group(2)) else ("mean", text)
     if not inner:
         raise ExpressionError(f"{where}: {agg}() needs an expression")
-    source, mapping = placeheld(inner)
     try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError:
+        node, mapping = parse(inner, words=MEASURE_WORDS)
+    except ExpressionError:
         raise ExpressionError(f"{where}: {inner!r} is not an expression over run outcomes") from None
-    check_nodes(tree.body, where, mapping)
+    check_nodes(node, mapping, where, "outcome names")
     names = tuple(dict.fromkeys(mapping.values()))
     for name in names:
         why = known(name)
         if why:
             raise ExpressionError(f"{where}: {why}")
     if agg == "P":
-        check_event(tree.body, mapping, where, inner, getattr(known, "yes_no", None) or YES_NO.fullmatch)
+        event = getattr(known, "yes_no", None) or YES_NO.fullmatch
+        if not yes_no(node, mapping, lambda name: name == "targets_met" or bool(event(name))):
+            raise ExpressionError(
+                f"{where}: P({inner}) needs an event: a yes/no outcome (pool_depleted, guarantor_depleted,"
+                f" targets_met, pool.<name>.depleted, target.<i>.met) or a comparison such as P({inner} >= 0)"
+            )
     return Measure(agg, inner, names)
 
 
@@ -235,6 +231,36 @@ def add_design_outcomes(runs: pd.DataFrame) -> pd.DataFrame:
 def needs_pairing(measures: Iterable[Measure]) -> bool:
     """Whether any measure reads an outcome that only a run paired with the no-policy region has."""
     return any(n in PAIRED_OUTCOMES for m in measures for n in m.names)
+
+
+def _column(runs: pd.DataFrame, name: str, event: bool) -> np.ndarray:
+    """A run outcome as floats (NaN where the runs lack it); in an event ``targets_met`` is ``all_targets_met``."""
+    if event and name == "targets_met":
+        name = "all_targets_met"
+    return values(runs[name]) if name in runs else np.full(len(runs), np.nan)
+
+
+def top_level_split(src: str) -> list[str]:
+    """``src`` split at each ``<=`` / ``>=`` outside parentheses, the operators kept: [left, op, right, …]."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(src):
+        depth += {"(": 1, ")": -1}.get(src[i], 0)
+        if depth == 0 and src[i : i + 2] in ("<=", ">="):
+            out += [src[start:i], src[i : i + 2]]
+            start = i = i + 2
+            continue
+        i += 1
+    return [*out, src[start:]]
+
+
+def balanced(s: str) -> bool:
+    """Whether every parenthesis in ``s`` closes, none before it opens."""
+    depth = 0
+    for ch in s:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _checked(text: str, option: str) -> str:

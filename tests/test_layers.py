@@ -115,6 +115,7 @@ FORBIDDEN = {
     "report": ("execution", "plan", "api", "cli", "dashboard"),
     "dashboard": ("cli", "api", "report"),
     "errors": (*LIBRARY, *APPLICATIONS, "output"),
+    "output": (*LIBRARY, *APPLICATIONS),  # the store writes through it: it reaches nothing above
 }
 
 

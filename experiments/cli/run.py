@@ -23,7 +23,8 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 @command("run", _run_args)
 def run(args: argparse.Namespace) -> int:
     """Run one scenario; print its summary; write monthly tables and summary.json."""
-    from experiments.output import default_out, format_summary, staged_dir, write_json, write_table
+    from experiments.cli.run_summary import format_summary
+    from experiments.output import default_out, staged_dir, write_json, write_table
     from experiments.store import folder
     from experiments.store.provenance import run_provenance
     from sim.runs import run_scenario

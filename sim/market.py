@@ -117,7 +117,8 @@ class Market(Pricing):
         stats = {"applications": 0.0, "approvals": 0.0}
         if firms.size == 0 or pr.ch_prod.size == 0:
             return stats
-        offers = self.quote(firms, month, lpr, hit_rate)
+        avail = self.channels_open(calendar_index)
+        offers = self.quote(firms, month, lpr, hit_rate, avail)
         elig = pr.eligible(
             pop.stage[firms],
             pop.in_database[firms],
@@ -126,7 +127,6 @@ class Market(Pricing):
             pop.vc_backed[firms],
             self.inst.holds(firms),
         )
-        avail = self.channels_open(calendar_index)
         worth = elig & avail[:, None] & (offers.want > 0)  # products whose cost is below what the investment returns
         posted = np.where(worth, offers.cost, np.inf)
         # A firm prefers a loan of the size it asked for: offers cut short by a ceiling or the bank's collateral

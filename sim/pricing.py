@@ -107,9 +107,13 @@ class Pricing:
         (standard deviation ``scale``), through the firm-side factors ``pdf`` (``Enterprises.pd_factors``)."""
         return self.pop.pd_seen(pdf, self.pop.theta[firms] + scale * self.noise(kind, name, month, firms))
 
-    def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float) -> Offers:
+    def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float, open_ch: np.ndarray) -> Offers:
         """Price and screen every (channel, firm) application for this month: each bank once over its channels,
-        each guarantor and insurer once over the channels of the products it is on."""
+        each guarantor and insurer once over the channels of the products it is on.
+
+        Only channels ``open_ch`` (``Market.channels_open``) are priced; a closed channel's row is inert (not
+        worth it, not accepted, nothing asked). Every draw is counter-based per firm, so leaving channels out
+        changes no other number."""
         kept = self.retained()
         pop, pr = self.pop, self.pr
         cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
@@ -121,14 +125,17 @@ class Pricing:
         gov = self.government
         reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
         reward = reward[cp] * 12.0 / pr.term[cp]
-        rate, accept, limit = np.empty((nc, k)), np.empty((nc, k), bool), np.empty((nc, k))
-        for bank, cols in zip(self.banks, self.bank_cols, strict=True):
+        rate, accept, limit = np.zeros((nc, k)), np.zeros((nc, k), bool), np.zeros((nc, k))
+        for bank, all_cols in zip(self.banks, self.bank_cols, strict=True):
+            live = open_ch[all_cols]
+            cols = all_cols[live]
             if cols.size == 0:
                 continue
             pd_hat = np.empty((cols.size, k))
             for f, same in self.signal_groups[bank.index]:  # products with one signal factor share the bank's view
-                scale = bank.p.screening_noise * f * plat
-                pd_hat[same] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[None, :]
+                if (same & live).any():
+                    scale = bank.p.screening_noise * f * plat
+                    pd_hat[same[live]] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[None, :]
             lgd, kc = pr.lgd[cp[cols]][:, None], kept[cols][:, None]
             rate[cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols][:, None])
             accept[cols] = bank.accepts(rate[cols], pd_hat, lgd, kc, reward[cols][:, None], lpr)
@@ -146,10 +153,11 @@ class Pricing:
         cost = rate * (1 - int_sub) + fee * (1 - fee_sub) + prem * (1 - prem_sub) + other
         int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (nc, k)) for x in (int_sub, prem, fee_sub, prem_sub))
         ret = pop.investment_return(firms, hit_rate)
-        want = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost)
+        want = np.zeros((nc, k))
+        want[open_ch] = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost[open_ch])
         amount = np.minimum(np.minimum(want, pr.max_loan[cp][:, None]), limit)
         accept &= amount >= pop.p.need_min_wan - 1e-9
-        accept &= self.screen_sharers(firms, amount, pdf, month)
+        accept &= self.screen_sharers(firms, amount, pdf, month, open_ch)
         return Offers(amount, want, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
 
     def secured_by(
@@ -164,23 +172,25 @@ class Pricing:
             return kept, collateral
         return kept, collateral + np.vstack([inst.pledge_wan(p, firms) for p in prods])
 
-    def screen_sharers(self, firms: np.ndarray, amount: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
+    def screen_sharers(
+        self, firms: np.ndarray, amount: np.ndarray, pdf: tuple, month: int, open_ch: np.ndarray
+    ) -> np.ndarray:
         """(channels, firms): whether the guarantor and the insurer of each channel's product would take the
-        firm. Each screens once (its own view of the firm) for all the channels it is on."""
+        firm. Each screens once (its own view of the firm) for all the open channels it is on."""
         pr, pop = self.pr, self.pop
         ok = np.ones(amount.shape, dtype=bool)
         plat = self.platforms.credit_info_noise_factor
         for g, gu in enumerate(self.guarantors):
-            cols = np.flatnonzero(self.ch_guar == g)
+            cols = np.flatnonzero((self.ch_guar == g) & open_ch)
             if cols.size:
                 pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[None, :]
                 liability = amount[cols] * pr.shares[pr.ch_prod[cols], GUAR][:, None]
                 ok[cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[None, :], liability)
         for i, ins in enumerate(self.insurers):
-            cols = np.flatnonzero(self.ch_ins == i)
+            cols = np.flatnonzero((self.ch_ins == i) & open_ch)
             if cols.size:
                 pd_hat = self.seen_pd("insurer", ins.name, ins.p.screening_noise * plat, firms, pdf, month)
                 ok[cols] &= ins.screens(pd_hat)[None, :]
-        for p in np.unique(pr.ch_prod[pr.accounts[pr.ch_prod, VC] >= 0]):  # a venture fund screens its product
+        for p in np.unique(pr.ch_prod[(pr.accounts[pr.ch_prod, VC] >= 0) & open_ch]):  # a fund screens its product
             ok[pr.ch_prod == p] &= self.inst.fund_screens(p, firms, month, plat)[None, :]
         return ok

@@ -54,18 +54,3 @@ def run_scenario(
     if paired:
         return run_paired(scenario, seed, months, decompose=decompose)
     return EcosystemModel(load_scenario(scenario), rng=seed).run(months)
-
-
-_warm = False
-
-
-def warm_up() -> None:
-    """Load the model's compiled loops (``sim.kernels``) in this process with a tiny run, once: numba reads them
-    from its cache (a fresh install compiles them, a few seconds), so that a study's first timed run, which sets
-    its estimate, measures the model and not the loading."""
-    global _warm
-    if _warm:
-        return
-    s = load_scenario("baseline", {"enterprises.initial_count": 60, "enterprises.entry_per_month": 0.3})
-    EcosystemModel(s, rng=0).run(3)
-    _warm = True

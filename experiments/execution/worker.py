@@ -106,14 +106,19 @@ class BatchOutput:
     series: bytes | None = None
 
 
+#: Whether this process has run a study's task once, untimed: the first run in a process loads the compiled
+#: loops (``sim.kernels``) and first-use imports and caches, and would otherwise set the study's estimate.
+_warm = False
+
+
 def run_batch(batch: Batch, study: Study) -> BatchOutput:
     """Run a batch and write its part (or return its bytes); never raises for a failing run."""
     from experiments.store import parts
 
-    if study.model is None:
-        from sim.runs import warm_up
-
-        warm_up()  # once per process, before the first timed run
+    global _warm
+    if not _warm and study.model is None and batch.runs:
+        execute(batch.runs[0], study)  # once per process, untimed: the first timed run then measures the study
+        _warm = True
     outputs = [execute(task, study) for task in batch.runs]
     runs, series = parts.encode(outputs, batch.runs)
     written = parts.can_write(study.folder, study.token)

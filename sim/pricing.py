@@ -150,11 +150,11 @@ class Pricing:
             int_sub = sub_other
         fee_sub, prem_sub = (pr.fee_sub[cp] * gate)[:, None], (pr.prem_sub[cp] * gate)[:, None]  # same for all firms
         fee, other = pr.fee[cp][:, None], pr.other_cost[cp][:, None]
-        cost = rate * (1 - int_sub) + fee * (1 - fee_sub) + prem * (1 - prem_sub) + other
+        o, cost, want = open_ch, np.zeros((nc, k)), np.zeros((nc, k))
+        cost[o] = rate[o] * (1 - int_sub[o]) + fee[o] * (1 - fee_sub[o]) + prem[o] * (1 - prem_sub[o]) + other[o]
         int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (nc, k)) for x in (int_sub, prem, fee_sub, prem_sub))
         ret = pop.investment_return(firms, hit_rate)
-        want = np.zeros((nc, k))
-        want[open_ch] = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost[open_ch])
+        want[o] = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost[o])
         amount = np.minimum(np.minimum(want, pr.max_loan[cp][:, None]), limit)
         accept &= amount >= pop.p.need_min_wan - 1e-9
         accept &= self.screen_sharers(firms, amount, pdf, month, open_ch)

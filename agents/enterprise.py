@@ -258,10 +258,6 @@ class Enterprises(FirmCredit):
         exits = self.streams.uniform_at("exit", month, slots) < self.p.exit_after_default_share
         self.alive[slots[exits]] = False
 
-    def stage_counts(self) -> np.ndarray:
-        """Alive firms in each stage."""
-        return self.census()["stages"]
-
     def census(self) -> dict[str, Any]:
         """The population's stocks in one pass: ``borrowers`` (alive with a loan; a firm holds at most one),
         ``served`` and ``tf_served`` (firms ever served, ever reached by sci-tech finance), ``patents`` and

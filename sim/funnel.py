@@ -69,11 +69,10 @@ class ProductFunnel:
         window = (pr.avail_from[cp] <= calendar_index) & (calendar_index <= pr.avail_until[cp])
         counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, len(pr.names))
         self.counts["need"] += firms.size
-        for step, row in zip(("eligible", "not_yet", "open", "worth", "accepted", "cheapest"), counts, strict=True):
-            if step == "not_yet":
-                self.not_yet += row
-            else:
-                self.counts[step] += row
+        c = self.counts
+        totals = (c["eligible"], self.not_yet, c["open"], c["worth"], c["accepted"], c["cheapest"])
+        for total, row in zip(totals, counts, strict=True):
+            total += row  # in place: the arrays in ``counts`` and ``not_yet``
         self.beaten += beaten
 
     def written(self, prod: np.ndarray, amount: np.ndarray) -> None:

@@ -90,11 +90,8 @@ class Market(Pricing):
         # What each channel involves, fixed for the run: its bank's channels, each guarantor's share (one
         # entity in two roles counts both), the pool that covers it, the guarantor and insurer that screen it.
         self.bank_cols = [np.flatnonzero(pr.ch_bank == b) for b in range(len(banks))]
-        self.g_share = np.zeros((cp.size, len(guarantors)))
-        for g in range(len(guarantors)):
-            self.g_share[:, g] = pr.guarantor_share(g, cp)
+        self.g_share = pr.guarantor_shares(len(guarantors))[cp]
         self.ch_pool = np.where(pr.shares[cp, POOL] > 0, pr.accounts[cp, POOL], -1)
-        self.ch_guar, self.ch_ins = pr.accounts[cp, GUAR], pr.accounts[cp, INS]
         self.bank_ncols = np.array([c.size for c in self.bank_cols], dtype=np.int64)
         self.bank_cols_table = np.zeros((len(banks), max(self.bank_ncols, default=0)), dtype=np.int64)
         for b, c in enumerate(self.bank_cols):
@@ -153,12 +150,13 @@ class Market(Pricing):
             while rows.size:  # the bank's next product when the best one just ran out of room
                 # A bank's room only shrinks while it cannot lend: an application to a bank without room for the
                 # smallest loan can never be written, so it leaves at once rather than fail each product in turn.
-                live = self.rooms()[0] >= pop.p.need_min_wan - DEAD_MARGIN_WAN
+                rooms = self.rooms()
+                live = rooms[0] >= pop.p.need_min_wan - DEAD_MARGIN_WAN
                 ch = kernels.best_at_bank(written, rows, bank[rows], self.bank_cols_table, self.bank_ncols, live)
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
                 if rows.size == 0:
                     break
-                ok = self.capacity_ok(ch, offers.amount[ch, rows])
+                ok = self.capacity_ok(ch, offers.amount[ch, rows], rooms)
                 if ok.any():
                     self.write(firms[rows[ok]], ch[ok], offers, rows[ok], month)
                     pending[rows[ok]] = False
@@ -195,7 +193,7 @@ class Market(Pricing):
             share = self.g_share[:, g]
             ok &= ~((share > 0) & (not x.open_for_business() or room_g[g] < small * share))
         for i, ins in enumerate(self.insurers):
-            ok &= ~((self.ch_ins == i) & ins.suspended)
+            ok &= ~((self.ch_acct[INS] == i) & ins.suspended)
         return ok & np.array([self.inst.fund_open(p, small) for p in cp], dtype=bool)
 
     def channel_room(self) -> np.ndarray:
@@ -211,9 +209,12 @@ class Market(Pricing):
         """(channels, k): whether each loan alone fits the room left at its bank, guarantor and pool."""
         return amount <= self.channel_room()[:, None] + 1e-9
 
-    def capacity_ok(self, ch: np.ndarray, amount: np.ndarray) -> np.ndarray:
-        """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served."""
-        room_b, room_g, room_p = self.rooms()
+    def capacity_ok(
+        self, ch: np.ndarray, amount: np.ndarray, rooms: tuple[np.ndarray, np.ndarray, np.ndarray]
+    ) -> np.ndarray:
+        """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served, against
+        the ``rooms`` left now (``rooms()``)."""
+        room_b, room_g, room_p = rooms
         ok = within_room(self.pr.ch_bank[ch], amount, room_b)
         for g in range(room_g.size):  # per entity: its guarantor and re-guarantor shares together
             liability = amount * self.g_share[ch, g]

@@ -58,8 +58,6 @@ class Pricing:
     signal_groups: list[list[tuple[float, np.ndarray]]]
     ch_acct: dict[int, np.ndarray]
     ch_share: dict[int, np.ndarray]
-    ch_guar: np.ndarray
-    ch_ins: np.ndarray
     bank_cols: list[np.ndarray]
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
@@ -141,7 +139,7 @@ class Pricing:
             accept[cols] = bank.accepts(rate[cols], pd_hat, lgd, kc, reward[cols][:, None], lpr)
             limit[cols] = bank.lending_limit(*self.secured_by(cp[cols], kept[cols], firms, collateral), revenue)
         rate -= self.inst.rate_discount(firms)[None, :]  # red list 利率优惠: acceptance above was on the full rate
-        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_ins])[:, None]
+        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_acct[INS]])[:, None]
         gate = float(gov.commitments_open())
         sub_first, sub_other = (pr.first_sub[cp] * gate)[:, None], (pr.int_sub[cp] * gate)[:, None]
         if (sub_first != sub_other).any():  # a first-loan subsidy: depends on the firm
@@ -181,13 +179,13 @@ class Pricing:
         ok = np.ones(amount.shape, dtype=bool)
         plat = self.platforms.credit_info_noise_factor
         for g, gu in enumerate(self.guarantors):
-            cols = np.flatnonzero((self.ch_guar == g) & open_ch)
+            cols = np.flatnonzero((self.ch_acct[GUAR] == g) & open_ch)
             if cols.size:
                 pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[None, :]
                 liability = amount[cols] * pr.shares[pr.ch_prod[cols], GUAR][:, None]
                 ok[cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[None, :], liability)
         for i, ins in enumerate(self.insurers):
-            cols = np.flatnonzero((self.ch_ins == i) & open_ch)
+            cols = np.flatnonzero((self.ch_acct[INS] == i) & open_ch)
             if cols.size:
                 pd_hat = self.seen_pd("insurer", ins.name, ins.p.screening_noise * plat, firms, pdf, month)
                 ok[cols] &= ins.screens(pd_hat)[None, :]

@@ -12,9 +12,30 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from numba import njit
 
 from sim.accounts import Account
 from sim.schema import BankParams
+
+
+# The bank's rules on one application, compiled: the month's matching (``sim.offers``) calls them per
+# (channel, firm) with scalars, the methods of ``Bank`` with numpy arrays (the same code, broadcasting).
+@njit(cache=True, nogil=True, error_model="numpy")
+def quoted_rate(pd_hat, lgd, retained, lpr, cap, spread_rate, max_premium_rate):
+    """Annual rate: LPR + spread + expected retained loss, the premium within its band, the rate within ``cap``."""
+    return np.minimum(lpr + np.minimum(spread_rate + retained * pd_hat * lgd, max_premium_rate), cap)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def margin_ok(rate, pd_hat, lgd, retained, reward_rate, funding_cost, loss_weight, hurdle_rate):
+    """Expected margin ≥ hurdle: rate − funding cost − retained loss × the officers' loss weight + reward."""
+    return rate - funding_cost - retained * pd_hat * lgd * loss_weight + reward_rate >= hurdle_rate
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def limit_wan(retained, collateral_wan, revenue_wan, unsecured_revenue_months):
+    """Largest loan: retained × loan ≤ unsecured months × monthly revenue + collateral."""
+    return (unsecured_revenue_months * revenue_wan + collateral_wan) / np.maximum(retained, 1e-3)
 
 
 class Bank(mesa.Agent):
@@ -50,9 +71,9 @@ class Bank(mesa.Agent):
 
         Element-wise: per-channel terms (``lgd``, ``retained``, ``cap``, with ``inf`` for no cap) broadcast
         against a (channels, firms) ``pd_hat`` as (channels, 1) columns."""
-        premium = np.minimum(self.p.spread_rate + retained * pd_hat * lgd, self.p.max_premium_rate)
-        rate = lpr + premium
-        return np.minimum(rate, cap) if cap is not None else rate
+        p = self.p
+        cap = np.inf if cap is None else cap
+        return quoted_rate(pd_hat, lgd, retained, lpr, cap, p.spread_rate, p.max_premium_rate)
 
     def trust(self, funds_wan: np.ndarray, exposure_wan: np.ndarray) -> np.ndarray:
         """How far the bank counts on each risk sharer's share: its funds ÷ (buffer × the exposure it carries),
@@ -63,8 +84,7 @@ class Bank(mesa.Agent):
     def lending_limit(self, retained: np.ndarray, collateral_wan: np.ndarray, revenue_wan: np.ndarray) -> np.ndarray:
         """Largest loan the bank writes: its retained part must fit under the unsecured cash-flow limit plus the
         firm's collateral, retained × loan ≤ unsecured months × monthly revenue + collateral."""
-        secured = self.p.unsecured_revenue_months * revenue_wan + collateral_wan
-        return secured / np.maximum(retained, 1e-3)
+        return limit_wan(retained, collateral_wan, revenue_wan, self.p.unsecured_revenue_months)
 
     def accepts(
         self,
@@ -76,8 +96,25 @@ class Bank(mesa.Agent):
         lpr: float,
     ) -> np.ndarray:
         """Expected margin ≥ hurdle, the retained loss weighted by the officers' loss weight (尽职免责 < 1)."""
-        margin = rate - self.funding_cost(lpr) - retained * pd_hat * lgd * self.p.loss_weight + reward_rate
-        return margin >= self.p.hurdle_rate + self.tightening()
+        p = self.p
+        return margin_ok(rate, pd_hat, lgd, retained, reward_rate, self.funding_cost(lpr), p.loss_weight, self.hurdle())
+
+    def hurdle(self) -> float:
+        """This month's hurdle on the expected margin: the base hurdle plus the NPL tightening."""
+        return self.p.hurdle_rate + self.tightening()
+
+    def terms(self, lpr: float) -> tuple[float, ...]:
+        """This month's terms of its rules for the compiled matching (``sim.offers``): spread, premium band,
+        funding cost, loss weight, hurdle, unsecured months."""
+        p = self.p
+        return (
+            p.spread_rate,
+            p.max_premium_rate,
+            self.funding_cost(lpr),
+            p.loss_weight,
+            self.hurdle(),
+            p.unsecured_revenue_months,
+        )
 
     def tightening(self) -> float:
         """Extra hurdle, ramping from 0 at the NPL tolerance to the full tightening at twice it."""

@@ -13,6 +13,7 @@ import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim import kernels
 from sim.calendar import monthly_prob
@@ -20,6 +21,34 @@ from sim.calendar import monthly_prob
 if TYPE_CHECKING:
     from sim.schema import EnterpriseParams
     from sim.streams import Streams
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def pd_through(stage_pd, debt_factor, distress_factor, vc_factor, elasticity, theta_view):
+    """Annual PD through quality ``theta_view`` (the true θ, or a lender's signal of it): stage PD × e^{−εθ} ×
+    debt-service and distress factors × the VC factor, capped at 0.99. Scalars in the compiled matching
+    (``sim.offers``), arrays from ``FirmCredit.pd_seen``."""
+    return np.minimum(stage_pd * np.exp(-elasticity * theta_view) * debt_factor * distress_factor * vc_factor, 0.99)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def asked(need_wan, ret, cost, elasticity, min_wan, max_wan):
+    """The firm's demand for one offer (``FirmCredit.demand``; called per application by the compiled matching,
+    ``sim.offers``): need × (return ÷ cost)^η within the bounds while cost < return, else 0."""
+    if not cost < ret:
+        return 0.0
+    c = max(cost, 0.005)  # a fully subsidised loan still has a shadow cost (time, paperwork)
+    want = need_wan * (max(ret, 1e-9) / c) ** elasticity
+    return min(max(want, min_wan), max_wan)
+
+
+@njit(cache=True, nogil=True)
+def asked_each(need_wan, ret, cost, elasticity, min_wan, max_wan):
+    """``asked`` over arrays of one shape."""
+    out = np.empty(need_wan.size)
+    for i in range(need_wan.size):
+        out[i] = asked(need_wan[i], ret[i], cost[i], elasticity, min_wan, max_wan)
+    return out
 
 
 class FirmCredit:
@@ -56,15 +85,13 @@ class FirmCredit:
             self.stage_pd[self.stage[idx]],
             1.0 + p.debt_service_pd_factor * self.debt_service_ratio(idx),
             1.0 + p.distress_pd_factor * self.distress[idx],
-            np.where(vc, p.vc_pd_factor, 1.0) if vc.any() else None,
+            np.where(vc, p.vc_pd_factor, 1.0),
         )
 
     def pd_seen(self, factors: tuple[np.ndarray, ...], theta_view: np.ndarray) -> np.ndarray:
-        """Annual PD through quality ``theta_view``: stage PD × e^{−εθ} × debt-service and distress factors
-        (× the VC factor), capped at 0.99. ``factors`` from ``pd_factors``."""
+        """Annual PD through quality ``theta_view`` (``pd_through``); ``factors`` from ``pd_factors``."""
         stage_pd, debt, distress, vc = factors
-        pd_ = stage_pd * np.exp(-self.p.quality_pd_elasticity * theta_view) * debt * distress
-        return np.minimum(pd_ if vc is None else pd_ * vc, 0.99)
+        return pd_through(stage_pd, debt, distress, vc, self.p.quality_pd_elasticity, theta_view)
 
     def default_prob(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
         """Monthly default probability of every slot (0 for dead or listed firms and deferred borrowers).
@@ -115,9 +142,9 @@ class FirmCredit:
         scales the loan down as credit gets dearer (intensive margin, elasticity η).
         """
         p = self.p
-        c = np.maximum(cost, 0.005)  # a fully subsidised loan still has a shadow cost (time, paperwork)
-        want = need_wan * np.power(np.maximum(ret, 1e-9) / c, p.loan_demand_elasticity)
-        return np.where(cost < ret, np.clip(want, p.need_min_wan, p.need_max_wan), 0.0)
+        need, r, c = (np.asarray(x, dtype=float) for x in np.broadcast_arrays(need_wan, ret, cost))
+        out = asked_each(need.ravel(), r.ravel(), c.ravel(), p.loan_demand_elasticity, p.need_min_wan, p.need_max_wan)
+        return out.reshape(need.shape)
 
     def base_need(self, idx: np.ndarray | slice) -> np.ndarray:
         """Loan a firm asks for when credit costs what its investment returns: months of revenue, in bounds."""

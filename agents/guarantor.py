@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from numba import njit
 
 from sim.accounts import Account
 from sim.schema import GuarantorParams
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def takes(pd_hat, assets_wan, liability_wan, max_pd, single_limit_wan, counter_guarantee, open_):
+    """The guarantor's screen of one application (scalars in the compiled matching, ``sim.offers``; arrays from
+    ``Guarantor.screens``): estimated PD within appetite, the liability within the single-borrower limit and, if
+    it asks for a counter-guarantee 反担保, covered by the firm's assets; only while open for business."""
+    ok = (pd_hat <= max_pd) & (liability_wan <= single_limit_wan)
+    if counter_guarantee:
+        ok = ok & (assets_wan >= liability_wan)
+    return ok & open_
 
 
 class Guarantor(mesa.Agent):
@@ -35,11 +47,13 @@ class Guarantor(mesa.Agent):
         return self.net_assets_wan > max(self.p.floor_wan, 0.0)
 
     def screens(self, pd_hat: np.ndarray, assets_wan: np.ndarray, liability_wan: np.ndarray) -> np.ndarray:
-        """Accept by estimated PD, counter-guarantee 反担保 and the single-borrower limit."""
-        ok = (pd_hat <= self.p.max_pd) & (liability_wan <= self.p.single_borrower_share * self.net_assets_wan)
-        if self.p.counter_guarantee:
-            ok &= assets_wan >= liability_wan
-        return ok & self.open_for_business()
+        """Accept by estimated PD, counter-guarantee 反担保 and the single-borrower limit (``takes``)."""
+        return takes(pd_hat, assets_wan, liability_wan, *self.terms())
+
+    def terms(self) -> tuple[float, float, bool, bool]:
+        """This month's terms of its screen (``takes``): appetite, single-borrower limit, counter-guarantee, open."""
+        p = self.p
+        return p.max_pd, p.single_borrower_share * self.net_assets_wan, p.counter_guarantee, self.open_for_business()
 
     def headroom_wan(self) -> float:
         """Guarantee balance it still writes: up to its target leverage, never beyond the regulatory cap."""

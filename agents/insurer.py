@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from numba import njit
 
 from sim.accounts import Account
 from sim.schema import InsurerParams
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def underwrites(pd_hat, max_pd, open_):
+    """The insurer's screen of one application (scalars in ``sim.offers``, arrays from ``Insurer.screens``):
+    estimated PD within appetite, while the line is open."""
+    return (pd_hat <= max_pd) & open_
 
 
 class Insurer(mesa.Agent):
@@ -34,8 +42,13 @@ class Insurer(mesa.Agent):
         return self.account.balance
 
     def screens(self, pd_hat: np.ndarray) -> np.ndarray:
-        """Underwrite firms with estimated PD within appetite, unless suspended."""
-        return (pd_hat <= self.p.max_pd) & (not self.suspended) & (self.capital_wan > 0)
+        """Underwrite firms with estimated PD within appetite, unless suspended (``underwrites``)."""
+        return underwrites(pd_hat, *self.terms())
+
+    def terms(self) -> tuple[float, bool]:
+        """This month's terms of its screen (``underwrites``): appetite, and whether the line is open (not
+        suspended, capital left)."""
+        return self.p.max_pd, (not self.suspended) and self.capital_wan > 0
 
     def collect_premiums(self, amount_wan: float, tech: bool = False) -> None:
         """Premium income of the loan-insurance line, or of the tech-insurance line with ``tech``."""

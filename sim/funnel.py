@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from sim import kernels
 from sim.products import ProductTable
 
 STEPS = ("need", "eligible", "open", "worth", "accepted", "cheapest", "written")
@@ -53,22 +52,11 @@ class ProductFunnel:
         self.beaten = np.zeros((n, n))  # [p, q]: accepted for p, q was cheaper
         self.written_wan = np.zeros(n)
 
-    def observe(
-        self,
-        firms: np.ndarray,
-        elig: np.ndarray,
-        avail: np.ndarray,
-        worth: np.ndarray,
-        written: np.ndarray,
-        calendar_index: int,
-    ) -> None:
-        """One month's matching: masks (channels, k) from ``Market.originate``; ``written`` holds the firm's
-        ranking price where the offer was accepted and fits (inf elsewhere)."""
-        pr = self.pr
-        cp = pr.ch_prod
-        window = (pr.avail_from[cp] <= calendar_index) & (calendar_index <= pr.avail_until[cp])
-        counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, len(pr.names))
-        self.counts["need"] += firms.size
+    def observe(self, n_firms: int, counts: np.ndarray, beaten: np.ndarray) -> None:
+        """One month's matching of ``n_firms`` firms with a need: per product, the firms eligible, eligible while
+        outside the product's window, open, worth it, accepted and cheapest (``counts``, (6, products)) and
+        ``beaten`` (products, products), as counted by the month's offers (``sim.kernels.funnel_firm``)."""
+        self.counts["need"] += n_firms
         c = self.counts
         totals = (c["eligible"], self.not_yet, c["open"], c["worth"], c["accepted"], c["cheapest"])
         for total, row in zip(totals, counts, strict=True):

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 # A bank is out of room for the rest of the month's matching when its room cannot take the smallest loan, with a
 # margin (万元) above the capacity checks' 1e-9 tolerance so that only certainly-full banks count.
 DEAD_MARGIN_WAN = 1e-6
-PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the firm's need; only orders offers
 
 
 def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.ndarray:
@@ -100,6 +99,8 @@ class Market(Pricing):
         self.signal_groups = [[(f, sf[c] == f) for f in np.unique(sf[c])] for c in self.bank_cols]
         self.ch_acct = {j: pr.accounts[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
         self.ch_share = {j: pr.shares[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
+        self.g_guar = pr.shares[cp, GUAR]  # a channel's share guaranteed (its guarantor's screen; not re-guarantee)
+        self._scratch: dict[str, np.ndarray] = {}  # the month's offers, reused (``Pricing.scratch``)
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
         """Run this month's application rounds; book the loans; return counts for the monthly table.
@@ -115,7 +116,6 @@ class Market(Pricing):
         if firms.size == 0 or pr.ch_prod.size == 0:
             return stats
         avail = self.channels_open(calendar_index)
-        offers = self.quote(firms, month, lpr, hit_rate, avail)
         elig = pr.eligible(
             pop.stage[firms],
             pop.in_database[firms],
@@ -124,19 +124,14 @@ class Market(Pricing):
             pop.vc_backed[firms],
             self.inst.holds(firms),
         )
-        worth = elig & avail[:, None] & (offers.want > 0)  # products whose cost is below what the investment returns
-        posted = np.where(worth, offers.cost, np.inf)
-        # A firm prefers a loan of the size it asked for: offers cut short by a ceiling or the bank's collateral
-        # limit rank after every full-size offer, but remain a fallback.
-        posted = posted + (offers.amount < offers.want - 1e-9) * PARTIAL_PENALTY
-        written = np.where(offers.accept & self.fits(offers.amount), posted, np.inf)
+        offers = self.quote(firms, month, lpr, hit_rate, avail, elig, ~pr.in_window(calendar_index))
+        # Worth it: eligible, open, and the cost below what the investment returns. A firm prefers a loan of the
+        # size it asked for: offers cut short by a ceiling or the bank's collateral limit rank after every
+        # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``written``: accepted and fits the room.
+        worth, written, bank_price = offers.worth, offers.written, offers.bank_price
         if self.observer is not None:
-            self.observer(firms, elig, avail, worth, written, calendar_index)
+            self.observer(firms.size, offers.funnel, offers.beaten)
         nb = len(self.banks)
-        bank_price = np.full((firms.size, nb), np.inf)
-        for b, cols in enumerate(self.bank_cols):
-            if cols.size:
-                bank_price[:, b] = posted[cols].min(axis=0)
         order = np.argsort(bank_price, axis=1, kind="stable")
         pending = np.ones(firms.size, dtype=bool)
         vis = self.platforms.matching_visibility_share or pop.p.visibility_share
@@ -156,14 +151,14 @@ class Market(Pricing):
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
                 if rows.size == 0:
                     break
-                ok = self.capacity_ok(ch, offers.amount[ch, rows], rooms)
+                ok = self.capacity_ok(ch, offers.amount[rows, ch], rooms)
                 if ok.any():
                     self.write(firms[rows[ok]], ch[ok], offers, rows[ok], month)
                     pending[rows[ok]] = False
                     stats["approvals"] += int(ok.sum())
-                written[ch[~ok], rows[~ok]] = np.inf
+                written[rows[~ok], ch[~ok]] = np.inf
                 rows = rows[~ok]
-        not_worth = ~worth.any(axis=0)
+        not_worth = ~worth.any(axis=1)
         pop.need_wan[firms[pending & not_worth]] = 0.0  # credit costs more than it would earn: no application
         pop.need_age[firms[pending & not_worth]] = 0
         pop.unfunded(firms[pending & ~not_worth])
@@ -205,10 +200,6 @@ class Market(Pricing):
         room = np.minimum(room, np.append(room_p, np.inf)[self.ch_pool])  # -1 (no pool) picks the inf
         return np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
 
-    def fits(self, amount: np.ndarray) -> np.ndarray:
-        """(channels, k): whether each loan alone fits the room left at its bank, guarantor and pool."""
-        return amount <= self.channel_room()[:, None] + 1e-9
-
     def capacity_ok(
         self, ch: np.ndarray, amount: np.ndarray, rooms: tuple[np.ndarray, np.ndarray, np.ndarray]
     ) -> np.ndarray:
@@ -229,20 +220,21 @@ class Market(Pricing):
         """Write accepted loans to the book and tell every party its new business."""
         pr = self.pr
         p, bank = pr.ch_prod[ch], pr.ch_bank[ch]
-        amount = o.amount[ch, rows]
-        cost = o.cost[ch, rows]
+        amount = o.amount[rows, ch]
+        cost = o.cost[rows, ch]
+        int_sub, fee_sub, prem_sub, premium = o.subsidies(ch, rows)
         self.book.add(
             firm=slots,
             bank=bank,
             product=p,
             principal=amount,
-            rate=o.rate[ch, rows],
+            rate=o.rate[rows, ch],
             fee_rate=pr.fee[p],
             refee_rate=np.where(pr.accounts[p, REGUAR] >= 0, pr.refee[p], 0.0),
-            premium_rate=o.premium[ch, rows],
-            int_sub_share=o.int_sub[ch, rows],
-            fee_sub_share=o.fee_sub[ch, rows],
-            prem_sub_share=o.prem_sub[ch, rows],
+            premium_rate=premium,
+            int_sub_share=int_sub,
+            fee_sub_share=fee_sub,
+            prem_sub_share=prem_sub,
             lgd=pr.lgd[p],
             start=month,
             maturity=month + pr.term[p],

@@ -10,12 +10,16 @@ share of a loss it expects to keep: its own share plus what it does not trust ea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.offers import offers
 from sim.products import GUAR, INS, POOL, REGUAR, VC
+
+PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the firm's need; only orders offers
 
 if TYPE_CHECKING:
     from agents import Bank, Enterprises, Government, Guarantor, Insurer
@@ -27,19 +31,33 @@ if TYPE_CHECKING:
 
 @dataclass
 class Offers:
-    """Per application, (channels, firms) arrays — a channel's row runs over the month's applicants, so the
-    element-wise rules broadcast per-channel terms ``(c, 1)`` against per-firm terms ``(1, k)`` in long inner
-    loops: what the lender side would do."""
+    """The month's offers (``sim.offers.offers``): per application, (firms, channels) arrays — amount offered and
+    asked, rate, all-in cost, worth it, the ranking price of an accepted offer that fits (inf: none) — the firm's
+    posted price per bank (firms, banks), what a written loan's subsidies are (``subs`` per channel, as
+    ``ch_subs`` of the kernel, and the applicants' ``first_loan`` flags), and the month's product funnel
+    (``funnel``, ``beaten``: ``sim.funnel.ProductFunnel.observe``)."""
 
     amount: np.ndarray
     want: np.ndarray
     rate: np.ndarray
     cost: np.ndarray
-    int_sub: np.ndarray
-    fee_sub: np.ndarray
-    prem_sub: np.ndarray
-    premium: np.ndarray
-    accept: np.ndarray
+    worth: np.ndarray
+    written: np.ndarray
+    bank_price: np.ndarray
+    subs: np.ndarray
+    first_loan: np.ndarray
+    funnel: np.ndarray
+    beaten: np.ndarray
+
+    def subsidies(self, ch: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Interest, fee and premium subsidy shares and the premium rate of the loans (ch, rows)."""
+        s = self.subs[ch]
+        return np.where(self.first_loan[rows], s[:, 1], s[:, 0]), s[:, 3], s[:, 5], s[:, 4]
+
+
+def terms_table(rows: list[tuple], width: int) -> np.ndarray:
+    """Parties' terms as a float table for the kernel, one row of zeros when there is no party."""
+    return np.array(rows, dtype=float).reshape(len(rows), width) if rows else np.zeros((1, width))
 
 
 class Pricing:
@@ -56,9 +74,12 @@ class Pricing:
     exposure: dict[int, np.ndarray]
     inst: Instruments | None
     signal_groups: list[list[tuple[float, np.ndarray]]]
+    g_guar: np.ndarray
+    channel_room: Callable[[], np.ndarray]
     ch_acct: dict[int, np.ndarray]
     ch_share: dict[int, np.ndarray]
     bank_cols: list[np.ndarray]
+    _scratch: dict[str, np.ndarray]
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -96,99 +117,165 @@ class Pricing:
             covered += self.ch_share[j] * np.where(acct >= 0, trust[self.pr.ch_bank, np.maximum(acct, 0)], 0.0)
         return 1.0 - covered
 
-    def noise(self, kind: str, name: str, month: int, firms: np.ndarray) -> np.ndarray:
-        """Standard-normal screening errors of one institution for the given firm slots this month."""
-        return self.streams.normal_at("signal", month, firms, f"{kind}:{name}")
+    def views(self, month: int, open_ch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each institution's view of the applicants this month: the 64-bit key of its screening noise (a
+        counter-based normal per firm slot, ``Streams.normal_at`` of ``("signal", month, "kind:name")``) and the
+        noise's standard deviation, per view; and per channel the view its bank, guarantor and insurer see (-1:
+        none). A bank's products with one signal factor share its view; a guarantor or insurer screens once for
+        all the open channels it is on."""
+        pr, plat, streams = self.pr, self.platforms.credit_info_noise_factor, self.streams
+        keys: list[int] = []
+        scales: list[float] = []
+        where = np.full((pr.ch_prod.size, 3), -1, dtype=np.int64)
 
-    def seen_pd(self, kind: str, name: str, scale: float, firms: np.ndarray, pdf: tuple, month: int) -> np.ndarray:
-        """Annual PD of ``firms`` as institution ``kind:name`` sees it: the true quality plus its screening error
-        (standard deviation ``scale``), through the firm-side factors ``pdf`` (``Enterprises.pd_factors``)."""
-        return self.pop.pd_seen(pdf, self.pop.theta[firms] + scale * self.noise(kind, name, month, firms))
+        def view(kind: str, name: str, scale: float, cols: np.ndarray, role: int) -> None:
+            where[cols, role] = len(keys)
+            keys.append(streams.key("signal", month, f"{kind}:{name}"))
+            scales.append(scale)
 
-    def quote(self, firms: np.ndarray, month: int, lpr: float, hit_rate: float, open_ch: np.ndarray) -> Offers:
-        """Price and screen every (channel, firm) application for this month: each bank once over its channels,
-        each guarantor and insurer once over the channels of the products it is on.
-
-        Only channels ``open_ch`` (``Market.channels_open``) are priced; a closed channel's row is inert (not
-        worth it, not accepted, nothing asked). Every draw is counter-based per firm, so leaving channels out
-        changes no other number."""
-        kept = self.retained()
-        pop, pr = self.pop, self.pr
-        cp, k, nc = pr.ch_prod, firms.size, pr.ch_prod.size
-        collateral, revenue = pop.collateral_wan(firms)[None, :], pop.revenue_wan[firms][None, :]
-        plat = self.platforms.credit_info_noise_factor
-        pdf = pop.pd_factors(firms)
-        cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
-        cap[np.isnan(cap)] = np.inf
-        gov = self.government
-        reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
-        reward = reward[cp] * 12.0 / pr.term[cp]
-        rate, accept, limit = np.zeros((nc, k)), np.zeros((nc, k), bool), np.zeros((nc, k))
         for bank, all_cols in zip(self.banks, self.bank_cols, strict=True):
             live = open_ch[all_cols]
-            cols = all_cols[live]
-            if cols.size == 0:
-                continue
-            pd_hat = np.empty((cols.size, k))
-            for f, same in self.signal_groups[bank.index]:  # products with one signal factor share the bank's view
+            for f, same in self.signal_groups[bank.index]:
                 if (same & live).any():
-                    scale = bank.p.screening_noise * f * plat
-                    pd_hat[same[live]] = self.seen_pd("bank", bank.name, scale, firms, pdf, month)[None, :]
-            lgd, kc = pr.lgd[cp[cols]][:, None], kept[cols][:, None]
-            rate[cols] = bank.quote(pd_hat, lgd, kc, lpr, cap[cols][:, None])
-            accept[cols] = bank.accepts(rate[cols], pd_hat, lgd, kc, reward[cols][:, None], lpr)
-            limit[cols] = bank.lending_limit(*self.secured_by(cp[cols], kept[cols], firms, collateral), revenue)
-        rate -= self.inst.rate_discount(firms)[None, :]  # red list 利率优惠: acceptance above was on the full rate
-        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_acct[INS]])[:, None]
-        gate = float(gov.commitments_open())
-        sub_first, sub_other = (pr.first_sub[cp] * gate)[:, None], (pr.int_sub[cp] * gate)[:, None]
-        if (sub_first != sub_other).any():  # a first-loan subsidy: depends on the firm
-            int_sub = np.where(~pop.first_loan[firms][None, :], sub_first, sub_other)
-        else:
-            int_sub = sub_other
-        fee_sub, prem_sub = (pr.fee_sub[cp] * gate)[:, None], (pr.prem_sub[cp] * gate)[:, None]  # same for all firms
-        fee, other = pr.fee[cp][:, None], pr.other_cost[cp][:, None]
-        o, cost, want = open_ch, np.zeros((nc, k)), np.zeros((nc, k))
-        cost[o] = rate[o] * (1 - int_sub[o]) + fee[o] * (1 - fee_sub[o]) + prem[o] * (1 - prem_sub[o]) + other[o]
-        int_sub, premium, fee_sub, prem_sub = (np.broadcast_to(x, (nc, k)) for x in (int_sub, prem, fee_sub, prem_sub))
-        ret = pop.investment_return(firms, hit_rate)
-        want[o] = pop.demand(pop.need_wan[firms][None, :], ret[None, :], cost[o])
-        amount = np.minimum(np.minimum(want, pr.max_loan[cp][:, None]), limit)
-        accept &= amount >= pop.p.need_min_wan - 1e-9
-        accept &= self.screen_sharers(firms, amount, pdf, month, open_ch)
-        return Offers(amount, want, rate, cost, int_sub, fee_sub, prem_sub, premium, accept)
+                    view("bank", bank.name, bank.p.screening_noise * f * plat, all_cols[same & live], 0)
+        for kind, role, j, parties in (("guarantor", 1, GUAR, self.guarantors), ("insurer", 2, INS, self.insurers)):
+            for i, x in enumerate(parties):
+                cols = np.flatnonzero((self.ch_acct[j] == i) & open_ch)
+                if cols.size:
+                    view(kind, x.name, x.p.screening_noise * plat, cols, role)
+        return np.array(keys, dtype=np.uint64), np.array(scales, dtype=float), where
 
-    def secured_by(
-        self, prods: np.ndarray, kept: np.ndarray, firms: np.ndarray, collateral: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """For channels of products ``prods`` at one bank: the retained share that must fit under the lending limit
-        (a lease's equipment secures its own share), (c, 1), and the collateral, (1, k) or with a pledged asset
-        (c, k)."""
-        inst = self.inst
-        kept = np.array([inst.limit_retained(p, k) for p, k in zip(prods, kept, strict=True)])[:, None]
-        if (self.pr.pledge[prods] < 0).all():
-            return kept, collateral
-        return kept, collateral + np.vstack([inst.pledge_wan(p, firms) for p in prods])
+    def channel_terms(self, lpr: float) -> np.ndarray:
+        """(channels, 8) what the kernel needs of each channel (``sim.offers.offers``: ``ch_terms``)."""
+        pr, gov = self.pr, self.government
+        cp = pr.ch_prod
+        kept = self.retained()
+        cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
+        cap[np.isnan(cap)] = np.inf
+        reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
+        reward = reward[cp] * 12.0 / pr.term[cp]
+        room = self.channel_room()
+        return np.column_stack(
+            [pr.lgd[cp], kept, kept - pr.leased[cp], cap, reward, pr.max_loan[cp], room, self.g_guar]
+        )
 
-    def screen_sharers(
-        self, firms: np.ndarray, amount: np.ndarray, pdf: tuple, month: int, open_ch: np.ndarray
-    ) -> np.ndarray:
-        """(channels, firms): whether the guarantor and the insurer of each channel's product would take the
-        firm. Each screens once (its own view of the firm) for all the open channels it is on."""
-        pr, pop = self.pr, self.pop
-        ok = np.ones(amount.shape, dtype=bool)
+    def channel_costs(self) -> np.ndarray:
+        """(channels, 8) the costs on each channel and their subsidy shares (``sim.offers.offers``: ``ch_subs``);
+        subsidies only while the special fund takes commitments."""
+        pr = self.pr
+        cp = pr.ch_prod
+        gate = float(self.government.commitments_open())
+        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_acct[INS]])
+        return np.column_stack(
+            [
+                *(pr.first_sub[cp] * gate, pr.int_sub[cp] * gate),
+                *(pr.fee[cp], pr.fee_sub[cp] * gate),
+                *(prem, pr.prem_sub[cp] * gate),
+                *(pr.other_cost[cp], np.zeros(cp.size)),
+            ]
+        )
+
+    def firm_terms(self, firms: np.ndarray, hit_rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """The applicants' side: (6, k) collateral, monthly revenue, assets, need, investment return and rate
+        discount, and (5, k) true quality and PD factors (``sim.offers.offers``: ``firm_terms``, ``firm_pd``)."""
+        pop, inst = self.pop, self.inst
+        terms = np.vstack(
+            [
+                pop.collateral_wan(firms),
+                pop.revenue_wan[firms],
+                pop.assets_wan(firms),
+                pop.need_wan[firms],
+                pop.investment_return(firms, hit_rate),
+                inst.rate_discount(firms),
+            ]
+        )
+        return terms, np.vstack([pop.theta[firms], *pop.pd_factors(firms)])
+
+    def quote(
+        self,
+        firms: np.ndarray,
+        month: int,
+        lpr: float,
+        hit_rate: float,
+        open_ch: np.ndarray,
+        elig: np.ndarray,
+        not_in_window: np.ndarray,
+    ) -> Offers:
+        """Price, screen and rank every (firm, channel) application for this month (``sim.offers.offers``, the
+        agents' rules compiled): each bank through its own view of the firm, each guarantor, insurer and
+        venture fund once over the channels of the products it is on; ``elig`` (k, channels) from
+        ``ProductTable.eligible``; ``not_in_window`` (products,) for the funnel.
+
+        Only channels ``open_ch`` (``Market.channels_open``) are priced; a closed channel's offer is inert (not
+        worth it, not accepted, nothing asked). Every draw is counter-based per firm, so leaving channels out
+        changes no other number."""
+        pop, pr, inst = self.pop, self.pr, self.inst
+        cp = pr.ch_prod
+        nc, k, nb, n_prod = cp.size, firms.size, len(self.banks), not_in_window.size
+        subs = self.channel_costs()
+        firm_terms, firm_pd = self.firm_terms(firms, hit_rate)
+        pledges = np.flatnonzero(pr.pledge[cp] >= 0)
+        pledge = np.vstack([inst.pledge_wan(p, firms) for p in cp[pledges]]) if pledges.size else np.zeros((1, 1))
+        ch_pledge = np.full(cp.size, -1, dtype=np.int64)
+        ch_pledge[pledges] = np.arange(pledges.size)
+        fund_ok, ch_fund = self.fund_screens(firms, month, open_ch)
+        keys, scales, ch_views = self.views(month, open_ch)
+        p = pop.p
+        out = self.scratch("out", (5, k, nc), float)
+        worth, bank_price = self.scratch("worth", (k, nc), bool), self.scratch("bank_price", (k, nb), float)
+        funnel, beaten = np.zeros((6, n_prod)), np.zeros((n_prod, n_prod))
+        offers(
+            firms,
+            open_ch,
+            elig,
+            pr.ch_bank,
+            cp,
+            terms_table([bank.terms(lpr) for bank in self.banks], 6),
+            keys,
+            scales,
+            firm_pd,
+            p.quality_pd_elasticity,
+            ch_views,
+            self.channel_terms(lpr),
+            subs,
+            pop.first_loan[firms],
+            firm_terms,
+            pledge,
+            ch_pledge,
+            np.column_stack([self.ch_acct[GUAR], self.ch_acct[INS], ch_fund]),
+            terms_table([g.terms() for g in self.guarantors], 4),
+            terms_table([i.terms() for i in self.insurers], 2),
+            fund_ok,
+            np.array([p.loan_demand_elasticity, p.need_min_wan, p.need_max_wan]),
+            lpr,
+            PARTIAL_PENALTY,
+            not_in_window,
+            out,
+            worth,
+            bank_price,
+            funnel,
+            beaten,
+        )
+        rate, cost, want, amount, written = out
+        return Offers(amount, want, rate, cost, worth, written, bank_price, subs, pop.first_loan[firms], funnel, beaten)
+
+    def scratch(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+        """A C-contiguous array of ``shape`` over a buffer kept from month to month (grown when too small):
+        fresh (channels, firms) arrays each month cost more in page faults than the month's rules."""
+        size = int(np.prod(shape))
+        buf = self._scratch.get(name)
+        if buf is None or buf.size < size or buf.dtype != dtype:
+            buf = self._scratch[name] = np.empty(max(size, 1024), dtype=dtype)
+        return buf[:size].reshape(shape)
+
+    def fund_screens(self, firms: np.ndarray, month: int, open_ch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(1 + funds' products, k): whether the venture fund on each open product covers each firm, and per channel
+        its row (-1: no fund). A fund screens each product once, through its own view."""
+        pr = self.pr
+        ch_fund = np.full(pr.ch_prod.size, -1, dtype=np.int64)
+        rows = [np.ones(firms.size, dtype=bool)]
         plat = self.platforms.credit_info_noise_factor
-        for g, gu in enumerate(self.guarantors):
-            cols = np.flatnonzero((self.ch_acct[GUAR] == g) & open_ch)
-            if cols.size:
-                pd_hat = self.seen_pd("guarantor", gu.name, gu.p.screening_noise * plat, firms, pdf, month)[None, :]
-                liability = amount[cols] * pr.shares[pr.ch_prod[cols], GUAR][:, None]
-                ok[cols] &= gu.screens(pd_hat, pop.assets_wan(firms)[None, :], liability)
-        for i, ins in enumerate(self.insurers):
-            cols = np.flatnonzero((self.ch_acct[INS] == i) & open_ch)
-            if cols.size:
-                pd_hat = self.seen_pd("insurer", ins.name, ins.p.screening_noise * plat, firms, pdf, month)
-                ok[cols] &= ins.screens(pd_hat)[None, :]
-        for p in np.unique(pr.ch_prod[(pr.accounts[pr.ch_prod, VC] >= 0) & open_ch]):  # a fund screens its product
-            ok[pr.ch_prod == p] &= self.inst.fund_screens(p, firms, month, plat)[None, :]
-        return ok
+        for p in np.unique(pr.ch_prod[(pr.accounts[pr.ch_prod, VC] >= 0) & open_ch]):
+            ch_fund[pr.ch_prod == p] = len(rows)
+            rows.append(self.inst.fund_screens(p, firms, month, plat))
+        return np.vstack(rows), ch_fund

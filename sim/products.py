@@ -70,18 +70,24 @@ class ProductTable:
         vc: np.ndarray,
         holds: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(channels, k) mask of firms eligible for each channel's product; ``holds`` (k, len(PLEDGES)): which
+        """(k, channels) mask of firms eligible for each channel's product; ``holds`` (k, len(PLEDGES)): which
         firms hold each pledgeable asset (a pledge product lends only to holders)."""
         p = self.ch_prod
-        ok = self.stage_ok[p][:, stage]
-        ok &= (~self.vc_only[p])[:, None] | vc[None, :]
-        ok &= (~self.database_only[p])[:, None] | db[None, :]
-        ok &= (~self.high_tech_only[p])[:, None] | ht[None, :]
-        ok &= (~self.patent_only[p])[:, None] | (patents[None, :] > 0)
+        ok = self.stage_ok[p].T[stage]
+        ok &= ~self.vc_only[p] | vc[:, None]
+        ok &= ~self.database_only[p] | db[:, None]
+        ok &= ~self.high_tech_only[p] | ht[:, None]
+        ok &= ~self.patent_only[p] | (patents[:, None] > 0)
         kinds = self.pledge[p]
         if holds is not None and (kinds >= 0).any():
-            ok &= (kinds < 0)[:, None] | holds[:, np.maximum(kinds, 0)].T
+            ok &= (kinds < 0) | holds[:, np.maximum(kinds, 0)]
         return ok
+
+    def in_window(self, calendar_index: int) -> np.ndarray:
+        """(products,) whether each product is within its availability window in calendar month ``calendar_index``
+        (``YearMonth.index``)."""
+        n = len(self.names)
+        return (self.avail_from[:n] <= calendar_index) & (calendar_index <= self.avail_until[:n])
 
     def guarantor_share(self, g: int, prod: np.ndarray) -> np.ndarray:
         """Share of a loan of each product in ``prod`` that guarantor ``g`` bears, as guarantor, re-guarantor or

@@ -127,10 +127,12 @@ def test_funnel_kernel_matches_per_product_masks():
     rng = np.random.default_rng(2)
     k, cp = 400, np.array([0, 0, 1, 2, 2, 2, 4, 1])
     P, nc = 6, cp.size
-    elig, worth = rng.random((k, nc)) < 0.7, rng.random((k, nc)) < 0.5
+    elig = rng.random((k, nc)) < 0.7
+    worth = elig & (rng.random((k, nc)) < 0.7)  # as the offers make them: worth it only if eligible, …
     avail, window = rng.random(nc) < 0.8, np.array([1, 1, 0, 1, 1, 0, 0, 1], bool)
-    written = np.where(rng.random((k, nc)) < 0.3, rng.integers(1, 5, (k, nc)) * 0.01, np.inf)  # ties on purpose
-    counts, beaten = kernels.funnel(elig.T.copy(), avail, worth.T.copy(), written.T.copy(), cp, window, P)
+    accepted = worth & (rng.random((k, nc)) < 0.5)  # … accepted only if worth it
+    written = np.where(accepted, rng.integers(1, 5, (k, nc)) * 0.01, np.inf)  # ties on purpose
+    counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, P)
     accepted = np.isfinite(written)
     best = np.where(accepted.any(axis=1), cp[np.argmin(written, axis=1)], -1)
     for p in range(P):

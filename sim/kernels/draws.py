@@ -115,9 +115,15 @@ def uniform_at(slots, key):
 
 
 @njit(cache=True, nogil=True)
+def normal_one(slot, key):
+    """The standard normal of one firm slot: Φ⁻¹ of its uniform, clipped to [2^-53, 1 − 2^-53]."""
+    return inverse_normal(min(max(_bits(slot, key), 2.0**-53), _TOP))
+
+
+@njit(cache=True, nogil=True)
 def normal_at(slots, key):
-    """Standard normals of the given firm slots: Φ⁻¹ of their uniform, clipped to [2^-53, 1 − 2^-53]."""
+    """Standard normals of the given firm slots (``normal_one`` of each)."""
     out = np.empty(slots.size)
     for i in range(slots.size):
-        out[i] = inverse_normal(min(max(_bits(slots[i], key), 2.0**-53), _TOP))
+        out[i] = normal_one(slots[i], key)
     return out

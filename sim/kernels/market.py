@@ -1,5 +1,5 @@
 """Compiled loops of the month's matching: the product funnel, each application's best channel at its bank,
-and first-come-first-served capacity."""
+and first-come-first-served capacity (the offers themselves: ``sim.offers``)."""
 
 from __future__ import annotations
 
@@ -8,70 +8,76 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def funnel(elig, avail, worth, written, ch_prod, window, n_products):
-    """One month of the product funnel (``sim.funnel.ProductFunnel.observe``) from (channels, firms) masks and
-    the ranking prices of accepted offers (``written``, inf where not accepted). Returns the firms per product
-    that were eligible, eligible outside the window, open, worth it, accepted and cheapest — an (6, products)
-    array — and ``beaten[p, q]``: firms accepted for p whose cheapest accepted offer was product q ≠ p.
+def funnel_firm(counts, beaten, flags, elig, avail, worth, written, ch_prod, not_in_window):
+    """Add one firm's month to the product funnel (``sim.funnel.ProductFunnel``), from its offers over the
+    channels: ``elig``, ``avail``, ``worth`` masks and ``written`` (the ranking price of an accepted offer that
+    fits, inf where none). Adds, per product, whether the firm was eligible, eligible while no channel of the
+    product was in its window (``not_in_window``), eligible for an open channel, worth it, accepted, and accepted
+    as its cheapest — to ``counts`` (6, products) — and to ``beaten[p, q]`` when it was accepted for p but its
+    cheapest accepted offer was product q ≠ p (the first channel in order wins a tie). ``flags`` is (4,
+    products) scratch. Worth it and accepted must imply eligible (as the offers make them)."""
+    flags[:] = False  # eligible, open, worth, accepted: any channel of the product
+    best, best_ch = np.inf, -1
+    for c in range(ch_prod.size):
+        p = ch_prod[c]
+        if elig[c]:
+            flags[0, p] = True
+            if avail[c]:
+                flags[1, p] = True
+        if worth[c]:
+            flags[2, p] = True
+        w = written[c]
+        if w < np.inf:
+            flags[3, p] = True
+            if w < best:
+                best, best_ch = w, c
+    for p in range(not_in_window.size):
+        if flags[0, p]:  # worth it and accepted imply eligible (an ineligible offer is inert)
+            counts[0, p] += 1
+            counts[1, p] += not_in_window[p]
+            counts[2, p] += flags[1, p]
+            counts[3, p] += flags[2, p]
+            counts[4, p] += flags[3, p]
+    if best_ch >= 0:
+        q = ch_prod[best_ch]
+        counts[5, q] += 1
+        for p in range(not_in_window.size):
+            if flags[3, p] and p != q:
+                beaten[p, q] += 1
 
-    Channels are the outer loop, so each (channels, firms) row is read in order."""
-    nc, k = written.shape
+
+@njit(cache=True, nogil=True)
+def funnel(elig, avail, worth, written, ch_prod, window, n_products):
+    """The product funnel of a month's (firms, channels) masks (``funnel_firm`` of each firm): (6, products)
+    counts and ``beaten``. ``window``: (channels,) the channel is within its product's availability window."""
     counts = np.zeros((6, n_products))
     beaten = np.zeros((n_products, n_products))
+    flags = np.zeros((4, n_products), dtype=np.bool_)
     in_window = np.zeros(n_products, dtype=np.bool_)
-    flags = np.zeros((4, n_products, k), dtype=np.bool_)  # eligible, open, worth, accepted: any channel
-    best = np.full(k, np.inf)
-    best_ch = np.full(k, -1)
-    for c in range(nc):
-        p = ch_prod[c]
-        in_window[p] |= window[c]
-        for i in range(k):
-            if elig[c, i]:
-                flags[0, p, i] = True
-                if avail[c]:
-                    flags[1, p, i] = True
-            if worth[c, i]:
-                flags[2, p, i] = True
-            w = written[c, i]
-            if w < np.inf:
-                flags[3, p, i] = True
-                if w < best[i]:  # strictly cheaper: the first channel in order wins a tie
-                    best[i] = w
-                    best_ch[i] = c
-    for p in range(n_products):
-        for i in range(k):
-            counts[0, p] += flags[0, p, i]
-            counts[1, p] += flags[0, p, i] and not in_window[p]
-            counts[2, p] += flags[1, p, i]
-            counts[3, p] += flags[2, p, i]
-            counts[4, p] += flags[3, p, i]
-    for i in range(k):
-        if best_ch[i] >= 0:
-            q = ch_prod[best_ch[i]]
-            counts[5, q] += 1
-            for p in range(n_products):
-                if flags[3, p, i] and p != q:
-                    beaten[p, q] += 1
+    for c in range(ch_prod.size):
+        in_window[ch_prod[c]] |= window[c]
+    for i in range(elig.shape[0]):
+        funnel_firm(counts, beaten, flags, elig[i], avail, worth[i], written[i], ch_prod, ~in_window)
     return counts, beaten
 
 
 @njit(cache=True, nogil=True)
 def best_at_bank(written, rows, bank, bank_cols, n_cols, live):
-    """For each application ``rows[j]`` (a column of ``written``, (channels, applicants)) to bank ``bank[j]``:
-    the cheapest of the bank's channels still on offer (``bank_cols[b, :n_cols[b]]``, ascending; the first on a
-    tie), or -1 when none is or the bank is not ``live``. The bank's t-th channel is the outer loop, so each
-    row of ``written`` is read in order (``rows`` ascending)."""
+    """For each application ``rows[j]`` (a row of ``written``, (applicants, channels)) to bank ``bank[j]``: the
+    cheapest of the bank's channels still on offer (``bank_cols[b, :n_cols[b]]``, ascending; the first on a
+    tie), or -1 when none is or the bank is not ``live``."""
     out = np.full(rows.size, -1, dtype=np.int64)
-    best = np.full(rows.size, np.inf)
-    for t in range(bank_cols.shape[1]):
-        for j in range(rows.size):
-            b = bank[j]
-            if t < n_cols[b] and live[b]:
-                c = bank_cols[b, t]
-                w = written[c, rows[j]]
-                if w < best[j]:
-                    best[j] = w
-                    out[j] = c
+    for j in range(rows.size):
+        b = bank[j]
+        if not live[b]:
+            continue
+        best = np.inf
+        for t in range(n_cols[b]):
+            c = bank_cols[b, t]
+            w = written[rows[j], c]
+            if w < best:
+                best = w
+                out[j] = c
     return out
 
 

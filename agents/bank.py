@@ -54,6 +54,7 @@ class Bank(mesa.Agent):
         self.tight = False
         self.loss_month_wan = 0.0
         self.shortfall_month_wan = 0.0
+        self._quota: tuple[str, float] = ("", 0.0)  # (month label, this year's set-aside) of ``quota_wan``
 
     def funding_cost(self, lpr: float) -> float:
         """Annual funding cost of a tech loan: LPR less the funding discount and any re-lending cut."""
@@ -142,8 +143,10 @@ class Bank(mesa.Agent):
         p, label = self.p, self.model.label
         if p.annual_quota_wan is None or (p.quota_start is not None and label < p.quota_start):
             return None
-        years = max(int(label[:4]) - self.model.start.year, 0)
-        return p.annual_quota_wan * (1.0 + p.annual_quota_growth_rate) ** years
+        if self._quota[0] != label:  # asked at every capacity check: computed once a month
+            years = max(int(label[:4]) - self.model.start.year, 0)
+            self._quota = (label, p.annual_quota_wan * (1.0 + p.annual_quota_growth_rate) ** years)
+        return self._quota[1]
 
     def book_loans(self, amount_wan: float) -> None:
         """Record new lending against capacity."""

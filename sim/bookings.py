@@ -1,4 +1,5 @@
-"""The books after each event: new loans told to every party (``register_new_loans``) and the month end's
+"""The books after each event: new loans told to every party (``book_capacity`` batch by batch,
+``register_new_loans`` once a month) and the month end's
 true-up of balances and exposures from the loan book (``update_institutions``, ``close_sharers``)."""
 
 from __future__ import annotations
@@ -66,11 +67,10 @@ def close_sharers(m: EcosystemModel, by_p: np.ndarray, label: str) -> None:
             ins.receive_stoploss(float(m.government.pay("stoploss", np.array([stoploss]))[0]))
 
 
-def register_new_loans(
-    m: EcosystemModel, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
-) -> None:
-    """Tell banks, guarantors, pools, firms (debt, its all-in cost and term) and the fund (rewards) about
-    new loans."""
+def book_capacity(m: EcosystemModel, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray) -> None:
+    """The capacity new loans use, batch by batch within the month's matching (the next batch's rooms read it):
+    banks' lending, guarantors' liability, pools' and funds' cover, and the rewards paid on new loans (they add
+    to a bank's capital, and the special fund pays them in order until its budget runs out)."""
     nb = len(m.banks)
     for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
         m.banks[i].book_loans(float(v))
@@ -83,6 +83,20 @@ def register_new_loans(
         pool.book_cover(bank[sel], amount[sel])
     for v in m.ventures:
         v.book_cover(float((amount * pr.shares[prod, VC] * (pr.accounts[prod, VC] == v.index)).sum()))
+    basis = m.s.government.subsidies.bank_reward_basis
+    rewarded = pr.reward[prod] & (pr.policy[prod] | (basis == "all_new"))
+    reward = m.government.reward_new_loans(bank, amount, rewarded, nb)
+    for b, amt in zip(m.banks, reward, strict=True):
+        b.receive_reward(float(amt))
+    m.recorder.add({"bank_reward_wan": float(reward.sum())})
+
+
+def register_new_loans(
+    m: EcosystemModel, slots: np.ndarray, bank: np.ndarray, prod: np.ndarray, amount: np.ndarray, cost: np.ndarray
+) -> None:
+    """Tell the firms (debt, its all-in cost and term), the funnel and the month's table about new loans whose
+    capacity is booked (``book_capacity``): once for the month's loans."""
+    pr = m.products
     m.funnel.written(prod, amount)
     pop = m.pop
     first = ~pop.first_loan[slots]
@@ -98,17 +112,11 @@ def register_new_loans(
     pop.vintage_month[slots[first_in_run]] = m.month
     pop.vintage_policy[slots[first_in_run]] = pr.policy[prod[first_in_run]]
     pop.vintage_stage[slots[first_in_run]] = pop.stage[slots[first_in_run]]
-    basis = m.s.government.subsidies.bank_reward_basis
-    rewarded = pr.reward[prod] & (pr.policy[prod] | (basis == "all_new"))
-    reward = m.government.reward_new_loans(bank, amount, rewarded, nb)
-    for b, amt in zip(m.banks, reward, strict=True):
-        b.receive_reward(float(amt))
     m.recorder.add(
         {
             "new_loans": slots.size,
             "new_loans_wan": float(amount.sum()),
             "first_loans_new": int(first.sum()),
-            "bank_reward_wan": float(reward.sum()),
             "policy_new_loans_wan": float(amount[pr.policy[prod]].sum()),
         }
     )

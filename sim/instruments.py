@@ -116,11 +116,3 @@ class Instruments:
         z = self.streams.normal_at("signal", month, firms, f"vc:{f.name}")
         pd_hat = pop.pd_annual(pop.theta[firms] + f.p.screening_noise * noise_factor * z, firms)
         return f.screens(pd_hat, pop.vc_backed[firms], self.label)
-
-    def fund_capacity(self, prod: np.ndarray, amount: np.ndarray, ok: np.ndarray, within_room) -> np.ndarray:
-        """First come first served within each fund's room (``within_room`` of ``sim.market``)."""
-        if not self.funds:
-            return ok
-        share = self.pr.shares[prod, VC]
-        keys = np.where(ok & (share > 0), self.pr.accounts[prod, VC], -1)
-        return ok & within_room(keys, amount * share, np.array([f.headroom_wan() for f in self.funds]))

@@ -61,7 +61,9 @@ class Market(Pricing):
         streams: The model's random streams.
         platforms: Matching and credit-information platforms.
         exposure: Covered exposure by party type and account, kept up to date by the model at each month end.
-        on_new_loans: Called with (slots, bank, product, amount, cost) for every batch of loans written.
+        on_capacity: Called with (bank, product, amount) for every batch of loans written, before the next batch
+            (the capacity they use).
+        on_new_loans: Called with (slots, bank, product, amount, cost) once a month for the month's loans.
     """
 
     def __init__(
@@ -76,13 +78,15 @@ class Market(Pricing):
         streams: Streams,
         platforms: Platforms,
         exposure: dict[int, np.ndarray],
+        on_capacity: Callable[..., Any],
         on_new_loans: Callable[..., Any],
     ) -> None:
         self.pop, self.pr, self.book = pop, products, book
         self.banks, self.guarantors, self.insurers = banks, guarantors, insurers
         self.government, self.pools = government, government.pools
         self.streams, self.platforms, self.exposure = streams, platforms, exposure
-        self.on_new_loans = on_new_loans
+        self.on_capacity, self.on_new_loans = on_capacity, on_new_loans
+        self._batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # the month's (slots, ch, rows)
         self.inst: Instruments | None = None
         self.observer: Callable[..., Any] | None = None
         pr, cp = products, products.ch_prod
@@ -115,7 +119,8 @@ class Market(Pricing):
         stats = {"applications": 0.0, "approvals": 0.0}
         if firms.size == 0 or pr.ch_prod.size == 0:
             return stats
-        avail = self.channels_open(calendar_index)
+        rooms: tuple[np.ndarray, ...] | None = self.rooms()  # recomputed only after loans are booked
+        avail = self.channels_open(calendar_index, rooms)
         elig = pr.eligible(
             pop.stage[firms],
             pop.in_database[firms],
@@ -124,7 +129,8 @@ class Market(Pricing):
             pop.vc_backed[firms],
             self.inst.holds(firms),
         )
-        offers = self.quote(firms, month, lpr, hit_rate, avail, elig, ~pr.in_window(calendar_index))
+        room = self.channel_room(rooms)
+        offers = self.quote(firms, month, lpr, hit_rate, avail, elig, ~pr.in_window(calendar_index), room)
         # Worth it: eligible, open, and the cost below what the investment returns. A firm prefers a loan of the
         # size it asked for: offers cut short by a ceiling or the bank's collateral limit rank after every
         # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``written``: accepted and fits the room.
@@ -145,7 +151,7 @@ class Market(Pricing):
             while rows.size:  # the bank's next product when the best one just ran out of room
                 # A bank's room only shrinks while it cannot lend: an application to a bank without room for the
                 # smallest loan can never be written, so it leaves at once rather than fail each product in turn.
-                rooms = self.rooms()
+                rooms = self.rooms() if rooms is None else rooms
                 live = rooms[0] >= pop.p.need_min_wan - DEAD_MARGIN_WAN
                 ch = kernels.best_at_bank(written, rows, bank[rows], self.bank_cols_table, self.bank_ncols, live)
                 rows, ch = rows[ch >= 0], ch[ch >= 0]
@@ -153,11 +159,13 @@ class Market(Pricing):
                     break
                 ok = self.capacity_ok(ch, offers.amount[rows, ch], rooms)
                 if ok.any():
-                    self.write(firms[rows[ok]], ch[ok], offers, rows[ok], month)
+                    self.book_batch(firms[rows[ok]], ch[ok], offers, rows[ok])
+                    rooms = None
                     pending[rows[ok]] = False
                     stats["approvals"] += int(ok.sum())
                 written[rows[~ok], ch[~ok]] = np.inf
                 rows = rows[~ok]
+        self.write(offers, month)
         not_worth = ~worth.any(axis=1)
         pop.need_wan[firms[pending & not_worth]] = 0.0  # credit costs more than it would earn: no application
         pop.need_age[firms[pending & not_worth]] = 0
@@ -165,21 +173,23 @@ class Market(Pricing):
         return stats
 
     # ---- capacity -------------------------------------------------------------------------------------------
-    def rooms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """New business each bank, guarantor and pool can still take now (``headroom_wan``)."""
+    def rooms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """New business each bank, guarantor, pool and venture fund can still take now (``headroom_wan``)."""
         return (
             np.array([b.headroom_wan() for b in self.banks]),
             np.array([g.headroom_wan() for g in self.guarantors]),
             np.array([p.headroom_wan() for p in self.pools]),
+            np.array([f.headroom_wan() for f in self.inst.funds]),
         )
 
-    def channels_open(self, calendar_index: int) -> np.ndarray:
+    def channels_open(self, calendar_index: int, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
         """Per channel, whether its product can be written this month: within its availability window, and its
         bank, pool, guarantors and insurer all taking business with room for at least the smallest loan.
-        Firms see this (suspensions and full quotas are public) and do not waste applications on it."""
+        Firms see this (suspensions and full quotas are public) and do not waste applications on it. ``rooms``:
+        ``rooms()`` now."""
         pr, small = self.pr, self.pop.p.need_min_wan
         cp, cb = pr.ch_prod, pr.ch_bank
-        room_b, room_g, room_p = self.rooms()
+        room_b, room_g, room_p, _ = rooms
         ok = (pr.avail_from[cp] <= calendar_index) & (calendar_index <= pr.avail_until[cp]) & (room_b[cb] >= small)
         for j, pool in enumerate(self.pools):
             on = self.ch_pool == j
@@ -191,33 +201,47 @@ class Market(Pricing):
             ok &= ~((self.ch_acct[INS] == i) & ins.suspended)
         return ok & np.array([self.inst.fund_open(p, small) for p in cp], dtype=bool)
 
-    def channel_room(self) -> np.ndarray:
-        """Per channel, the largest single loan the room left at its bank, guarantor, pool and fund takes now."""
-        room_b, room_g, room_p = self.rooms()
+    def channel_room(self, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Per channel, the largest single loan the room left at its bank, guarantor, pool and fund takes now
+        (``rooms``: ``rooms()`` now)."""
+        room_b, room_g, room_p, _ = rooms
         share = self.g_share
         per_g = np.where(share > 0, room_g[None, :] / np.where(share > 0, share, 1.0), np.inf)
         room = np.minimum(room_b[self.pr.ch_bank], per_g.min(axis=1, initial=np.inf))
         room = np.minimum(room, np.append(room_p, np.inf)[self.ch_pool])  # -1 (no pool) picks the inf
         return np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
 
-    def capacity_ok(
-        self, ch: np.ndarray, amount: np.ndarray, rooms: tuple[np.ndarray, np.ndarray, np.ndarray]
-    ) -> np.ndarray:
-        """Bank capital / quota, guarantor leverage and pool leverage commitment, first come first served, against
-        the ``rooms`` left now (``rooms()``)."""
-        room_b, room_g, room_p = rooms
-        ok = within_room(self.pr.ch_bank[ch], amount, room_b)
-        for g in range(room_g.size):  # per entity: its guarantor and re-guarantor shares together
-            liability = amount * self.g_share[ch, g]
-            on = ok & (liability > 0)
-            if on.any():
-                ok &= within_room(np.where(on, 0, -1), liability, room_g[g : g + 1])
-        if room_p.size:
-            ok &= within_room(np.where(ok, self.ch_pool[ch], -1), amount, room_p)
-        return self.inst.fund_capacity(self.pr.ch_prod[ch], amount, ok, within_room)
+    def capacity_ok(self, ch: np.ndarray, amount: np.ndarray, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Bank capital / quota, guarantor leverage, pool and venture-fund leverage commitments, first come first
+        served, against the ``rooms`` left now (``rooms()``; the compiled queues of ``sim.kernels.capacity``)."""
+        room_b, room_g, room_p, room_f = rooms
+        return kernels.capacity(
+            ch,
+            np.asarray(amount, dtype=float),
+            self.pr.ch_bank,
+            room_b,
+            self.g_share,
+            room_g,
+            self.ch_pool,
+            room_p,
+            self.ch_acct[VC],
+            self.ch_share[VC],
+            room_f,
+        )
 
-    def write(self, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray, month: int) -> None:
-        """Write accepted loans to the book and tell every party its new business."""
+    def book_batch(self, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray) -> None:
+        """A batch of accepted loans: book the capacity they use now (the next batch's rooms read it); they are
+        written with the month's others (``write``)."""
+        pr = self.pr
+        self.on_capacity(pr.ch_bank[ch], pr.ch_prod[ch], o.amount[rows, ch])
+        self._batches.append((slots, ch, rows))
+
+    def write(self, o: Offers, month: int) -> None:
+        """Write the month's accepted loans to the book, in the order accepted, and tell the firms."""
+        if not self._batches:
+            return
+        slots, ch, rows = (np.concatenate(x) for x in zip(*self._batches, strict=True))
+        self._batches.clear()
         pr = self.pr
         p, bank = pr.ch_prod[ch], pr.ch_bank[ch]
         amount = o.amount[rows, ch]

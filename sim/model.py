@@ -113,6 +113,7 @@ class EcosystemModel(mesa.Model):
             self.streams,
             self.s.platforms,
             self.exposure,
+            self.book_capacity,
             self.register_new_loans,
         )
         self.market.inst = Instruments(self.s, self.pop, self.products, self.ventures, self.streams)
@@ -132,8 +133,13 @@ class EcosystemModel(mesa.Model):
         """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""
         bookings.update_institutions(self)
 
+    def book_capacity(self, *args: np.ndarray) -> None:
+        """Book the capacity a batch of new loans uses (``bookings.book_capacity``)."""
+        bookings.book_capacity(self, *args)
+
     def register_new_loans(self, *args: np.ndarray) -> None:
-        """Tell banks, guarantors, pools, firms and the fund about new loans (``bookings.register_new_loans``)."""
+        """Tell the firms, the funnel and the month's table about the month's new loans
+        (``bookings.register_new_loans``)."""
         bookings.register_new_loans(self, *args)
 
     # ---- the schedule -------------------------------------------------------------------------------------

@@ -77,4 +77,5 @@ def fixed_loans(m: EcosystemModel, slots: np.ndarray, month: int) -> None:
         start=month,
         maturity=month + 1 + (slots % f.term_months),
     )
+    bookings.book_capacity(m, bank, prod, amount)
     bookings.register_new_loans(m, slots, bank, prod, amount, np.full(slots.size, m.lpr))

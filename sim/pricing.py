@@ -10,7 +10,6 @@ share of a loss it expects to keep: its own share plus what it does not trust ea
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,7 +74,6 @@ class Pricing:
     inst: Instruments | None
     signal_groups: list[list[tuple[float, np.ndarray]]]
     g_guar: np.ndarray
-    channel_room: Callable[[], np.ndarray]
     ch_acct: dict[int, np.ndarray]
     ch_share: dict[int, np.ndarray]
     bank_cols: list[np.ndarray]
@@ -107,14 +105,18 @@ class Pricing:
             INS: np.array([i.capital_wan for i in self.insurers]),
             VC: self.inst.fund_money() if self.inst else np.zeros(0),
         }
+        kinds = (POOL, GUAR, INS, VC)
+        start = dict(zip(kinds, np.cumsum([0] + [funds[j].size for j in kinds[:-1]]), strict=True))
+        start[REGUAR] = start[GUAR]  # one entity, one purse: a re-guarantor is trusted as guarantor
+        every = np.concatenate([funds[j] for j in kinds]), np.concatenate([exp[j] for j in kinds])
+        trust = np.array([bank.trust(*every) for bank in self.banks])  # (banks, every party) at once
         covered = np.zeros(pr.ch_prod.size)
-        for j in (POOL, GUAR, INS, VC, REGUAR):  # one entity, one purse: a re-guarantor is trusted as guarantor
-            f, e = (funds[GUAR], exp[GUAR]) if j == REGUAR else (funds[j], exp[j])
+        for j in (POOL, GUAR, INS, VC, REGUAR):
             acct = self.ch_acct[j]
-            if f.size == 0 or (acct < 0).all():
+            if funds[GUAR if j == REGUAR else j].size == 0 or (acct < 0).all():
                 continue
-            trust = np.array([bank.trust(f, e) for bank in self.banks])  # (banks, parties of kind j)
-            covered += self.ch_share[j] * np.where(acct >= 0, trust[self.pr.ch_bank, np.maximum(acct, 0)], 0.0)
+            held = trust[self.pr.ch_bank, start[j] + np.maximum(acct, 0)]
+            covered += self.ch_share[j] * np.where(acct >= 0, held, 0.0)
         return 1.0 - covered
 
     def views(self, month: int, open_ch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -145,8 +147,9 @@ class Pricing:
                     view(kind, x.name, x.p.screening_noise * plat, cols, role)
         return np.array(keys, dtype=np.uint64), np.array(scales, dtype=float), where
 
-    def channel_terms(self, lpr: float) -> np.ndarray:
-        """(channels, 8) what the kernel needs of each channel (``sim.offers.offers``: ``ch_terms``)."""
+    def channel_terms(self, lpr: float, room: np.ndarray) -> np.ndarray:
+        """(channels, 8) what the kernel needs of each channel (``sim.offers.offers``: ``ch_terms``); ``room``:
+        the largest loan each channel takes now (``Market.channel_room``)."""
         pr, gov = self.pr, self.government
         cp = pr.ch_prod
         kept = self.retained()
@@ -154,7 +157,6 @@ class Pricing:
         cap[np.isnan(cap)] = np.inf
         reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
         reward = reward[cp] * 12.0 / pr.term[cp]
-        room = self.channel_room()
         return np.column_stack(
             [pr.lgd[cp], kept, kept - pr.leased[cp], cap, reward, pr.max_loan[cp], room, self.g_guar]
         )
@@ -200,11 +202,13 @@ class Pricing:
         open_ch: np.ndarray,
         elig: np.ndarray,
         not_in_window: np.ndarray,
+        room: np.ndarray,
     ) -> Offers:
         """Price, screen and rank every (firm, channel) application for this month (``sim.offers.offers``, the
         agents' rules compiled): each bank through its own view of the firm, each guarantor, insurer and
         venture fund once over the channels of the products it is on; ``elig`` (k, channels) from
-        ``ProductTable.eligible``; ``not_in_window`` (products,) for the funnel.
+        ``ProductTable.eligible``; ``not_in_window`` (products,) for the funnel; ``room`` (channels,) the largest
+        loan each takes now.
 
         Only channels ``open_ch`` (``Market.channels_open``) are priced; a closed channel's offer is inert (not
         worth it, not accepted, nothing asked). Every draw is counter-based per firm, so leaving channels out
@@ -236,7 +240,7 @@ class Pricing:
             firm_pd,
             p.quality_pd_elasticity,
             ch_views,
-            self.channel_terms(lpr),
+            self.channel_terms(lpr, room),
             subs,
             pop.first_loan[firms],
             firm_terms,

@@ -15,10 +15,11 @@ Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for d
 
 from sim.kernels.draws import inverse_normal, normal_at, uniform_at
 from sim.kernels.firms import census, default_prob, draw_needs, evolve, invest, monthly, tech_insurance
-from sim.kernels.market import best_at_bank, funnel, within_room
+from sim.kernels.market import best_at_bank, capacity, funnel, within_room
 
 __all__ = [
     "best_at_bank",
+    "capacity",
     "census",
     "default_prob",
     "draw_needs",

@@ -82,14 +82,50 @@ def best_at_bank(written, rows, bank, bank_cols, n_cols, live):
 
 
 @njit(cache=True, nogil=True)
+def _queued(total, key, amount, room):
+    """One application joins its key's first-come queue: whether the running total stays within the key's room
+    (+1e-9). A refused application still counts (the queue stops where the room runs out)."""
+    total[key] += amount
+    return total[key] <= room[key] + 1e-9
+
+
+@njit(cache=True, nogil=True)
 def within_room(keys, amounts, room):
     """First come first served (``sim.market.within_room``): in array order, each entry's running total within
     its key stays within the key's room (+1e-9); keys < 0 have no limit."""
     ok = np.ones(keys.size, dtype=np.bool_)
     total = np.zeros(room.size)
     for i in range(keys.size):
-        k = keys[i]
-        if k >= 0:
-            total[k] += amounts[i]
-            ok[i] = total[k] <= room[k] + 1e-9
+        if keys[i] >= 0:
+            ok[i] = _queued(total, keys[i], amounts[i], room)
+    return ok
+
+
+@njit(cache=True, nogil=True)
+def capacity(ch, amount, ch_bank, room_b, g_share, room_g, ch_pool, room_p, ch_fund, fund_share, room_f):
+    """Which of a batch of loans (channel ``ch``, ``amount``, in arrival order) the rooms left take, first come
+    first served (``Market.capacity_ok``): the bank's capital or quota (every application counts in its bank's
+    queue), then each guarantor's leverage (its liability ``amount × g_share[ch, g]``, both roles together),
+    then the pool's leverage commitment, then the venture fund's (its share ``fund_share``); each later queue
+    counts only the loans the earlier ones took. ``ch_pool``/``ch_fund`` < 0: none."""
+    ok = np.ones(ch.size, dtype=np.bool_)
+    total = np.zeros(room_b.size)
+    for j in range(ch.size):
+        ok[j] = _queued(total, ch_bank[ch[j]], amount[j], room_b)
+    one = np.zeros(1)
+    for g in range(room_g.size):
+        one[0] = 0.0
+        for j in range(ch.size):
+            liability = amount[j] * g_share[ch[j], g]
+            if ok[j] and liability > 0:
+                ok[j] = _queued(one, 0, liability, room_g[g : g + 1])
+    total = np.zeros(room_p.size)
+    for j in range(ch.size):
+        if ok[j] and ch_pool[ch[j]] >= 0:
+            ok[j] = _queued(total, ch_pool[ch[j]], amount[j], room_p)
+    total = np.zeros(room_f.size)
+    for j in range(ch.size):
+        c = ch[j]
+        if ok[j] and ch_fund[c] >= 0 and fund_share[c] > 0:
+            ok[j] = _queued(total, ch_fund[c], amount[j] * fund_share[c], room_f)
     return ok

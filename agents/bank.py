@@ -38,6 +38,14 @@ def limit_wan(retained, collateral_wan, revenue_wan, unsecured_revenue_months):
     return (unsecured_revenue_months * revenue_wan + collateral_wan) / np.maximum(retained, 1e-3)
 
 
+def trusted(funds_wan: np.ndarray, exposure_wan: np.ndarray, buffer_share: float | np.ndarray) -> np.ndarray:
+    """How far a bank counts on each risk sharer's share: its funds ÷ (buffer × the exposure it carries), at most
+    1. A pool or guarantor running dry is priced as partly the bank's own loss. Broadcasts: the market asks for
+    every bank at once with ``buffer_share`` a (banks, 1) column (``Pricing.retained``)."""
+    need = buffer_share * exposure_wan
+    return np.where(need > 0, np.minimum(funds_wan / np.maximum(need, 1e-12), 1.0), (funds_wan > 0) * 1.0)
+
+
 class Bank(mesa.Agent):
     """A lending bank. Its loans live in the model's loan book; it keeps its own risk view and limits."""
 
@@ -77,10 +85,8 @@ class Bank(mesa.Agent):
         return quoted_rate(pd_hat, lgd, retained, lpr, cap, p.spread_rate, p.max_premium_rate)
 
     def trust(self, funds_wan: np.ndarray, exposure_wan: np.ndarray) -> np.ndarray:
-        """How far the bank counts on each risk sharer's share: its funds ÷ (buffer × the exposure it carries),
-        at most 1. A pool or guarantor running dry is priced as partly the bank's own loss."""
-        need = self.p.reliability_buffer_share * exposure_wan
-        return np.where(need > 0, np.minimum(funds_wan / np.maximum(need, 1e-12), 1.0), (funds_wan > 0) * 1.0)
+        """How far the bank counts on each risk sharer's share (``trusted`` with its reliability buffer)."""
+        return trusted(funds_wan, exposure_wan, self.p.reliability_buffer_share)
 
     def lending_limit(self, retained: np.ndarray, collateral_wan: np.ndarray, revenue_wan: np.ndarray) -> np.ndarray:
         """Largest loan the bank writes: its retained part must fit under the unsecured cash-flow limit plus the

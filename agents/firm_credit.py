@@ -132,7 +132,7 @@ class FirmCredit:
         """Annual return on the investment a loan would fund: stage mean + quality + own persistent part −
         the cycle's hit."""
         p = self.p
-        mean = np.array(p.return_rate.values())[self.stage[idx]]
+        mean = self.stage_return[self.stage[idx]]
         return mean + p.return_quality_rate * self.theta[idx] + p.return_dispersion_rate * self.return_z[idx] - hit_rate
 
     def demand(self, need_wan: np.ndarray, ret: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -145,6 +145,11 @@ class FirmCredit:
         need, r, c = (np.asarray(x, dtype=float) for x in np.broadcast_arrays(need_wan, ret, cost))
         out = asked_each(need.ravel(), r.ravel(), c.ravel(), p.loan_demand_elasticity, p.need_min_wan, p.need_max_wan)
         return out.reshape(need.shape)
+
+    @functools.cached_property
+    def stage_return(self) -> np.ndarray:
+        """Mean annual return of an investment by stage (``return_rate``), as an array."""
+        return np.array(list(self.p.return_rate.values()))
 
     def base_need(self, idx: np.ndarray | slice) -> np.ndarray:
         """Loan a firm asks for when credit costs what its investment returns: months of revenue, in bounds."""

@@ -105,6 +105,9 @@ class Market(Pricing):
         self.ch_share = {j: pr.shares[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
         self.g_guar = pr.shares[cp, GUAR]  # a channel's share guaranteed (its guarantor's screen; not re-guarantee)
         self._scratch: dict[str, np.ndarray] = {}  # the month's offers, reused (``Pricing.scratch``)
+        self._trust_terms = self._view_terms = self._costs = None  # built on first use (``Pricing``)
+        self.buffers = np.array([[b.p.reliability_buffer_share] for b in banks], dtype=float).reshape(-1, 1)
+        self.fund_ch = np.flatnonzero(self.ch_acct[VC] >= 0)  # channels a venture fund covers
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
         """Run this month's application rounds; book the loans; return counts for the monthly table.
@@ -199,7 +202,8 @@ class Market(Pricing):
             ok &= ~((share > 0) & (not x.open_for_business() or room_g[g] < small * share))
         for i, ins in enumerate(self.insurers):
             ok &= ~((self.ch_acct[INS] == i) & ins.suspended)
-        return ok & np.array([self.inst.fund_open(p, small) for p in cp], dtype=bool)
+        ok[self.fund_ch] &= np.array([self.inst.fund_open(p, small) for p in cp[self.fund_ch]], dtype=bool)
+        return ok
 
     def channel_room(self, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
         """Per channel, the largest single loan the room left at its bank, guarantor, pool and fund takes now
@@ -209,7 +213,10 @@ class Market(Pricing):
         per_g = np.where(share > 0, room_g[None, :] / np.where(share > 0, share, 1.0), np.inf)
         room = np.minimum(room_b[self.pr.ch_bank], per_g.min(axis=1, initial=np.inf))
         room = np.minimum(room, np.append(room_p, np.inf)[self.ch_pool])  # -1 (no pool) picks the inf
-        return np.minimum(room, np.array([self.inst.fund_room(p) for p in self.pr.ch_prod]))
+        room[self.fund_ch] = np.minimum(
+            room[self.fund_ch], [self.inst.fund_room(p) for p in self.pr.ch_prod[self.fund_ch]]
+        )
+        return room
 
     def capacity_ok(self, ch: np.ndarray, amount: np.ndarray, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
         """Bank capital / quota, guarantor leverage, pool and venture-fund leverage commitments, first come first

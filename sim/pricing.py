@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.bank import trusted
 from sim.offers import offers
 from sim.products import GUAR, INS, POOL, REGUAR, VC
 
+KINDS = (POOL, GUAR, INS, VC)  # the sharers a bank trusts, in the order of its trust table
 PARTIAL_PENALTY = 1.0  # ranking penalty (annual rate) of an offer below the firm's need; only orders offers
 
 if TYPE_CHECKING:
@@ -78,6 +80,10 @@ class Pricing:
     ch_share: dict[int, np.ndarray]
     bank_cols: list[np.ndarray]
     _scratch: dict[str, np.ndarray]
+    _trust_terms: list[tuple[np.ndarray, np.ndarray]] | None
+    buffers: np.ndarray
+    _view_terms: list[tuple[str, float, np.ndarray, int]] | None
+    _costs: np.ndarray | None
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -105,47 +111,63 @@ class Pricing:
             INS: np.array([i.capital_wan for i in self.insurers]),
             VC: self.inst.fund_money() if self.inst else np.zeros(0),
         }
-        kinds = (POOL, GUAR, INS, VC)
-        start = dict(zip(kinds, np.cumsum([0] + [funds[j].size for j in kinds[:-1]]), strict=True))
-        start[REGUAR] = start[GUAR]  # one entity, one purse: a re-guarantor is trusted as guarantor
-        every = np.concatenate([funds[j] for j in kinds]), np.concatenate([exp[j] for j in kinds])
-        trust = np.array([bank.trust(*every) for bank in self.banks])  # (banks, every party) at once
+        every = np.concatenate([funds[j] for j in KINDS]), np.concatenate([exp[j] for j in KINDS])
+        trust = trusted(*every, self.buffers).ravel()  # every bank's trust in every party (``Bank.trust``) at once
         covered = np.zeros(pr.ch_prod.size)
-        for j in (POOL, GUAR, INS, VC, REGUAR):
-            acct = self.ch_acct[j]
-            if funds[GUAR if j == REGUAR else j].size == 0 or (acct < 0).all():
-                continue
-            held = trust[self.pr.ch_bank, start[j] + np.maximum(acct, 0)]
-            covered += self.ch_share[j] * np.where(acct >= 0, held, 0.0)
+        for share, at in self.trust_terms(funds):
+            covered += share * np.where(at >= 0, trust[np.maximum(at, 0)], 0.0)
         return 1.0 - covered
+
+    def trust_terms(self, funds: dict[int, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per kind of sharer on some channel (pool, guarantor, insurer, fund, re-guarantor, in that order): each
+        channel's share and where its party's trust sits in ``retained``'s flat (banks × every party) table (-1:
+        none). Fixed for the run; built once."""
+        if self._trust_terms is None:
+            start = dict(zip(KINDS, np.cumsum([0] + [funds[j].size for j in KINDS[:-1]]), strict=True))
+            start[REGUAR] = start[GUAR]  # one entity, one purse: a re-guarantor is trusted as guarantor
+            width = sum(funds[j].size for j in KINDS)
+            self._trust_terms = []
+            for j in (POOL, GUAR, INS, VC, REGUAR):
+                acct = self.ch_acct[j]
+                if funds[GUAR if j == REGUAR else j].size == 0 or (acct < 0).all():
+                    continue
+                at = np.where(acct >= 0, self.pr.ch_bank * width + start[j] + acct, -1)
+                self._trust_terms.append((self.ch_share[j], at))
+        return self._trust_terms
 
     def views(self, month: int, open_ch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each institution's view of the applicants this month: the 64-bit key of its screening noise (a
         counter-based normal per firm slot, ``Streams.normal_at`` of ``("signal", month, "kind:name")``) and the
         noise's standard deviation, per view; and per channel the view its bank, guarantor and insurer see (-1:
         none). A bank's products with one signal factor share its view; a guarantor or insurer screens once for
-        all the open channels it is on."""
-        pr, plat, streams = self.pr, self.platforms.credit_info_noise_factor, self.streams
+        all the open channels it is on. Only views with an open channel are taken."""
         keys: list[int] = []
         scales: list[float] = []
-        where = np.full((pr.ch_prod.size, 3), -1, dtype=np.int64)
-
-        def view(kind: str, name: str, scale: float, cols: np.ndarray, role: int) -> None:
-            where[cols, role] = len(keys)
-            keys.append(streams.key("signal", month, f"{kind}:{name}"))
-            scales.append(scale)
-
-        for bank, all_cols in zip(self.banks, self.bank_cols, strict=True):
-            live = open_ch[all_cols]
-            for f, same in self.signal_groups[bank.index]:
-                if (same & live).any():
-                    view("bank", bank.name, bank.p.screening_noise * f * plat, all_cols[same & live], 0)
-        for kind, role, j, parties in (("guarantor", 1, GUAR, self.guarantors), ("insurer", 2, INS, self.insurers)):
-            for i, x in enumerate(parties):
-                cols = np.flatnonzero((self.ch_acct[j] == i) & open_ch)
-                if cols.size:
-                    view(kind, x.name, x.p.screening_noise * plat, cols, role)
+        where = np.full((self.pr.ch_prod.size, 3), -1, dtype=np.int64)
+        for name, scale, cols, role in self.view_terms():
+            live = cols[open_ch[cols]]
+            if live.size:
+                where[live, role] = len(keys)
+                keys.append(self.streams.key("signal", month, name))
+                scales.append(scale)
         return np.array(keys, dtype=np.uint64), np.array(scales, dtype=float), where
+
+    def view_terms(self) -> list[tuple[str, float, np.ndarray, int]]:
+        """Every view there can be, in order (each bank's signal groups, the guarantors, the insurers): its
+        stream name ``kind:name``, its noise's standard deviation, its channels and the role it screens them in
+        (0 bank, 1 guarantor, 2 insurer). Fixed for the run; built once."""
+        if self._view_terms is None:
+            plat = self.platforms.credit_info_noise_factor
+            terms = []
+            for bank, cols in zip(self.banks, self.bank_cols, strict=True):
+                for f, same in self.signal_groups[bank.index]:
+                    terms.append((f"bank:{bank.name}", bank.p.screening_noise * f * plat, cols[same], 0))
+            for kind, role, j, parties in (("guarantor", 1, GUAR, self.guarantors), ("insurer", 2, INS, self.insurers)):
+                for i, x in enumerate(parties):
+                    cols = np.flatnonzero(self.ch_acct[j] == i)
+                    terms.append((f"{kind}:{x.name}", x.p.screening_noise * plat, cols, role))
+            self._view_terms = terms
+        return self._view_terms
 
     def channel_terms(self, lpr: float, room: np.ndarray) -> np.ndarray:
         """(channels, 8) what the kernel needs of each channel (``sim.offers.offers``: ``ch_terms``); ``room``:
@@ -155,8 +177,8 @@ class Pricing:
         kept = self.retained()
         cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
         cap[np.isnan(cap)] = np.inf
-        reward = np.array([gov.reward_rate(bool(r), bool(q)) for r, q in zip(pr.reward, pr.policy, strict=True)])
-        reward = reward[cp] * 12.0 / pr.term[cp]
+        rates = np.array([[gov.reward_rate(r, q) for q in (False, True)] for r in (False, True)])
+        reward = rates[pr.reward[cp].astype(int), pr.policy[cp].astype(int)] * 12.0 / pr.term[cp]
         return np.column_stack(
             [pr.lgd[cp], kept, kept - pr.leased[cp], cap, reward, pr.max_loan[cp], room, self.g_guar]
         )
@@ -166,16 +188,13 @@ class Pricing:
         subsidies only while the special fund takes commitments."""
         pr = self.pr
         cp = pr.ch_prod
-        gate = float(self.government.commitments_open())
-        prem = np.array([self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_acct[INS]])
-        return np.column_stack(
-            [
-                *(pr.first_sub[cp] * gate, pr.int_sub[cp] * gate),
-                *(pr.fee[cp], pr.fee_sub[cp] * gate),
-                *(prem, pr.prem_sub[cp] * gate),
-                *(pr.other_cost[cp], np.zeros(cp.size)),
-            ]
-        )
+        if self._costs is None:
+            base = (pr.first_sub, pr.int_sub, pr.fee, pr.fee_sub, np.zeros(pr.fee.size), pr.prem_sub, pr.other_cost)
+            self._costs = np.column_stack([*(x[cp] for x in base), np.zeros(cp.size)])
+        subs = self._costs.copy()
+        subs[:, (0, 1, 3, 5)] *= float(self.government.commitments_open())
+        subs[:, 4] = [self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_acct[INS]]
+        return subs
 
     def firm_terms(self, firms: np.ndarray, hit_rate: float) -> tuple[np.ndarray, np.ndarray]:
         """The applicants' side: (6, k) collateral, monthly revenue, assets, need, investment return and rate

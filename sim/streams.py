@@ -82,15 +82,19 @@ class Streams:
         self.root_key = int(seq.generate_state(1, np.uint64)[0])
         self._ids = {name: i for i, name in enumerate(STREAMS)}
         self._subs: dict[str, int] = {}
+        self._month_keys: dict[tuple[str, int], int] = {}
         self._bits = np.random.PCG64(0)
         self._shared = np.random.Generator(self._bits)
 
     def key(self, stream: str, month: int, sub: int | str = 0) -> int:
         """The 64-bit key of draw ``(stream, month, sub)`` (model month ``month``, 0 = set-up)."""
-        k = self.root_key
-        for part in (self._ids[stream], month, self._sub(sub)):
-            k = _mix((k + (part + 1) * _GOLDEN) & _MASK)
-        return k
+        k = self._month_keys.get((stream, month))
+        if k is None:  # the (stream, month) part, folded once: a month asks for each stream's keys many times
+            k = self.root_key
+            for part in (self._ids[stream], month):
+                k = _mix((k + (part + 1) * _GOLDEN) & _MASK)
+            self._month_keys[(stream, month)] = k
+        return _mix((k + (self._sub(sub) + 1) * _GOLDEN) & _MASK)
 
     def _sub(self, sub: int | str) -> int:
         """A sub-stream key: an integer as given, a name hashed (the same name gives the same luck everywhere)."""

@@ -10,6 +10,7 @@ share of a loss it expects to keep: its own share plus what it does not trust ea
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,7 @@ class Pricing:
     buffers: np.ndarray
     _view_terms: list[tuple[str, float, np.ndarray, int]] | None
     _costs: np.ndarray | None
+    fund_ch: np.ndarray
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -285,7 +287,7 @@ class Pricing:
     def scratch(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
         """A C-contiguous array of ``shape`` over a buffer kept from month to month (grown when too small):
         fresh (channels, firms) arrays each month cost more in page faults than the month's rules."""
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         buf = self._scratch.get(name)
         if buf is None or buf.size < size or buf.dtype != dtype:
             buf = self._scratch[name] = np.empty(max(size, 1024), dtype=dtype)
@@ -297,6 +299,8 @@ class Pricing:
         pr = self.pr
         ch_fund = np.full(pr.ch_prod.size, -1, dtype=np.int64)
         rows = [np.ones(firms.size, dtype=bool)]
+        if self.fund_ch.size == 0:
+            return rows[0][None, :], ch_fund
         plat = self.platforms.credit_info_noise_factor
         for p in np.unique(pr.ch_prod[(pr.accounts[pr.ch_prod, VC] >= 0) & open_ch]):
             ch_fund[pr.ch_prod == p] = len(rows)

@@ -76,10 +76,8 @@ class Bank(mesa.Agent):
         lpr: float,
         cap: float | np.ndarray | None,
     ) -> np.ndarray:
-        """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap.
-
-        Element-wise: per-channel terms (``lgd``, ``retained``, ``cap``, with ``inf`` for no cap) broadcast
-        against a (channels, firms) ``pd_hat`` as (channels, 1) columns."""
+        """Annual rate: LPR + spread + expected retained loss, within the pricing band and the product cap
+        (``quoted_rate``; element-wise over arrays that broadcast, ``cap`` None for no cap)."""
         p = self.p
         cap = np.inf if cap is None else cap
         return quoted_rate(pd_hat, lgd, retained, lpr, cap, p.spread_rate, p.max_premium_rate)

@@ -73,11 +73,13 @@ def book_capacity(m: EcosystemModel, bank: np.ndarray, prod: np.ndarray, amount:
     to a bank's capital, and the special fund pays them in order until its budget runs out)."""
     nb = len(m.banks)
     for i, v in enumerate(np.bincount(bank, weights=amount, minlength=nb)):
-        m.banks[i].book_loans(float(v))
+        if v:  # (a batch is a few banks' loans: nothing to add elsewhere)
+            m.banks[i].book_loans(float(v))
     pr = m.products
     liability = amount @ pr.guarantor_shares(len(m.guarantors))[prod]
     for g in m.guarantors:
-        g.book_guarantees(float(liability[g.index]))
+        if liability[g.index]:
+            g.book_guarantees(float(liability[g.index]))
     for pool in m.government.pools:
         sel = (pr.accounts[prod, POOL] == pool.index) & (pr.shares[prod, POOL] > 0)
         pool.book_cover(bank[sel], amount[sel])
@@ -87,7 +89,8 @@ def book_capacity(m: EcosystemModel, bank: np.ndarray, prod: np.ndarray, amount:
     rewarded = pr.reward[prod] & (pr.policy[prod] | (basis == "all_new"))
     reward = m.government.reward_new_loans(bank, amount, rewarded, nb)
     for b, amt in zip(m.banks, reward, strict=True):
-        b.receive_reward(float(amt))
+        if amt:
+            b.receive_reward(float(amt))
     m.recorder.add({"bank_reward_wan": float(reward.sum())})
 
 

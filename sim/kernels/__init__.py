@@ -1,5 +1,6 @@
 """Compiled (numba) loops for the rules that touch every firm every month, the counter-based draws and the
-month's matching (``firms``, ``draws``, ``market``).
+month's matching (``firms``, ``draws``, ``market``; the offers themselves, which run the agents' own rules, are
+``sim.offers``).
 
 Each rule here was a chain of numpy operations over the whole population, each making a temporary array; a
 fused loop reads each firm's fields once and writes the results in place, which is what brings the full rule

@@ -146,28 +146,29 @@ class Pricing:
         keys: list[int] = []
         scales: list[float] = []
         where = np.full((self.pr.ch_prod.size, 3), -1, dtype=np.int64)
-        for name, scale, cols, role in self.view_terms():
+        plat = self.platforms.credit_info_noise_factor  # a platform in use from its start month
+        for name, noise, cols, role in self.view_terms():
             live = cols[open_ch[cols]]
             if live.size:
                 where[live, role] = len(keys)
                 keys.append(self.streams.key("signal", month, name))
-                scales.append(scale)
+                scales.append(noise * plat)
         return np.array(keys, dtype=np.uint64), np.array(scales, dtype=float), where
 
     def view_terms(self) -> list[tuple[str, float, np.ndarray, int]]:
         """Every view there can be, in order (each bank's signal groups, the guarantors, the insurers): its
-        stream name ``kind:name``, its noise's standard deviation, its channels and the role it screens them in
-        (0 bank, 1 guarantor, 2 insurer). Fixed for the run; built once."""
+        stream name ``kind:name``, its noise's standard deviation before the credit-information platform's factor,
+        its channels and the role it screens them in (0 bank, 1 guarantor, 2 insurer). Fixed for the run; built
+        once."""
         if self._view_terms is None:
-            plat = self.platforms.credit_info_noise_factor
             terms = []
             for bank, cols in zip(self.banks, self.bank_cols, strict=True):
                 for f, same in self.signal_groups[bank.index]:
-                    terms.append((f"bank:{bank.name}", bank.p.screening_noise * f * plat, cols[same], 0))
+                    terms.append((f"bank:{bank.name}", bank.p.screening_noise * f, cols[same], 0))
             for kind, role, j, parties in (("guarantor", 1, GUAR, self.guarantors), ("insurer", 2, INS, self.insurers)):
                 for i, x in enumerate(parties):
                     cols = np.flatnonzero(self.ch_acct[j] == i)
-                    terms.append((f"{kind}:{x.name}", x.p.screening_noise * plat, cols, role))
+                    terms.append((f"{kind}:{x.name}", x.p.screening_noise, cols, role))
             self._view_terms = terms
         return self._view_terms
 

@@ -101,32 +101,23 @@ class FirmCredit:
         spread evenly over the year's months, so the one-year default rate of a cohort follows the Vasicek
         distribution with correlation ρ (``vasicek_table``); otherwise spread evenly (``monthly_prob``).
         """
+        return kernels.default_prob(month, *self._default_args(pd_mult, factor, rho))
+
+    def defaults(self, month: int, u: np.ndarray, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
+        """The month's defaults: ``u < default_prob(month, pd_mult, factor, rho)`` slot by slot (``u``: one uniform
+        per slot), the probability computed only for slots whose uniform could fall below it
+        (``sim.kernels.defaults``)."""
+        return kernels.defaults(month, u, DEFAULT_SCREEN, *self._default_args(pd_mult, factor, rho))
+
+    def _default_args(self, pd_mult: float, factor: float | None, rho: float) -> tuple:
         p, n = self.p, self.n
-        table = vasicek_table(factor, rho) if factor is not None and rho > 0 else np.zeros(0)
-        return kernels.default_prob(
-            month,
-            self.alive[:n],
-            self.listed[:n],
-            self.deferred_until[:n],
-            self.stage[:n],
-            self.theta[:n],
-            self.pd_quality[:n],
-            self.debt_wan[:n],
-            self.cost_rate[:n],
-            self.term_months[:n],
-            self.revenue_wan[:n],
-            self.distress[:n],
-            self.vc_backed[:n],
-            self.stage_pd,
-            p.quality_pd_elasticity,
-            p.debt_service_pd_factor,
-            p.distress_pd_factor,
-            p.vc_pd_factor,
-            pd_mult,
-            table,
-            _LOG_PD[0],
-            _LOG_PD[1] - _LOG_PD[0],
-        )
+        table = vasicek_table(factor, rho) if factor is not None and rho > 0 else _NO_TABLE
+        return (
+            self.alive[:n], self.listed[:n], self.deferred_until[:n], self.stage[:n], self.theta[:n],
+            self.pd_quality[:n], self.debt_wan[:n], self.cost_rate[:n], self.term_months[:n], self.revenue_wan[:n],
+            self.distress[:n], self.vc_backed[:n], self.stage_pd, p.quality_pd_elasticity, p.debt_service_pd_factor,
+            p.distress_pd_factor, p.vc_pd_factor, pd_mult, table, _LOG_PD[0], _LOG_PD[1] - _LOG_PD[0],
+        )  # fmt: skip
 
     def investment_return(self, idx: np.ndarray, hit_rate: float = 0.0) -> np.ndarray:
         """Annual return on the investment a loan would fund: stage mean + quality + own persistent part −
@@ -187,6 +178,8 @@ class FirmCredit:
 
 
 _LOG_PD = np.linspace(np.log(1e-8), np.log(0.99), 2049)
+_NO_TABLE = np.zeros(0)
+DEFAULT_SCREEN = 0.05  # defaults: a slot whose uniform is at least this needs its PD only if it may exceed it
 
 
 @functools.lru_cache(maxsize=64)  # the factor changes once a year: one table per model year

@@ -97,6 +97,28 @@ def test_default_prob_kernel_matches_the_numpy_rule(population, factor):
     assert (got[f["alive"] & ~f["listed"] & (f["deferred_until"] < 10)] > 0).all()
 
 
+@pytest.mark.parametrize("factor", [None, -1.3, 0.0, 2.2])
+@pytest.mark.parametrize("q", [0.05, 0.002, 0.5])
+def test_defaults_kernel_is_exactly_the_uniform_below_the_probability(population, factor, q):
+    """The screen that skips a slot's logarithms (uniform ≥ q and a bound of its PD below q) never changes a
+    decision: ``defaults`` is ``u < default_prob`` slot by slot, also for uniforms right at the probability."""
+    f = dict(population)
+    n = f["alive"].size
+    f["debt"] = f["debt"] * np.where(np.arange(n) % 7 == 0, 50.0, 1.0)  # some heavy debt service: PDs near the cap
+    stage_pd, rho = np.array([0.08, 0.05, 0.03, 0.02]), 0.12
+    table = np.zeros(0) if factor is None else vasicek_table(factor, rho)
+    args = (
+        f["alive"], f["listed"], f["deferred_until"], f["stage"], f["theta"], np.exp(-0.5 * f["theta"]), f["debt"],
+        f["cost_rate"], f["term"], f["revenue"], f["distress"], f["vc"], stage_pd, 0.5, 0.8, 0.6, 0.7, 1.4, table,
+        _LOG_PD[0], _LOG_PD[1] - _LOG_PD[0],
+    )  # fmt: skip
+    p = kernels.default_prob(10, *args)
+    rng = np.random.default_rng(1)
+    for u in (rng.random(n), p, np.nextafter(p, 1.0), np.nextafter(p, 0.0), np.full(n, q), np.maximum(p, q)):
+        assert np.array_equal(kernels.defaults(10, u, q, *args), u < p)
+    assert ((p > 0.05) & (p < 0.3)).any() and (p < 0.01).any()  # both sides of the screen are exercised
+
+
 def test_evolve_kernel_matches_the_numpy_rule(population):
     f = population
     n = f["alive"].size

@@ -1,6 +1,6 @@
 """Compiled (numba) loops for the rules that touch every firm every month, the counter-based draws and the
-month's matching (``firms``, ``draws``, ``market``; the offers themselves, which run the agents' own rules, are
-``sim.offers``).
+month's matching (``firms``, ``defaults``, ``draws``, ``market``; the offers themselves, which run the agents' own rules,
+are ``sim.offers``).
 
 Each rule here was a chain of numpy operations over the whole population, each making a temporary array; a
 fused loop reads each firm's fields once and writes the results in place, which is what brings the full rule
@@ -10,12 +10,13 @@ unchanged; the arithmetic follows the numpy expressions it replaces term by term
 
 The loops are compiled once per machine and Python version and cached next to this file (``cache=True``); the
 first run after an install spends a few seconds compiling. Agents call them through their own methods
-(``Enterprises.evolve``, ``default_prob``, ``draw_needs``, ``invest``), which keep the rules' documentation.
+(``Enterprises.evolve``, ``defaults``, ``draw_needs``, ``invest``), which keep the rules' documentation.
 Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for debugging).
 """
 
+from sim.kernels.defaults import default_prob, defaults
 from sim.kernels.draws import inverse_normal, normal_at, uniform_at
-from sim.kernels.firms import census, default_prob, draw_needs, evolve, invest, monthly, tech_insurance
+from sim.kernels.firms import census, draw_needs, evolve, invest, monthly, tech_insurance
 from sim.kernels.market import best_at_bank, capacity, funnel, within_room
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "capacity",
     "census",
     "default_prob",
+    "defaults",
     "draw_needs",
     "evolve",
     "funnel",

@@ -1,5 +1,6 @@
-"""Compiled loops over the firm population: revenue walk and stage advance, R&D, new needs, default
-probability and the month's census (each the numpy rule it replaced, term by term; ``tests/test_kernels.py``)."""
+"""Compiled loops over the firm population: revenue walk and stage advance, R&D, new needs, tech insurance and
+the month's census (each the numpy rule it replaced, term by term; ``tests/test_kernels.py``). Default
+probability and the month's defaults are in ``sim.kernels.defaults``."""
 
 from __future__ import annotations
 
@@ -95,69 +96,6 @@ def draw_needs(alive, funded, listed, black_list, stage, need, revenue, u, rate_
         free = alive[i] and not funded[i] and not listed[i] and not black_list[i] and need[i] == 0.0
         if free and u[i] < rate_stage[stage[i]]:
             need[i] = min(max(revenue[i] * months, lo), hi)
-
-
-@njit(cache=True, nogil=True)
-def default_prob(
-    month,
-    alive,
-    listed,
-    deferred_until,
-    stage,
-    theta,
-    pd_quality,
-    debt,
-    cost_rate,
-    term,
-    revenue,
-    distress,
-    vc_backed,
-    stage_pd,
-    elasticity,
-    debt_factor,
-    distress_factor,
-    vc_factor,
-    mult,
-    table,
-    log_lo,
-    step,
-):
-    """Monthly default probability of every slot (``Enterprises.default_prob``): the annual PD × ``mult``,
-    capped at 0.99, then conditioned on the year's factor through ``table`` (log monthly PD on a uniform grid of
-    log annual PD from ``log_lo`` by ``step``) or, with an empty table, spread evenly over the year.
-
-    On the table path the annual PD is built in logs (a sum of the factors' logs), (a log only for the factors
-    that are not 1), so most firms cost one ``exp``; ``pd_quality`` is e^{−εθ}."""
-    n = alive.size
-    out = np.zeros(n)
-    top = table.size - 2
-    log_cap, log_floor, log_mult = np.log(0.99), np.log(1e-8), np.log(mult)
-    log_vc = np.log(vc_factor)
-    log_stage_pd = np.log(stage_pd)
-    for i in range(n):
-        if not alive[i] or listed[i] or deferred_until[i] >= month:
-            continue
-        service = debt[i] * (cost_rate[i] + 12.0 / term[i]) / max(12.0 * revenue[i], 1e-9)
-        if table.size == 0:
-            pd_ = stage_pd[stage[i]] * pd_quality[i] * (1.0 + debt_factor * service)
-            pd_ = pd_ * (1.0 + distress_factor * distress[i])
-            if vc_backed[i]:
-                pd_ = pd_ * vc_factor
-            out[i] = monthly(min(min(pd_, 0.99) * mult, 0.99))
-            continue
-        lp = log_stage_pd[stage[i]] - elasticity * theta[i]
-        if service > 0.0:
-            lp += np.log(1.0 + debt_factor * service)
-        if distress[i] > 0.0:
-            lp += np.log(1.0 + distress_factor * distress[i])
-        if vc_backed[i]:
-            lp += log_vc
-        lp = max(min(min(lp, log_cap) + log_mult, log_cap), log_floor)
-        x = (lp - log_lo) / step
-        j = min(int(x), top)
-        w = x - j
-        out[i] = np.exp(table[j] * (1.0 - w) + table[j + 1] * w)
-    return out
 
 
 @njit(cache=True, nogil=True)

@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 
 from agents.pool import CompensationPool
+from sim import kernels
 from sim.accounts import Account
 from sim.schema import GovernmentParams
 
@@ -83,9 +84,9 @@ class Government(mesa.Agent):
             grown[: self.firm_subsidy_year.size] = self.firm_subsidy_year
             self.firm_subsidy_year = grown
         if cap is not None and firms.size:
-            interest_wan = np.minimum(interest_wan, np.maximum(cap - self.firm_subsidy_year[firms], 0.0))
+            kernels.cap_per_firm(interest_wan, firms, self.firm_subsidy_year, cap)  # in place
         sub_i = self.pay("interest_subsidy", interest_wan)
-        np.add.at(self.firm_subsidy_year, firms[sub_i > 0], sub_i[sub_i > 0])
+        kernels.add_per_firm(self.firm_subsidy_year, firms, sub_i)
         return sub_i, self.pay("fee_subsidy", fee_wan), self.pay("premium_subsidy", premium_wan)
 
     def reward_rate(self, reward_eligible: bool, policy: bool) -> float:

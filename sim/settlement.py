@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.products import GUAR, INS, POOL, REGUAR
 from sim.schema import PARTIES
 from sim.waterfall import BANK, settle
@@ -59,20 +60,18 @@ def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
     """Interest to banks, guarantee fees, re-guarantee fees and premiums for the month; the special fund pays
     its subsidies (``Government.pay_subsidies``).
 
-    Works on slice views of the whole book with closed loans masked to zero (the book is compacted monthly).
+    Works on the whole book with closed loans masked to zero (the book is compacted monthly), in one compiled
+    pass (``sim.kernels.accrue``).
     """
     b, n = m.book, m.book.n
-    P = b.principal[:n] * b.active[:n]
-    interest = P * b.rate[:n] / 12.0
-    fee = P * b.fee_rate[:n] / 12.0
-    refee = P * b.refee_rate[:n] / 12.0
-    prem = P * b.premium_rate[:n] / 12.0
-    firms = b.firm[:n]
-    sub_i, sub_f, sub_p = m.government.pay_subsidies(
-        firms, interest * b.int_sub_share[:n], fee * b.fee_sub_share[:n], prem * b.prem_sub_share[:n]
-    )
-    _collect_fees(m, b.product[:n], fee, refee, prem)
-    by_bank = np.bincount(b.bank[:n], weights=interest, minlength=len(m.banks))
+    flows, asked, by_product, by_bank = kernels.accrue(
+        b.principal[:n], b.active[:n], b.rate[:n], b.fee_rate[:n], b.refee_rate[:n], b.premium_rate[:n],
+        b.int_sub_share[:n], b.fee_sub_share[:n], b.prem_sub_share[:n], b.product[:n], b.bank[:n],
+        len(m.products.names), len(m.banks),
+    )  # fmt: skip
+    P, interest, fee, _, prem = flows
+    sub_i, sub_f, sub_p = m.government.pay_subsidies(b.firm[:n], *asked)
+    _collect_fees(m, by_product)
     for bank, earned in zip(m.banks, by_bank, strict=True):
         bank.earn(float(earned), m.lpr)
     net = float((interest + fee + prem - sub_i - sub_f - sub_p).sum()) * 12.0
@@ -80,14 +79,11 @@ def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
     return {"avg_cost_rate": net / total if total > 0 else np.nan, "interest_wan": float(interest.sum())}
 
 
-def _collect_fees(m: EcosystemModel, product: np.ndarray, fee: np.ndarray, refee: np.ndarray, prem: np.ndarray) -> None:
-    """Guarantors collect fees and pay re-guarantee fees; re-guarantors and insurers collect theirs."""
-    npr = len(m.products.names)
+def _collect_fees(m: EcosystemModel, by_product: np.ndarray) -> None:
+    """Guarantors collect fees and pay re-guarantee fees; re-guarantors and insurers collect theirs
+    (``by_product``: fees, re-guarantee fees and premiums by product)."""
     acc = m.products.accounts
-    by_prod = {
-        name: np.bincount(product, weights=v, minlength=npr)
-        for name, v in (("fee", fee), ("refee", refee), ("prem", prem))
-    }
+    by_prod = dict(zip(("fee", "refee", "prem"), by_product, strict=True))
     for j, what, sign in ((GUAR, "fee", 1), (REGUAR, "refee", 1), (GUAR, "refee", -1), (INS, "prem", 1)):
         parties = m.insurers if j == INS else m.guarantors
         sel = acc[:, j] >= 0

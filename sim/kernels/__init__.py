@@ -1,6 +1,6 @@
 """Compiled (numba) loops for the rules that touch every firm every month, the counter-based draws and the
-month's matching (``firms``, ``defaults``, ``draws``, ``market``; the offers themselves, which run the agents' own rules,
-are ``sim.offers``).
+month's matching (``firms``, ``defaults``, ``book``, ``draws``, ``market``; the offers themselves, which run the
+agents' own rules, are ``sim.offers``).
 
 Each rule here was a chain of numpy operations over the whole population, each making a temporary array; a
 fused loop reads each firm's fields once and writes the results in place, which is what brings the full rule
@@ -14,13 +14,17 @@ first run after an install spends a few seconds compiling. Agents call them thro
 Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for debugging).
 """
 
+from sim.kernels.book import accrue, add_per_firm, cap_per_firm
 from sim.kernels.defaults import default_prob, defaults
 from sim.kernels.draws import inverse_normal, normal_at, uniform_at
 from sim.kernels.firms import census, draw_needs, evolve, invest, monthly, tech_insurance
 from sim.kernels.market import best_at_bank, capacity, funnel, within_room
 
 __all__ = [
+    "accrue",
+    "add_per_firm",
     "best_at_bank",
+    "cap_per_firm",
     "capacity",
     "census",
     "default_prob",

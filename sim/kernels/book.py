@@ -1,0 +1,63 @@
+"""Compiled loops over the loan book's rows: a month's interest, fees and premiums with the subsidies asked on
+them (``accrue``, for ``sim.settlement.pay_interest_and_subsidies``) and the per-firm yearly cap on interest
+subsidies (``cap_per_firm``, ``add_per_firm``, for ``Government.pay_subsidies``). Each is the numpy rule it
+replaced term by term; a sum by group adds in row order, as ``np.bincount`` and ``np.add.at`` do, so results
+are identical (``tests/test_kernels.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+P, INTEREST, FEE, REFEE, PREMIUM = range(5)  # rows of ``accrue``'s flows
+
+
+@njit(cache=True, nogil=True)
+def accrue(
+    principal, active, rate, fee_rate, refee_rate, premium_rate, int_share, fee_share, prem_share, product, bank,
+    n_products, n_banks,
+):  # fmt: skip
+    """A month on every row (closed rows give 0): ``flows`` = principal, interest, guarantee fee, re-guarantee
+    fee and premium (rows ``P`` … ``PREMIUM``); ``asked`` = the interest, fee and premium subsidies on them (by
+    the shares locked at origination); ``by_product`` = fee, re-guarantee fee and premium by product;
+    ``by_bank`` = interest by bank."""
+    n = principal.size
+    flows = np.empty((5, n))
+    asked = np.empty((3, n))
+    by_product = np.zeros((3, n_products))
+    by_bank = np.zeros(n_banks)
+    for i in range(n):
+        p = principal[i] * active[i]
+        interest = p * rate[i] / 12.0
+        fee = p * fee_rate[i] / 12.0
+        refee = p * refee_rate[i] / 12.0
+        prem = p * premium_rate[i] / 12.0
+        flows[P, i], flows[INTEREST, i], flows[FEE, i], flows[REFEE, i], flows[PREMIUM, i] = (
+            p,
+            interest,
+            fee,
+            refee,
+            prem,
+        )
+        asked[0, i], asked[1, i], asked[2, i] = interest * int_share[i], fee * fee_share[i], prem * prem_share[i]
+        k = product[i]
+        by_product[0, k] += fee
+        by_product[1, k] += refee
+        by_product[2, k] += prem
+        by_bank[bank[i]] += interest
+    return flows, asked, by_product, by_bank
+
+
+@njit(cache=True, nogil=True)
+def cap_per_firm(asked, firm, paid_year, cap):
+    """Interest subsidy asked on each row, at most what is left of the firm's yearly ``cap`` (in place)."""
+    for i in range(asked.size):
+        asked[i] = min(asked[i], max(cap - paid_year[firm[i]], 0.0))
+
+
+@njit(cache=True, nogil=True)
+def add_per_firm(paid_year, firm, paid):
+    """Add the interest subsidy paid on each row to its firm's year total (rows in order, as ``np.add.at``)."""
+    for i in range(paid.size):
+        if paid[i] > 0:
+            paid_year[firm[i]] += paid[i]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim import metrics
+from sim import kernels, metrics
 from sim.schema import STAGES
 from sim.schema_instruments import PLEDGES
 
@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 FLOWS: tuple[str, ...] = metrics.of_kind("flow")
 CUMULATIVE: dict[str, str] = metrics.cumulative()
 STOCKS: tuple[str, ...] = (*metrics.INDEX_COLUMNS, *metrics.of_kind("stock"))
+#: Balances by kind of loan (``_balances``): borrower VC-backed, kinds of product, kinds of lender.
+BALANCES: tuple[str, ...] = (
+    "vc_linked_loan_balance_wan",
+    "ip_pledge_loan_balance_wan",
+    "policy_loan_balance_wan",
+    "covered_loan_balance_wan",
+    *(f"{k}_pledge_loan_balance_wan" for k in PLEDGES),
+    "microcredit_loan_balance_wan",
+    "leasing_balance_wan",
+)
 #: The monthly table's columns: ``month``, ``date`` and every monthly metric of the registry (``sim.metrics``).
 METRICS: tuple[str, ...] = (*metrics.INDEX_COLUMNS, *metrics.monthly())
 
@@ -61,16 +71,14 @@ class MonthlyRecorder:
 
 
 def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str]:
-    pop, b = m.pop, m.book
-    rows = b.open_rows()
-    prin = b.principal[rows]
+    pop = m.pop
+    bal, by_kind = _balances(m)
     gov = m.government
     gs = [g for g in m.guarantors if not g.p.reguarantor]
     rs = [g for g in m.guarantors if g.p.reguarantor]
     g_assets = sum(g.net_assets_wan for g in gs)
     g_bal = sum(g.balance_wan for g in gs)
     bad = sum(bk.defaults_12m.sum() for bk in m.banks)
-    bal = float(prin.sum())
     prem = sum(i.premium_month_wan + i.tech_premium_month_wan for i in m.insurers)
     claims = sum(i.claims_month_wan + i.tech_claims_month_wan for i in m.insurers)
     p12 = sum(i.premiums_12m.sum() for i in m.insurers)
@@ -105,27 +113,33 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
         "patents": float(census["patents"]),  # whole numbers: exact in any order
         "firms_alive": int(census["alive"]),
         **{f"firms_{s}": int(c) for s, c in zip(STAGES, census["stages"], strict=True)},
-        "vc_linked_loan_balance_wan": float(prin[pop.vc_backed[b.firm[rows]]].sum()),
-        "ip_pledge_loan_balance_wan": float(prin[m.products.ip_pledge[b.product[rows]]].sum()),
-        "policy_loan_balance_wan": float(prin[m.products.policy[b.product[rows]]].sum()),
-        "covered_loan_balance_wan": float(prin[m.products.shares[b.product[rows], 0] < 1.0].sum()),
+        **by_kind,
         "tech_finance_firms_cum": int(census["tf_served"]),
     }
-    return out | _instrument_stocks(m, rows, prin)
+    return out | _instrument_stocks(m)
 
 
-def _instrument_stocks(m: EcosystemModel, rows: np.ndarray, prin: np.ndarray) -> dict[str, float]:
-    """Balances of the issue-10 instruments: loans by pledged asset, non-bank lenders, funds' cover, red list."""
-    b, pr, n = m.book, m.products, m.pop.n
-    pledge = pr.pledge[b.product[rows]]
-    lender = b.bank[rows]
-    micro = np.array([bk.p.kind == "microcredit" for bk in m.banks])[lender]
-    lessor = np.array([bk.p.kind == "lessor" for bk in m.banks])[lender]
+def _balances(m: EcosystemModel) -> tuple[float, dict[str, float]]:
+    """The open book's balance and its balances by kind of loan (VC-backed borrower, kinds of product and of
+    lender), from one compiled pass that lays out each kind's principals (``kernels.balances_by_kind``)."""
+    b, pr, n = m.book, m.products, m.book.n
+    kinds = np.array([bk.p.kind for bk in m.banks])
+    by_product = np.array(
+        [pr.ip_pledge, pr.policy, pr.shares[:, 0] < 1.0, *(pr.pledge == j for j in range(len(PLEDGES)))]
+    )
+    by_bank = np.array([kinds == "microcredit", kinds == "lessor"])
+    out, count = kernels.balances_by_kind(
+        b.principal[:n], b.active[:n], b.firm[:n], b.product[:n], b.bank[:n], m.pop.vc_backed, by_product, by_bank
+    )
+    total, *sums = (float(row[:k].sum()) for row, k in zip(out, count, strict=True))
+    return total, dict(zip(BALANCES, sums, strict=True))
+
+
+def _instrument_stocks(m: EcosystemModel) -> dict[str, float]:
+    """The issue-10 instruments' stocks beyond the balances: funds' cover, red list."""
+    n = m.pop.n
     red = m.market.inst.red_listed(np.flatnonzero(m.pop.alive[:n])) if hasattr(m, "market") else np.zeros(0)
     return {
-        **{f"{k}_pledge_loan_balance_wan": float(prin[pledge == j].sum()) for j, k in enumerate(PLEDGES)},
-        "microcredit_loan_balance_wan": float(prin[micro].sum()),
-        "leasing_balance_wan": float(prin[lessor].sum()),
         "vc_fund_covered_balance_wan": float(sum(v.covered_wan for v in m.ventures)),
         "red_list_firms": float(red.sum()),
     }

@@ -208,7 +208,9 @@ def test_accrue_and_subsidy_cap_kernels_match_the_numpy_rule():
     want = [P, *(P * r / 12.0 for r in rates)]
     assert all(np.array_equal(flows[k], w) for k, w in enumerate(want))
     interest, fee, refee, prem = want[1:]
-    assert all(np.array_equal(asked[k], w * s) for k, (w, s) in enumerate(zip((interest, fee, prem), shares)))
+    assert all(
+        np.array_equal(asked[k], w * s) for k, (w, s) in enumerate(zip((interest, fee, prem), shares, strict=True))
+    )
     for k, w in enumerate((fee, refee, prem)):
         assert np.array_equal(by_product[k], np.bincount(product, weights=w, minlength=n_prod))
     assert np.array_equal(by_bank, np.bincount(bank, weights=interest, minlength=n_bank))
@@ -223,3 +225,21 @@ def test_accrue_and_subsidy_cap_kernels_match_the_numpy_rule():
     np.add.at(want_year, firm[ask > 0], ask[ask > 0])
     kernels.add_per_firm(year, firm, ask)
     assert np.array_equal(year, want_year)
+
+
+def test_balances_by_kind_lays_out_each_kinds_principals_in_row_order():
+    """Each kind's row holds the principals of its open loans in book order, so numpy's sum of it is the
+    masked sum of the book bit for bit."""
+    rng = np.random.default_rng(12)
+    n, n_prod, n_bank, n_firms = 5000, 6, 3, 900
+    principal, active = rng.lognormal(4, 2, n), rng.random(n) < 0.7
+    firm = rng.integers(0, n_firms, n)
+    product, bank = rng.integers(0, n_prod, n).astype(np.int32), rng.integers(0, n_bank, n).astype(np.int32)
+    vc = rng.random(n_firms) < 0.2
+    by_product, by_bank = rng.random((4, n_prod)) < 0.5, np.array([[True, False, True], [False, False, False]])
+    out, count = kernels.balances_by_kind(principal, active, firm, product, bank, vc, by_product, by_bank)
+    prin = principal[active]
+    masks = [np.ones(prin.size, bool), vc[firm[active]], *by_product[:, product[active]], *by_bank[:, bank[active]]]
+    assert len(masks) == out.shape[0] == count.size
+    for row, k, mask in zip(out, count, masks, strict=True):
+        assert np.array_equal(row[:k], prin[mask]) and row[:k].sum() == prin[mask].sum()

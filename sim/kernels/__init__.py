@@ -14,7 +14,7 @@ first run after an install spends a few seconds compiling. Agents call them thro
 Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for debugging).
 """
 
-from sim.kernels.book import accrue, add_per_firm, cap_per_firm
+from sim.kernels.book import accrue, add_per_firm, balances_by_kind, cap_per_firm
 from sim.kernels.defaults import default_prob, defaults
 from sim.kernels.draws import inverse_normal, normal_at, uniform_at
 from sim.kernels.firms import census, draw_needs, evolve, invest, monthly, tech_insurance
@@ -23,6 +23,7 @@ from sim.kernels.market import best_at_bank, capacity, funnel, within_room
 __all__ = [
     "accrue",
     "add_per_firm",
+    "balances_by_kind",
     "best_at_bank",
     "cap_per_firm",
     "capacity",

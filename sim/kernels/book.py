@@ -61,3 +61,29 @@ def add_per_firm(paid_year, firm, paid):
     for i in range(paid.size):
         if paid[i] > 0:
             paid_year[firm[i]] += paid[i]
+
+
+@njit(cache=True, nogil=True)
+def balances_by_kind(principal, active, firm, product, bank, vc_backed, product_kinds, bank_kinds):
+    """The principal of the open rows, in row order, of each kind of loan: row 0 all, row 1 loans to VC-backed
+    firms, then one row per kind of product (``product_kinds``: kinds × products) and of lender
+    (``bank_kinds``: kinds × banks). Returns the rows and the count in each; ``rows[k, :count[k]].sum()`` is
+    ``principal[open][mask].sum()`` bit for bit (the same numbers in the same order, summed by numpy)."""
+    n_p, n_b = product_kinds.shape[0], bank_kinds.shape[0]
+    out = np.empty((2 + n_p + n_b, int(active.sum())))
+    count = np.zeros(2 + n_p + n_b, dtype=np.int64)
+    for i in range(principal.size):
+        if not active[i]:
+            continue
+        x = principal[i]
+        out[0, count[0]] = x
+        count[0] += 1
+        out[1, count[1]] = x
+        count[1] += vc_backed[firm[i]]
+        for k in range(n_p):
+            out[2 + k, count[2 + k]] = x
+            count[2 + k] += product_kinds[k, product[i]]
+        for k in range(n_b):
+            out[2 + n_p + k, count[2 + n_p + k]] = x
+            count[2 + n_p + k] += bank_kinds[k, bank[i]]
+    return out, count

@@ -209,11 +209,11 @@ class Enterprises(FirmCredit):
     def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
         """VC rounds to promising early-stage firms and listings of large ones; returns both slot arrays."""
         p, n = self.p, self.n
-        alive = self.alive[:n] & ~self.listed[:n]
-        early = alive & (self.stage[:n] <= STARTUP) & ~self.vc_backed[:n] & (self.theta[:n] > p.vc_quality_threshold)
-        vc = np.flatnonzero(early)
-        vc = vc[self.streams.uniform_at("equity", month, vc, "vc") < monthly_prob(min(p.vc_rate * vc_mult, 0.99))]
-        big = np.flatnonzero(alive & (self.stage[:n] >= GROWTH) & (self.revenue_wan[:n] > p.listing_revenue_wan))
+        early, big = kernels.equity_candidates(
+            self.alive[:n], self.listed[:n], self.stage[:n], self.vc_backed[:n], self.theta[:n], self.revenue_wan[:n],
+            p.vc_quality_threshold, p.listing_revenue_wan,
+        )  # fmt: skip
+        vc = early[self.streams.uniform_at("equity", month, early, "vc") < monthly_prob(min(p.vc_rate * vc_mult, 0.99))]
         u = self.streams.uniform_at("equity", month, big, "listing")
         lst = big[u < monthly_prob(min(p.listing_rate * listing_mult, 0.99))]
         self.vc_backed[vc] = True
@@ -228,11 +228,10 @@ class Enterprises(FirmCredit):
         b, n = self.p.bonds, self.n
         if b.rate <= 0:
             return np.zeros(0, dtype=np.int64)
-        ok = self.alive[:n] & ~self.listed[:n] & ~self.black_list[:n] & (self.stage[:n] >= GROWTH)
-        ok &= self.revenue_wan[:n] > b.revenue_wan
-        if b.high_tech_only:
-            ok &= self.high_tech[:n]
-        issued = np.flatnonzero(ok & (u < monthly_prob(min(b.rate * mult, 0.99))))
+        issued = kernels.bond_issuers(
+            self.alive[:n], self.listed[:n], self.black_list[:n], self.stage[:n], self.revenue_wan[:n],
+            self.high_tech[:n], b.high_tech_only, b.revenue_wan, u, monthly_prob(min(b.rate * mult, 0.99)),
+        )  # fmt: skip
         self.need_wan[issued] = 0.0
         self.need_age[issued] = 0
         return issued

@@ -243,3 +243,22 @@ def test_balances_by_kind_lays_out_each_kinds_principals_in_row_order():
     assert len(masks) == out.shape[0] == count.size
     for row, k, mask in zip(out, count, masks, strict=True):
         assert np.array_equal(row[:k], prin[mask]) and row[:k].sum() == prin[mask].sum()
+
+
+@pytest.mark.parametrize("high_tech_only", [False, True])
+def test_equity_and_bond_candidate_kernels_match_the_numpy_masks(population, high_tech_only):
+    f = population
+    n = f["alive"].size
+    rng = np.random.default_rng(6)
+    black, ht, vc_backed, u = rng.random(n) < 0.1, rng.random(n) < 0.4, rng.random(n) < 0.2, rng.random(n)
+    early, big = kernels.equity_candidates(
+        f["alive"], f["listed"], f["stage"], vc_backed, f["theta"], f["revenue"], 0.5, 30.0
+    )
+    live = f["alive"] & ~f["listed"]
+    assert np.array_equal(early, np.flatnonzero(live & (f["stage"] <= 1) & ~vc_backed & (f["theta"] > 0.5)))
+    assert np.array_equal(big, np.flatnonzero(live & (f["stage"] >= 2) & (f["revenue"] > 30.0)))
+    issued = kernels.bond_issuers(
+        f["alive"], f["listed"], black, f["stage"], f["revenue"], ht, high_tech_only, 20.0, u, 0.3
+    )
+    ok = live & ~black & (f["stage"] >= 2) & (f["revenue"] > 20.0) & (ht | (not high_tech_only))
+    assert np.array_equal(issued, np.flatnonzero(ok & (u < 0.3))) and issued.size > 0

@@ -17,7 +17,16 @@ Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for d
 from sim.kernels.book import accrue, add_per_firm, balances_by_kind, cap_per_firm
 from sim.kernels.defaults import default_prob, defaults
 from sim.kernels.draws import inverse_normal, normal_at, uniform_at
-from sim.kernels.firms import census, draw_needs, evolve, invest, monthly, tech_insurance
+from sim.kernels.firms import (
+    bond_issuers,
+    census,
+    draw_needs,
+    equity_candidates,
+    evolve,
+    invest,
+    monthly,
+    tech_insurance,
+)
 from sim.kernels.market import best_at_bank, capacity, funnel, within_room
 
 __all__ = [
@@ -25,12 +34,14 @@ __all__ = [
     "add_per_firm",
     "balances_by_kind",
     "best_at_bank",
+    "bond_issuers",
     "cap_per_firm",
     "capacity",
     "census",
     "default_prob",
     "defaults",
     "draw_needs",
+    "equity_candidates",
     "evolve",
     "funnel",
     "inverse_normal",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MATURE = 3  # the last stage (agents.enterprise.MATURE)
+STARTUP, GROWTH, MATURE = 1, 2, 3  # stages (agents.enterprise)
 
 
 @njit(cache=True, nogil=True)
@@ -123,17 +123,53 @@ def tech_insurance(alive, listed, u_setback, p_setback, u_insure, lines, distres
     below ``p_setback``; it is insured by the line ``l`` whose uptake band ``lines[l] = (lo, hi)`` holds its fixed
     ``u_insure``. Writes ``tech_insured``, adds ``setback_distress`` to uninsured setbacks, and returns per line
     the firms insured and the insured firms with a setback."""
-    counts = np.zeros((lines.shape[0], 2), dtype=np.int64)
-    for i in range(alive.size):
+    n_lines = lines.shape[0]
+    counts = np.zeros((n_lines, 2), dtype=np.int64)
+    for i in range(alive.size):  # tests as bitwise operations: no branch on the (unpredictable) bands
+        live = alive[i] > listed[i]
+        setback = live & (u_setback[i] < p_setback)
+        ui = u_insure[i]
         insured = False
-        if alive[i] and not listed[i]:
-            setback = u_setback[i] < p_setback
-            for line in range(lines.shape[0]):
-                if lines[line, 0] <= u_insure[i] < lines[line, 1]:
-                    insured = True
-                    counts[line, 0] += 1
-                    counts[line, 1] += setback
-            if setback and not insured:
-                distress[i] += setback_distress
+        for line in range(n_lines):
+            inside = live & (lines[line, 0] <= ui) & (ui < lines[line, 1])
+            insured |= inside
+            counts[line, 0] += inside
+            counts[line, 1] += inside & setback
+        if setback and not insured:
+            distress[i] += setback_distress
         tech_insured[i] = insured
     return counts
+
+
+@njit(cache=True, nogil=True)
+def equity_candidates(alive, listed, stage, vc_backed, theta, revenue, vc_threshold, listing_revenue):
+    """Slots, in order, of alive unlisted firms that may get a VC round (seed or start-up, not VC-backed, θ above
+    ``vc_threshold``) and that may list (growth or mature, revenue above ``listing_revenue``)."""
+    n = alive.size
+    early, big = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    k = j = 0
+    for i in range(n):  # appended without a branch: the slot is written, the count moves only if it qualifies
+        live = alive[i] > listed[i]
+        s = stage[i]
+        early[k] = i
+        k += live & (s <= STARTUP) & (not vc_backed[i]) & (theta[i] > vc_threshold)
+        big[j] = i
+        j += live & (s >= GROWTH) & (revenue[i] > listing_revenue)
+    return early[:k], big[:j]
+
+
+@njit(cache=True, nogil=True)
+def bond_issuers(alive, listed, black_list, stage, revenue, high_tech, high_tech_only, revenue_floor, u, rate):
+    """Slots, in order, of the firms that issue a bond: the uniform below the monthly ``rate`` (tested first: rare),
+    alive, unlisted, not black-listed, growth or mature, revenue above ``revenue_floor`` (and high-tech if
+    ``high_tech_only``)."""
+    out = np.empty(alive.size, dtype=np.int64)
+    k = 0
+    for i in range(alive.size):
+        if u[i] >= rate:
+            continue
+        ok = alive[i] and not listed[i] and not black_list[i] and stage[i] >= GROWTH and revenue[i] > revenue_floor
+        if ok and (high_tech[i] or not high_tech_only):
+            out[k] = i
+            k += 1
+    return out[:k]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.products import GUAR, INS, POOL, REGUAR, VC
 
 if TYPE_CHECKING:
@@ -102,24 +103,16 @@ def register_new_loans(
     pr = m.products
     m.funnel.written(prod, amount)
     pop = m.pop
-    first = ~pop.first_loan[slots]
-    pop.first_loan[slots] = True
-    pop.served[slots] = True
-    pop.tf_served[slots[pr.policy[prod]]] = True
-    pop.debt_wan[slots] = amount
-    pop.cost_rate[slots] = cost
-    pop.term_months[slots] = pr.term[prod]
-    pop.need_wan[slots] = 0.0
-    pop.need_age[slots] = 0
-    first_in_run = pop.vintage_month[slots] < 0
-    pop.vintage_month[slots[first_in_run]] = m.month
-    pop.vintage_policy[slots[first_in_run]] = pr.policy[prod[first_in_run]]
-    pop.vintage_stage[slots[first_in_run]] = pop.stage[slots[first_in_run]]
+    first = kernels.register_borrowers(
+        slots, prod, amount, cost, m.month, pr.term, pr.policy, pop.first_loan, pop.served, pop.tf_served,
+        pop.debt_wan, pop.cost_rate, pop.term_months, pop.need_wan, pop.need_age, pop.vintage_month,
+        pop.vintage_policy, pop.vintage_stage, pop.stage,
+    )  # fmt: skip
     m.recorder.add(
         {
             "new_loans": slots.size,
             "new_loans_wan": float(amount.sum()),
-            "first_loans_new": int(first.sum()),
+            "first_loans_new": first,
             "policy_new_loans_wan": float(amount[pr.policy[prod]].sum()),
         }
     )

@@ -262,3 +262,30 @@ def test_equity_and_bond_candidate_kernels_match_the_numpy_masks(population, hig
     )
     ok = live & ~black & (f["stage"] >= 2) & (f["revenue"] > 20.0) & (ht | (not high_tech_only))
     assert np.array_equal(issued, np.flatnonzero(ok & (u < 0.3))) and issued.size > 0
+
+
+def test_register_borrowers_kernel_matches_the_numpy_statements():
+    rng = np.random.default_rng(3)
+    n, k, n_prod = 400, 60, 4
+    cols = {
+        "first_loan": rng.random(n) < 0.5, "served": rng.random(n) < 0.5, "tf_served": rng.random(n) < 0.2,
+        "debt": np.zeros(n), "cost_rate": np.zeros(n), "term": np.full(n, 12, np.int32), "need": rng.random(n),
+        "need_age": rng.integers(0, 3, n).astype(np.int32),
+        "vintage_month": np.where(rng.random(n) < 0.5, 3, -1).astype(np.int32),
+        "vintage_policy": np.zeros(n, bool), "vintage_stage": np.zeros(n, np.int8),
+    }  # fmt: skip
+    stage = rng.integers(0, 4, n).astype(np.int8)
+    slots, prod = rng.choice(n, k, replace=False), rng.integers(0, n_prod, k)
+    amount, cost = rng.uniform(10, 100, k), rng.uniform(0.02, 0.06, k)
+    term_p, policy_p = np.array([12, 24, 36, 12]), np.array([True, False, True, False])
+    want = {c: v.copy() for c, v in cols.items()}
+    first = kernels.register_borrowers(slots, prod, amount, cost, 7, term_p, policy_p, *cols.values(), stage)
+    assert first == int((~want["first_loan"][slots]).sum())
+    new = want["vintage_month"][slots] < 0
+    want["first_loan"][slots] = want["served"][slots] = True
+    want["tf_served"][slots[policy_p[prod]]] = True
+    want["debt"][slots], want["cost_rate"][slots], want["term"][slots] = amount, cost, term_p[prod]
+    want["need"][slots], want["need_age"][slots] = 0.0, 0
+    want["vintage_month"][slots[new]], want["vintage_policy"][slots[new]] = 7, policy_p[prod[new]]
+    want["vintage_stage"][slots[new]] = stage[slots[new]]
+    assert all(np.array_equal(cols[c], want[c]) for c in cols) and new.any() and (~new).any()

@@ -14,7 +14,7 @@ first run after an install spends a few seconds compiling. Agents call them thro
 Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for debugging).
 """
 
-from sim.kernels.book import accrue, add_per_firm, balances_by_kind, cap_per_firm
+from sim.kernels.book import accrue, add_per_firm, balances_by_kind, cap_per_firm, register_borrowers
 from sim.kernels.defaults import default_prob, defaults
 from sim.kernels.draws import inverse_normal, normal_at, uniform_at
 from sim.kernels.firms import (
@@ -48,6 +48,7 @@ __all__ = [
     "invest",
     "monthly",
     "normal_at",
+    "register_borrowers",
     "tech_insurance",
     "uniform_at",
     "within_room",

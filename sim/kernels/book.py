@@ -87,3 +87,31 @@ def balances_by_kind(principal, active, firm, product, bank, vc_backed, product_
             out[2 + n_p + k, count[2 + n_p + k]] = x
             count[2 + n_p + k] += bank_kinds[k, bank[i]]
     return out, count
+
+
+@njit(cache=True, nogil=True)
+def register_borrowers(
+    slots, prod, amount, cost, month, term_p, policy_p, first_loan, served, tf_served, debt, cost_rate, term, need,
+    need_age, vintage_month, vintage_policy, vintage_stage, stage,
+):  # fmt: skip
+    """New loans on the borrowers' columns (``sim.bookings.register_new_loans``): debt, its cost and term, need met,
+    served (and reached by sci-tech finance under a policy product), and the vintage of a firm's first loan in the
+    run. Returns how many of them had never borrowed. Every test reads the columns as they were before the batch
+    (as the numpy statements did)."""
+    k = slots.size
+    first = 0
+    first_in_run = np.empty(k, dtype=np.bool_)
+    for j in range(k):
+        s = slots[j]
+        first += not first_loan[s]
+        first_in_run[j] = vintage_month[s] < 0
+    for j in range(k):
+        s, p = slots[j], prod[j]
+        first_loan[s] = served[s] = True
+        if policy_p[p]:
+            tf_served[s] = True
+        debt[s], cost_rate[s], term[s] = amount[j], cost[j], term_p[p]
+        need[s], need_age[s] = 0.0, 0
+        if first_in_run[j]:
+            vintage_month[s], vintage_policy[s], vintage_stage[s] = month, policy_p[p], stage[s]
+    return first

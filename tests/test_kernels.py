@@ -39,6 +39,25 @@ def test_counter_uniforms_are_splitmix64_of_key_and_slot():
     assert s.uniform_at("signal", 17, slots[3:4], "bank:icbc")[0] == splitmix_uniform(slots, key)[3]
 
 
+def test_stream_keys_fold_stream_month_and_sub_whatever_was_asked_before():
+    """``Streams.key`` keeps the key folded up to (stream, month); a key is still SplitMix64 folded over the three
+    parts, whichever keys were asked for first."""
+    from sim.streams import _GOLDEN, _mix
+
+    def spec(s: Streams, stream: str, month: int, sub: int) -> int:
+        k = s.root_key
+        for part in (s._ids[stream], month, sub):
+            k = _mix((k + (part + 1) * _GOLDEN) & MASK)
+        return k
+
+    a, b = Streams(21), Streams(21)
+    asks = [("signal", m, sub) for m in (0, 1, 5) for sub in (0, 3, 2**31)] + [("needs", 1, 3), ("defaults", 5, 0)]
+    got_a = [a.key(*x) for x in asks]
+    got_b = [b.key(*x) for x in reversed(asks)][::-1]
+    assert got_a == got_b == [spec(a, *x) for x in asks]
+    assert len(set(got_a)) == len(asks)
+
+
 def test_inverse_normal_matches_scipy_over_the_whole_range():
     p = np.concatenate(
         [

@@ -2,8 +2,8 @@
 
 What happens when a pool runs dry: its account pays claims pro rata up to its balance (``sim.waterfall``), the
 rest falls back to the banks as a shortfall, ``open_for`` refuses new covered lending while the balance is zero,
-banks price the pool's share as partly their own (``Bank.trust``, ``sim.pricing.Pricing.retained``), and the month it emptied is
-recorded as ``depleted_month``. A January top-up or refill reopens it.
+banks price the pool's share as partly their own (``Bank.trust``, ``sim.pricing.Pricing.retained``), and the
+month it emptied is recorded as ``depleted_month``. A January top-up or refill reopens it.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Pricing and screening of the month's applications (``Pricing``, the first half of ``sim.market.Market``).
 
-Every (channel, firm) application is priced by its bank (``Bank.quote``, ``Bank.accepts``,
-``Bank.lending_limit``, each bank once over its channels through its own noisy view of the firm) and screened
-by the guarantor, insurer and venture fund on the product (each once, through its own view). A bank prices the
-share of a loss it expects to keep: its own share plus what it does not trust each sharer to pay
-(``retained``). The firm's side (the all-in cost net of subsidies and the amount its investment justifies,
-``Enterprises.demand``) completes the offer.
+Every (firm, channel) application is priced by its bank (its rate, margin and lending limit: ``Bank.quote``,
+``Bank.accepts``, ``Bank.lending_limit``) through the bank's own noisy view of the firm, and screened by the
+guarantor, insurer and venture fund on the product (each through its own view). A bank prices the share of a
+loss it expects to keep: its own share plus what it does not trust each sharer to pay (``retained``). The firm's
+side (the all-in cost net of subsidies and the amount its investment justifies, ``Enterprises.demand``)
+completes the offer. ``Pricing`` gathers the month's terms of every party; the offers themselves are one
+compiled pass running the agents' own rules (``sim.offers``).
 """
 
 from __future__ import annotations

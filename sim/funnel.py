@@ -55,7 +55,8 @@ class ProductFunnel:
     def observe(self, n_firms: int, counts: np.ndarray, beaten: np.ndarray) -> None:
         """One month's matching of ``n_firms`` firms with a need: per product, the firms eligible, eligible while
         outside the product's window, open, worth it, accepted and cheapest (``counts``, (6, products)) and
-        ``beaten`` (products, products), as counted by the month's offers (``sim.kernels.funnel_firm``)."""
+        ``beaten`` (products, products), as counted by the month's offers (``sim.offers``,
+        ``sim.kernels.funnel_add``)."""
         self.counts["need"] += n_firms
         c = self.counts
         totals = (c["eligible"], self.not_yet, c["open"], c["worth"], c["accepted"], c["cheapest"])

@@ -6,7 +6,7 @@ columns; ``offers`` then runs, firm by firm, the agents' own rules as scalar com
 PD of the firm (``agents.firm_credit.pd_through``, the screening error a counter-based normal of the view's key
 and the firm's slot), the bank's rate, margin and lending limit (``agents.bank``), the firm's demand
 (``agents.firm_credit.asked``), the guarantor's, insurer's and venture fund's screens — and adds the firm to the
-product funnel (``sim.kernels.funnel_firm``). Nothing of size (channels × firms) is allocated: the outputs are
+product funnel (``sim.kernels.funnel_add``). Nothing of size (channels × firms) is allocated: the outputs are
 buffers kept from month to month, and each firm's views and funnel flags are a few numbers.
 
 The arithmetic follows the rules term by term in the same order as the numpy rules they replaced; compiled
@@ -23,7 +23,7 @@ from agents.firm_credit import asked, pd_through
 from agents.guarantor import takes
 from agents.insurer import underwrites
 from sim.kernels.draws import normal_one
-from sim.kernels.market import funnel_firm
+from sim.kernels.market import funnel_add
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -90,7 +90,9 @@ def offers(
             none). An ineligible offer or a closed channel's is inert: 0, never accepted.
         worth: (k, nc) eligible, open and the cost below the investment's return.
         bank_price: (k, nb) the firm's posted price at each bank: its cheapest offer worth it there (inf: none).
-    Adds to ``funnel`` (6, P) and ``beaten`` (P, P) (``sim.kernels.funnel_firm``).
+    Adds each firm to ``funnel`` (6, P) and ``beaten`` (P, P) (``sim.kernels.funnel_add``): per product, whether
+    it was eligible for any channel, eligible for an open one, worth it, accepted, and its cheapest accepted
+    offer (the first channel in order on a tie).
     """
     k, nc = elig.shape
     nv = view_keys.size
@@ -106,14 +108,22 @@ def offers(
         collateral0, revenue, assets = firm_terms[0, i], firm_terms[1, i], firm_terms[2, i]
         need, ret, discount = firm_terms[3, i], firm_terms[4, i], firm_terms[5, i]
         bank_price[i, :] = np.inf
+        flags[:] = False
+        best, best_ch = np.inf, -1
         for c in range(nc):
             rate[i, c] = cost[i, c] = want[i, c] = amount[i, c] = 0.0
             written[i, c] = np.inf
             worth[i, c] = False
-            if not (open_ch[c] and elig[i, c]):  # nothing reads such an offer: not worth it, never written
+            if not elig[i, c]:
                 continue
+            p = ch_prod[c]
+            flags[0, p] = True
+            if not open_ch[c]:  # nothing reads such an offer: not worth it, never written
+                continue
+            flags[1, p] = True
             b = ch_bank[c]
-            lgd, kept, kept_limit, cap, reward, max_loan, room, g_share = ch_terms[c]
+            lgd, kept, kept_limit, cap = ch_terms[c, 0], ch_terms[c, 1], ch_terms[c, 2], ch_terms[c, 3]
+            reward, max_loan, room, g_share = ch_terms[c, 4], ch_terms[c, 5], ch_terms[c, 6], ch_terms[c, 7]
             pd_hat = pd_view[ch_views[c, 0]]
             r = quoted_rate(pd_hat, lgd, kept, lpr, cap, bank_terms[b, 0], bank_terms[b, 1])
             accept = margin_ok(r, pd_hat, lgd, kept, reward, bank_terms[b, 2], bank_terms[b, 3], bank_terms[b, 4])
@@ -138,9 +148,14 @@ def offers(
             rate[i, c], cost[i, c], want[i, c], amount[i, c] = r, x, w, a
             ok = w > 0
             worth[i, c] = ok
+            if ok:
+                flags[2, p] = True
             posted = (x if ok else np.inf) + (1.0 if a < w - 1e-9 else 0.0) * partial_penalty
             if posted < bank_price[i, b]:
                 bank_price[i, b] = posted
             if accept and a <= room + 1e-9:
                 written[i, c] = posted
-        funnel_firm(funnel, beaten, flags, elig[i], open_ch, worth[i], written[i], ch_prod, not_in_window)
+                flags[3, p] = True
+                if posted < best:
+                    best, best_ch = posted, c
+        funnel_add(funnel, beaten, flags, best_ch, ch_prod, not_in_window)

@@ -164,31 +164,25 @@ def test_evolve_kernel_matches_the_numpy_rule(population):
     assert np.array_equal(age, a.astype(np.int32)) and np.array_equal(fm, funded.astype(np.int32))
 
 
-def test_funnel_kernel_matches_per_product_masks():
+def test_funnel_add_counts_a_firms_flags():
     rng = np.random.default_rng(2)
-    k, cp = 400, np.array([0, 0, 1, 2, 2, 2, 4, 1])
-    P, nc = 6, cp.size
-    elig = rng.random((k, nc)) < 0.7
-    worth = elig & (rng.random((k, nc)) < 0.7)  # as the offers make them: worth it only if eligible, …
-    avail, window = rng.random(nc) < 0.8, np.array([1, 1, 0, 1, 1, 0, 0, 1], bool)
-    accepted = worth & (rng.random((k, nc)) < 0.5)  # … accepted only if worth it
-    written = np.where(accepted, rng.integers(1, 5, (k, nc)) * 0.01, np.inf)  # ties on purpose
-    counts, beaten = kernels.funnel(elig, avail, worth, written, cp, window, P)
-    accepted = np.isfinite(written)
-    best = np.where(accepted.any(axis=1), cp[np.argmin(written, axis=1)], -1)
-    for p in range(P):
-        cols = cp == p
-        e, a = elig[:, cols].any(axis=1), accepted[:, cols].any(axis=1)
-        want = [
-            e.sum(),
-            (e & ~window[cols].any()).sum(),
-            (elig[:, cols] & avail[cols]).any(axis=1).sum(),
-            worth[:, cols].any(axis=1).sum(),
-            a.sum(),
-            (best == p).sum(),
-        ]
-        assert counts[:, p].tolist() == want, p
-        assert beaten[p].tolist() == np.bincount(best[a & (best != p) & (best >= 0)], minlength=P).tolist()
+    P, cp = 6, np.array([0, 0, 1, 2, 2, 2, 4, 1])
+    not_in_window = np.array([0, 1, 0, 0, 1, 0], bool)
+    counts, beaten = np.zeros((6, P)), np.zeros((P, P))
+    want_counts, want_beaten = np.zeros((6, P)), np.zeros((P, P))
+    for _ in range(300):
+        elig = rng.random(P) < 0.7
+        flags = np.vstack([elig, elig & (rng.random(P) < 0.8), elig & (rng.random(P) < 0.6), np.zeros(P, bool)])
+        flags[3] = flags[2] & (rng.random(P) < 0.5)  # accepted only if worth it, worth it only if eligible
+        on = np.flatnonzero(flags[3][cp])
+        best_ch = int(rng.choice(on)) if on.size else -1
+        kernels.funnel_add(counts, beaten, flags, best_ch, cp, not_in_window)
+        want_counts[:5] += np.vstack([flags[0], flags[0] & not_in_window, flags[1], flags[2], flags[3]])
+        if best_ch >= 0:
+            q = cp[best_ch]
+            want_counts[5, q] += 1
+            want_beaten[:, q] += flags[3] & (np.arange(P) != q)
+    assert np.array_equal(counts, want_counts) and np.array_equal(beaten, want_beaten)
 
 
 def test_tech_insurance_kernel_matches_the_numpy_rule(population):

@@ -86,6 +86,7 @@ NAMES = list(inspect.signature(sim.offers.offers.py_func).parameters)  # the ker
     ],
 )
 def test_offers_match_the_rules_written_in_numpy(name, overrides, monkeypatch):
+    """Every offer of a sample of months, and the funnel of every month."""
     months: list[dict] = []
     kernel = sim.pricing.offers
 
@@ -107,6 +108,33 @@ def test_offers_match_the_rules_written_in_numpy(name, overrides, monkeypatch):
         np.testing.assert_allclose(a["bank_price"], want["bank_price"], rtol=1e-12, atol=1e-12)
         checked += int(np.isfinite(written).sum())
     assert checked > 100, "the months checked must include accepted offers"
+    for a in months:
+        counts, beaten = funnel_reference(a, reference(a))
+        assert np.array_equal(a["funnel"], counts) and np.array_equal(a["beaten"], beaten)
+
+
+def funnel_reference(a: dict, offers: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The month's product funnel from the offers, in numpy (``sim.funnel``): per product, firms eligible,
+    eligible while outside the window, eligible for an open channel, worth it, accepted, and cheapest accepted
+    (the first channel on a tie); ``beaten[p, q]``: accepted for p, cheapest q ≠ p."""
+    cp, P = a["ch_prod"], a["not_in_window"].size
+    elig, written = a["elig"], offers["written"]
+    accepted = np.isfinite(written)
+    best = np.where(accepted.any(axis=1), cp[np.argmin(written, axis=1)], -1)
+    counts, beaten = np.zeros((6, P)), np.zeros((P, P))
+    for p in range(P):
+        cols = cp == p
+        e, acc = elig[:, cols].any(axis=1), accepted[:, cols].any(axis=1)
+        counts[:, p] = [
+            e.sum(),
+            (e & a["not_in_window"][p]).sum(),
+            (elig[:, cols] & a["open_ch"][cols]).any(axis=1).sum(),
+            offers["worth"][:, cols].any(axis=1).sum(),
+            acc.sum(),
+            (best == p).sum(),
+        ]
+        beaten[p] = np.bincount(best[acc & (best != p) & (best >= 0)], minlength=P)
+    return counts, beaten
 
 
 @pytest.fixture(scope="module")

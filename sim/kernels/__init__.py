@@ -27,7 +27,7 @@ from sim.kernels.firms import (
     monthly,
     tech_insurance,
 )
-from sim.kernels.market import best_at_bank, capacity, funnel, within_room
+from sim.kernels.market import best_at_bank, capacity, funnel_add, within_room
 
 __all__ = [
     "accrue",
@@ -43,7 +43,7 @@ __all__ = [
     "draw_needs",
     "equity_candidates",
     "evolve",
-    "funnel",
+    "funnel_add",
     "inverse_normal",
     "invest",
     "monthly",

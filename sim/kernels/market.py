@@ -8,29 +8,13 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def funnel_firm(counts, beaten, flags, elig, avail, worth, written, ch_prod, not_in_window):
-    """Add one firm's month to the product funnel (``sim.funnel.ProductFunnel``), from its offers over the
-    channels: ``elig``, ``avail``, ``worth`` masks and ``written`` (the ranking price of an accepted offer that
-    fits, inf where none). Adds, per product, whether the firm was eligible, eligible while no channel of the
-    product was in its window (``not_in_window``), eligible for an open channel, worth it, accepted, and accepted
-    as its cheapest — to ``counts`` (6, products) — and to ``beaten[p, q]`` when it was accepted for p but its
-    cheapest accepted offer was product q ≠ p (the first channel in order wins a tie). ``flags`` is (4,
-    products) scratch. Worth it and accepted must imply eligible (as the offers make them)."""
-    flags[:] = False  # eligible, open, worth, accepted: any channel of the product
-    best, best_ch = np.inf, -1
-    for c in range(ch_prod.size):
-        p = ch_prod[c]
-        if elig[c]:
-            flags[0, p] = True
-            if avail[c]:
-                flags[1, p] = True
-        if worth[c]:
-            flags[2, p] = True
-        w = written[c]
-        if w < np.inf:
-            flags[3, p] = True
-            if w < best:
-                best, best_ch = w, c
+def funnel_add(counts, beaten, flags, best_ch, ch_prod, not_in_window):
+    """Add one firm's month to the product funnel (``sim.funnel.ProductFunnel``) from its ``flags`` (4,
+    products: eligible, eligible for an open channel, worth it, accepted — for any channel of the product) and
+    its cheapest accepted channel ``best_ch`` (-1: none): per product, the firm counts as eligible, eligible while
+    no channel of the product is in its window (``not_in_window``), open, worth it, accepted, and accepted as its
+    cheapest — in ``counts`` (6, products) — and ``beaten[p, q]`` counts it when it was accepted for p but its
+    cheapest accepted offer was product q ≠ p."""
     for p in range(not_in_window.size):
         if flags[0, p]:  # worth it and accepted imply eligible (an ineligible offer is inert)
             counts[0, p] += 1
@@ -44,21 +28,6 @@ def funnel_firm(counts, beaten, flags, elig, avail, worth, written, ch_prod, not
         for p in range(not_in_window.size):
             if flags[3, p] and p != q:
                 beaten[p, q] += 1
-
-
-@njit(cache=True, nogil=True)
-def funnel(elig, avail, worth, written, ch_prod, window, n_products):
-    """The product funnel of a month's (firms, channels) masks (``funnel_firm`` of each firm): (6, products)
-    counts and ``beaten``. ``window``: (channels,) the channel is within its product's availability window."""
-    counts = np.zeros((6, n_products))
-    beaten = np.zeros((n_products, n_products))
-    flags = np.zeros((4, n_products), dtype=np.bool_)
-    in_window = np.zeros(n_products, dtype=np.bool_)
-    for c in range(ch_prod.size):
-        in_window[ch_prod[c]] |= window[c]
-    for i in range(elig.shape[0]):
-        funnel_firm(counts, beaten, flags, elig[i], avail, worth[i], written[i], ch_prod, ~in_window)
-    return counts, beaten
 
 
 @njit(cache=True, nogil=True)

@@ -108,6 +108,7 @@ class Market(Pricing):
         self._trust_terms = self._view_terms = self._costs = None  # built on first use (``Pricing``)
         self.buffers = np.array([[b.p.reliability_buffer_share] for b in banks], dtype=float).reshape(-1, 1)
         self.fund_ch = np.flatnonzero(self.ch_acct[VC] >= 0)  # channels a venture fund covers
+        self.rules = products.rules  # the products' eligibility requirements (``sim.products.eligible_for``)
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
         """Run this month's application rounds; book the loans; return counts for the monthly table.
@@ -124,16 +125,8 @@ class Market(Pricing):
             return stats
         rooms: tuple[np.ndarray, ...] | None = self.rooms()  # recomputed only after loans are booked
         avail = self.channels_open(calendar_index, rooms)
-        elig = pr.eligible(
-            pop.stage[firms],
-            pop.in_database[firms],
-            pop.high_tech[firms],
-            pop.patents[firms],
-            pop.vc_backed[firms],
-            self.inst.holds(firms),
-        )
         room = self.channel_room(rooms)
-        offers = self.quote(firms, month, lpr, hit_rate, avail, elig, ~pr.in_window(calendar_index), room)
+        offers = self.quote(firms, month, lpr, hit_rate, avail, ~pr.in_window(calendar_index), room)
         # Worth it: eligible, open, and the cost below what the investment returns. A firm prefers a loan of the
         # size it asked for: offers cut short by a ceiling or the bank's collateral limit rank after every
         # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``written``: accepted and fits the room.

@@ -18,18 +18,33 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+import agents.bank
+import agents.firm_credit
+import agents.guarantor
+import agents.insurer
+import sim.kernels.draws
+import sim.kernels.market
+import sim.products
 from agents.bank import limit_wan, margin_ok, quoted_rate
 from agents.firm_credit import asked, pd_through
 from agents.guarantor import takes
 from agents.insurer import underwrites
+from sim.kernels.cache import refresh_when_changed
 from sim.kernels.draws import normal_one
 from sim.kernels.market import funnel_add
+from sim.products import eligible_for
+
+DEPENDS = (sim.products, sim.kernels.draws, sim.kernels.market)  # besides the agents' modules
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def offers(
     slots,
     open_ch,
+    firm_class,
+    holds,
+    rules,
+    stage_ok,
     elig,
     ch_bank,
     ch_prod,
@@ -63,7 +78,10 @@ def offers(
 
     Args (``k`` applicants, ``nc`` channels, ``nb`` banks, ``nv`` views, ``P`` products):
         slots: (k,) the applicants' firm slots (their draws). open_ch: (nc,) the channel can be written this
-            month; a closed channel's offer is inert. elig: (k, nc) the firm is eligible for the product.
+            month; a closed channel's offer is inert.
+        firm_class, holds, rules, stage_ok: what decides eligibility (``sim.products.eligible_for``): (5, k)
+            each applicant's stage, place in the database, high-tech status, patents and VC backing; (k, kinds)
+            the pledgeable assets it holds; the products' requirements (``ProductTable.rules``, ``stage_ok``).
         ch_bank, ch_prod: (nc,) the channel's bank and product. bank_terms: (nb, 6) ``Bank.terms``.
         view_keys, view_scale: (nv,) each institution's view: the 64-bit key of its screening noise this month
             and the noise's standard deviation. firm_pd: (5, k) true quality θ, stage PD, debt-service, distress
@@ -85,6 +103,7 @@ def offers(
         not_in_window: (P,) no channel of the product is within its availability window this month.
 
     Fills (every element):
+        elig: (k, nc) the firm is eligible for the channel's product.
         out: (5, k, nc) rate (annual, after the red list's discount), all-in cost net of subsidies (annual),
             amount asked, amount offered (万元), and the ranking price of an accepted offer that fits (inf:
             none). An ineligible offer or a closed channel's is inert: 0, never accepted.
@@ -95,6 +114,13 @@ def offers(
     offer (the first channel in order on a tie).
     """
     k, nc = elig.shape
+    stage, in_db, high_tech, patents, vc_backed = (
+        firm_class[0],
+        firm_class[1],
+        firm_class[2],
+        firm_class[3],
+        firm_class[4],
+    )
     nv = view_keys.size
     eta, small, large = demand_terms[0], demand_terms[1], demand_terms[2]
     rate, cost, want, amount, written = out[0], out[1], out[2], out[3], out[4]
@@ -108,15 +134,18 @@ def offers(
         collateral0, revenue, assets = firm_terms[0, i], firm_terms[1, i], firm_terms[2, i]
         need, ret, discount = firm_terms[3, i], firm_terms[4, i], firm_terms[5, i]
         bank_price[i, :] = np.inf
+        held = holds[i]
         flags[:] = False
         best, best_ch = np.inf, -1
         for c in range(nc):
             rate[i, c] = cost[i, c] = want[i, c] = amount[i, c] = 0.0
             written[i, c] = np.inf
             worth[i, c] = False
-            if not elig[i, c]:
-                continue
             p = ch_prod[c]
+            e = eligible_for(rules, stage_ok, p, stage[i], in_db[i], high_tech[i], patents[i], vc_backed[i], held)
+            elig[i, c] = e
+            if not e:
+                continue
             flags[0, p] = True
             if not open_ch[c]:  # nothing reads such an offer: not worth it, never written
                 continue
@@ -159,3 +188,8 @@ def offers(
                 if posted < best:
                     best, best_ch = posted, c
         funnel_add(funnel, beaten, flags, best_ch, ch_prod, not_in_window)
+
+
+# The kernel inlines rules from other modules (the agents', the products', the draws, the funnel's count): numba's
+# cache would not notice when one of them changes, so it is emptied when their sources do.
+refresh_when_changed(offers, *(agents.bank, agents.firm_credit, agents.guarantor, agents.insurer), *DEPENDS)

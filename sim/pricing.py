@@ -87,6 +87,7 @@ class Pricing:
     _view_terms: list[tuple[str, float, np.ndarray, int]] | None
     _costs: np.ndarray | None
     fund_ch: np.ndarray
+    rules: np.ndarray
 
     # ---- what each sharer's share is worth to a bank --------------------------------------------------------
     def exposures(self) -> dict[int, np.ndarray]:
@@ -223,15 +224,14 @@ class Pricing:
         lpr: float,
         hit_rate: float,
         open_ch: np.ndarray,
-        elig: np.ndarray,
         not_in_window: np.ndarray,
         room: np.ndarray,
     ) -> Offers:
         """Price, screen and rank every (firm, channel) application for this month (``sim.offers.offers``, the
         agents' rules compiled): each bank through its own view of the firm, each guarantor, insurer and
-        venture fund once over the channels of the products it is on; ``elig`` (k, channels) from
-        ``ProductTable.eligible``; ``not_in_window`` (products,) for the funnel; ``room`` (channels,) the largest
-        loan each takes now.
+        venture fund once over the channels of the products it is on, for the products each firm is eligible for
+        (``sim.products.eligible_for``); ``not_in_window`` (products,) for the funnel; ``room`` (channels,) the
+        largest loan each takes now.
 
         Only channels ``open_ch`` (``Market.channels_open``) are priced; a closed channel's offer is inert (not
         worth it, not accepted, nothing asked). Every draw is counter-based per firm, so leaving channels out
@@ -250,10 +250,17 @@ class Pricing:
         p = pop.p
         out = self.scratch("out", (5, k, nc), float)
         worth, bank_price = self.scratch("worth", (k, nc), bool), self.scratch("bank_price", (k, nb), float)
+        elig = self.scratch("elig", (k, nc), bool)
+        firm_class = np.vstack([pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms]])
+        firm_class = np.vstack([firm_class, pop.vc_backed[firms]]).astype(np.int64)
         funnel, beaten = np.zeros((6, n_prod)), np.zeros((n_prod, n_prod))
         offers(
             firms,
             open_ch,
+            firm_class,
+            inst.holds(firms),
+            self.rules,
+            pr.stage_ok,
             elig,
             pr.ch_bank,
             cp,

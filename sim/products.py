@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.calendar import YearMonth
 from sim.counterfactual import is_policy_product
@@ -19,6 +20,17 @@ from sim.schema_instruments import PLEDGES
 POOL, GUAR, REGUAR, INS, GOV, VC = (
     PARTIES.index(p) for p in ("pool", "guarantor", "reguarantor", "insurer", "government", "vc")
 )
+
+
+@njit(cache=True, nogil=True)
+def eligible_for(rules, stage_ok, p, stage, in_database, high_tech, patents, vc_backed, holds):
+    """Whether a firm may borrow under product ``p`` (called per application by ``sim.offers``): its stage among
+    the product's (``stage_ok``, (P, 4)), and what the product requires (``ProductTable.rules``): VC backing, a
+    place in the tech-firm database, high-tech status, a patent, holding the asset it pledges (``holds``: the
+    firm's pledgeable assets, by kind)."""
+    ok = stage_ok[p, stage] and (rules[p, 0] == 0 or vc_backed) and (rules[p, 1] == 0 or in_database)
+    ok = ok and (rules[p, 2] == 0 or high_tech) and (rules[p, 3] == 0 or patents > 0)
+    return ok and (rules[p, 4] < 0 or holds[rules[p, 4]])
 
 
 @dataclass
@@ -61,27 +73,12 @@ class ProductTable:
         """Row of the plain loan used for the initial stock."""
         return len(self.names) - 1
 
-    def eligible(
-        self,
-        stage: np.ndarray,
-        db: np.ndarray,
-        ht: np.ndarray,
-        patents: np.ndarray,
-        vc: np.ndarray,
-        holds: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """(k, channels) mask of firms eligible for each channel's product; ``holds`` (k, len(PLEDGES)): which
-        firms hold each pledgeable asset (a pledge product lends only to holders)."""
-        p = self.ch_prod
-        ok = self.stage_ok[p].T[stage]
-        ok &= ~self.vc_only[p] | vc[:, None]
-        ok &= ~self.database_only[p] | db[:, None]
-        ok &= ~self.high_tech_only[p] | ht[:, None]
-        ok &= ~self.patent_only[p] | (patents[:, None] > 0)
-        kinds = self.pledge[p]
-        if holds is not None and (kinds >= 0).any():
-            ok &= (kinds < 0) | holds[:, np.maximum(kinds, 0)]
-        return ok
+    @property
+    def rules(self) -> np.ndarray:
+        """(P, 5) each product's eligibility requirements for ``eligible_for``: VC-backed only, database only,
+        high-tech only, patent only (0/1), and the index in PLEDGES of the asset it pledges (-1: none)."""
+        flags = (self.vc_only, self.database_only, self.high_tech_only, self.patent_only)
+        return np.column_stack([*(f.astype(np.int64) for f in flags), self.pledge.astype(np.int64)])
 
     def in_window(self, calendar_index: int) -> np.ndarray:
         """(products,) whether each product is within its availability window in calendar month ``calendar_index``

@@ -21,9 +21,20 @@ from sim.model import EcosystemModel
 from sim.scenario import load_scenario
 
 
+def eligible(a: dict) -> np.ndarray:
+    """(k, channels) eligibility in numpy: the product's stages, its requirements, the asset it pledges."""
+    stage, in_db, high_tech, patents, vc = a["firm_class"]
+    rules, p = a["rules"][a["ch_prod"]], a["ch_prod"]
+    ok = a["stage_ok"][p].T[stage]
+    for j, have in enumerate((vc, in_db, high_tech, patents > 0)):
+        ok &= (rules[:, j] == 0) | (have[:, None] > 0)
+    return ok & ((rules[:, 4] < 0) | a["holds"][:, np.maximum(rules[:, 4], 0)])
+
+
 def reference(a: dict) -> dict[str, np.ndarray]:
     """The month's offers in numpy, from the kernel's arguments ``a``."""
-    k = a["elig"].shape[0]
+    elig = eligible(a)
+    k = elig.shape[0]
     theta, stage_pd, debt, distress, vc = a["firm_pd"]
     z = np.array([kernels.normal_at(a["slots"], key) for key in a["view_keys"]]).reshape(-1, k)
     seen = theta + a["view_scale"][:, None] * z
@@ -55,7 +66,7 @@ def reference(a: dict) -> dict[str, np.ndarray]:
     accept &= (g < 0) | guaranteed
     accept &= (ins < 0) | ((pd_i <= it[0]) & (it[1] > 0))
     accept &= (fund < 0) | a["fund_ok"][np.maximum(fund, 0)].T
-    live = a["open_ch"][None, :] & a["elig"]
+    live = a["open_ch"][None, :] & elig
     worth = live & (want > 0)
     posted = np.where(worth, cost, np.inf) + (amount < want - 1e-9) * a["partial_penalty"]
     written = np.where(live & accept & (amount <= room + 1e-9), posted, np.inf)
@@ -64,6 +75,7 @@ def reference(a: dict) -> dict[str, np.ndarray]:
         [np.where(live, posted, np.inf)[:, a["ch_bank"] == b].min(axis=1, initial=np.inf) for b in range(nb)]
     ).T
     return {
+        "elig": elig,
         "rate": np.where(live, rate, 0.0),  # an offer not priced is inert: 0
         "cost": np.where(live, cost, 0.0),
         "want": np.where(live, want, 0.0),
@@ -104,7 +116,7 @@ def test_offers_match_the_rules_written_in_numpy(name, overrides, monkeypatch):
         got = {"rate": rate, "cost": cost, "want": asked, "amount": amount, "written": written}
         for key, value in got.items():
             np.testing.assert_allclose(value, want[key], rtol=1e-12, atol=1e-12, err_msg=key)
-        assert np.array_equal(a["worth"], want["worth"])
+        assert np.array_equal(a["worth"], want["worth"]) and np.array_equal(a["elig"], want["elig"])
         np.testing.assert_allclose(a["bank_price"], want["bank_price"], rtol=1e-12, atol=1e-12)
         checked += int(np.isfinite(written).sum())
     assert checked > 100, "the months checked must include accepted offers"
@@ -118,7 +130,7 @@ def funnel_reference(a: dict, offers: dict) -> tuple[np.ndarray, np.ndarray]:
     eligible while outside the window, eligible for an open channel, worth it, accepted, and cheapest accepted
     (the first channel on a tie); ``beaten[p, q]``: accepted for p, cheapest q ≠ p."""
     cp, P = a["ch_prod"], a["not_in_window"].size
-    elig, written = a["elig"], offers["written"]
+    elig, written = offers["elig"], offers["written"]
     accepted = np.isfinite(written)
     best = np.where(accepted.any(axis=1), cp[np.argmin(written, axis=1)], -1)
     counts, beaten = np.zeros((6, P)), np.zeros((P, P))

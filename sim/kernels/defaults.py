@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.kernels import firms as firm_kernels
+from sim.kernels.cache import refresh_when_changed
 from sim.kernels.firms import monthly
 
 SAFE_MARGIN = 1e-9  # added to the bound of the log annual PD: far above the rounding of the terms summed
@@ -144,3 +146,8 @@ def defaults(
         lp = _log_annual(lp, service, debt_factor, distress[i], distress_factor, vc_backed[i], log_vc)
         out[i] = u[i] < _from_table(_cell(lp, log_cap, log_mult, log_floor, log_lo, step), table, top)
     return out
+
+
+# ``monthly`` is inlined from ``sim.kernels.firms``: numba's cache would not notice a change there.
+for _kernel in (default_prob, defaults):
+    refresh_when_changed(_kernel, firm_kernels)

@@ -129,8 +129,9 @@ class Market(Pricing):
         offers = self.quote(firms, month, lpr, hit_rate, avail, ~pr.in_window(calendar_index), room)
         # Worth it: eligible, open, and the cost below what the investment returns. A firm prefers a loan of the
         # size it asked for: offers cut short by a ceiling or the bank's collateral limit rank after every
-        # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``written``: accepted and fits the room.
-        worth, written, bank_price = offers.worth, offers.written, offers.bank_price
+        # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``offers.written``: accepted and fits the
+        # room, the price the firm ranks it at (struck in the rounds below when the room runs out).
+        worth, bank_price = offers.worth, offers.bank_price
         if self.observer is not None:
             self.observer(firms.size, offers.funnel, offers.beaten)
         nb = len(self.banks)
@@ -149,18 +150,12 @@ class Market(Pricing):
                 # smallest loan can never be written, so it leaves at once rather than fail each product in turn.
                 rooms = self.rooms() if rooms is None else rooms
                 live = rooms[0] >= pop.p.need_min_wan - DEAD_MARGIN_WAN
-                ch = kernels.best_at_bank(written, rows, bank[rows], self.bank_cols_table, self.bank_ncols, live)
-                rows, ch = rows[ch >= 0], ch[ch >= 0]
-                if rows.size == 0:
-                    break
-                ok = self.capacity_ok(ch, offers.amount[rows, ch], rooms)
-                if ok.any():
-                    self.book_batch(firms[rows[ok]], ch[ok], offers, rows[ok])
+                took, ch, rows = self.batch(offers, rows, bank[rows], live, rooms)
+                if took.size:
+                    self.book_batch(firms[took], ch, offers, took)
                     rooms = None
-                    pending[rows[ok]] = False
-                    stats["approvals"] += int(ok.sum())
-                written[rows[~ok], ch[~ok]] = np.inf
-                rows = rows[~ok]
+                    pending[took] = False
+                    stats["approvals"] += took.size
         self.write(offers, month)
         not_worth = ~worth.any(axis=1)
         pop.need_wan[firms[pending & not_worth]] = 0.0  # credit costs more than it would earn: no application
@@ -211,22 +206,27 @@ class Market(Pricing):
         )
         return room
 
-    def capacity_ok(self, ch: np.ndarray, amount: np.ndarray, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
-        """Bank capital / quota, guarantor leverage, pool and venture-fund leverage commitments, first come first
-        served, against the ``rooms`` left now (``rooms()``; the compiled queues of ``sim.kernels.capacity``)."""
-        room_b, room_g, room_p, room_f = rooms
-        return kernels.capacity(
-            ch,
-            np.asarray(amount, dtype=float),
+    def batch(
+        self, o: Offers, rows: np.ndarray, bank: np.ndarray, live: np.ndarray, rooms: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One batch of a round (``sim.kernels.batch``): each application to its bank's cheapest channel still on
+        offer, then bank capital / quota, guarantor leverage, pool and venture-fund leverage commitments first
+        come first served against the ``rooms`` left now (``rooms()``). Returns the accepted rows and their
+        channels, and the rows refused for room (their offer struck from ``o.written``)."""
+        return kernels.batch(
+            o.written,
+            o.amount,
+            rows,
+            bank,
+            self.bank_cols_table,
+            self.bank_ncols,
+            live,
             self.pr.ch_bank,
-            room_b,
+            rooms,
             self.g_share,
-            room_g,
             self.ch_pool,
-            room_p,
             self.ch_acct[VC],
             self.ch_share[VC],
-            room_f,
         )
 
     def book_batch(self, slots: np.ndarray, ch: np.ndarray, o: Offers, rows: np.ndarray) -> None:

@@ -302,3 +302,28 @@ def test_register_borrowers_kernel_matches_the_numpy_statements():
     want["vintage_month"][slots[new]], want["vintage_policy"][slots[new]] = 7, policy_p[prod[new]]
     want["vintage_stage"][slots[new]] = stage[slots[new]]
     assert all(np.array_equal(cols[c], want[c]) for c in cols) and new.any() and (~new).any()
+
+
+def test_capacity_queues_match_within_room_in_turn():
+    """Bank, each guarantor, pool, fund: each queue first come first served over what the earlier ones took."""
+    rng = np.random.default_rng(5)
+    nc, nb, ng, npool, nf = 12, 3, 2, 2, 1
+    ch_bank, ch_pool = rng.integers(0, nb, nc), np.where(rng.random(nc) < 0.6, rng.integers(0, npool, nc), -1)
+    g_share = np.where(rng.random((nc, ng)) < 0.5, rng.choice([0.5, 0.8], (nc, ng)), 0.0)
+    ch_fund, fund_share = np.where(rng.random(nc) < 0.3, 0, -1), np.full(nc, 0.4)
+    for _ in range(50):
+        n = 40
+        ch, amount = rng.integers(0, nc, n), rng.uniform(10, 300, n)
+        room_b, room_g, room_p, room_f = (rng.uniform(200, 3000, m) for m in (nb, ng, npool, nf))
+        ok = kernels.within_room(ch_bank[ch], amount, room_b)
+        for g in range(ng):
+            liability = amount * g_share[ch, g]
+            ok &= kernels.within_room(np.where(ok & (liability > 0), 0, -1), liability, room_g[g : g + 1])
+        ok &= kernels.within_room(np.where(ok, ch_pool[ch], -1), amount, room_p)
+        keys = np.where(ok & (fund_share[ch] > 0), ch_fund[ch], -1)
+        ok &= kernels.within_room(keys, amount * fund_share[ch], room_f)
+        got = kernels.capacity(
+            ch, amount, ch_bank, room_b, g_share, room_g, ch_pool, room_p, ch_fund, fund_share, room_f
+        )
+        assert np.array_equal(got, ok)
+        assert 0 < ok.sum() < n  # the rooms bind

@@ -27,12 +27,13 @@ from sim.kernels.firms import (
     monthly,
     tech_insurance,
 )
-from sim.kernels.market import best_at_bank, capacity, funnel_add, within_room
+from sim.kernels.market import batch, best_at_bank, capacity, funnel_add, within_room
 
 __all__ = [
     "accrue",
     "add_per_firm",
     "balances_by_kind",
+    "batch",
     "best_at_bank",
     "bond_issuers",
     "cap_per_firm",

@@ -73,7 +73,7 @@ def within_room(keys, amounts, room):
 @njit(cache=True, nogil=True)
 def capacity(ch, amount, ch_bank, room_b, g_share, room_g, ch_pool, room_p, ch_fund, fund_share, room_f):
     """Which of a batch of loans (channel ``ch``, ``amount``, in arrival order) the rooms left take, first come
-    first served (``Market.capacity_ok``): the bank's capital or quota (every application counts in its bank's
+    first served (``Market.batch``): the bank's capital or quota (every application counts in its bank's
     queue), then each guarantor's leverage (its liability ``amount × g_share[ch, g]``, both roles together),
     then the pool's leverage commitment, then the venture fund's (its share ``fund_share``); each later queue
     counts only the loans the earlier ones took. ``ch_pool``/``ch_fund`` < 0: none."""
@@ -98,3 +98,25 @@ def capacity(ch, amount, ch_bank, room_b, g_share, room_g, ch_pool, room_p, ch_f
         if ok[j] and ch_fund[c] >= 0 and fund_share[c] > 0:
             ok[j] = _queued(total, ch_fund[c], amount[j] * fund_share[c], room_f)
     return ok
+
+
+@njit(cache=True, nogil=True)
+def batch(written, amount, rows, bank, bank_cols, n_cols, live, ch_bank, rooms, g_share, ch_pool, ch_fund, fund_share):
+    """One batch of a round of applications (``Market.originate``): each application ``rows[j]`` to bank
+    ``bank[j]`` goes to the cheapest of the bank's channels still on offer (``best_at_bank``; it leaves when
+    there is none or the bank is not ``live``), then the capacity queues take them first come first served
+    (``capacity``, against ``rooms`` = (banks, guarantors, pools, funds) rooms). A refused offer is struck from
+    ``written`` (its application tries the bank's next channel in the next batch). Returns the accepted
+    applications' rows and channels, and the refused ones' rows."""
+    ch = best_at_bank(written, rows, bank, bank_cols, n_cols, live)
+    keep = ch >= 0
+    rows, ch = rows[keep], ch[keep]
+    amounts = np.empty(rows.size)
+    for j in range(rows.size):
+        amounts[j] = amount[rows[j], ch[j]]
+    room_b, room_g, room_p, room_f = rooms
+    ok = capacity(ch, amounts, ch_bank, room_b, g_share, room_g, ch_pool, room_p, ch_fund, fund_share, room_f)
+    for j in range(rows.size):
+        if not ok[j]:
+            written[rows[j], ch[j]] = np.inf
+    return rows[ok], ch[ok], rows[~ok]

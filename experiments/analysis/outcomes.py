@@ -97,11 +97,16 @@ def guarantor_depletion(
     """First month (1-based) that guarantor net assets are exhausted, in total and per guarantor."""
     out: dict[str, float | bool] = {}
     total = monthly["guarantor_net_assets_wan"].to_numpy(dtype=float) if has_guarantors else np.zeros(0)
-    out["guarantor_depleted"], out["guarantor_months_to_depletion"] = _first_empty(total, monthly["month"])
+    out["guarantor_depleted"], out["guarantor_months_to_depletion"] = _first_empty(total, monthly["month"].to_numpy())
     if institutions is not None and not institutions.empty and "net_assets_wan" in institutions.columns:
-        g = institutions[institutions["kind"] == "guarantor"]
-        for name, rows in g.groupby("name", sort=True):
-            hit, month = _first_empty(rows["net_assets_wan"].to_numpy(dtype=float), rows["month"])
+        # numpy rather than a pandas groupby: this runs once per run of a study (same order: by name, then rows)
+        guarantor = (institutions["kind"] == "guarantor").to_numpy(dtype=bool, na_value=False)
+        names = institutions["name"].to_numpy()[guarantor]
+        assets = institutions["net_assets_wan"].to_numpy(dtype=float)[guarantor]
+        months = institutions["month"].to_numpy()[guarantor]
+        for name in sorted({n for n in names if isinstance(n, str)}):
+            rows = names == name
+            hit, month = _first_empty(assets[rows], months[rows])
             out[f"guarantor.{name}.depleted"] = hit
             out[f"guarantor.{name}.months_to_depletion"] = month
     return out
@@ -113,7 +118,7 @@ def series_arrays(monthly: pd.DataFrame, which: str | tuple[str, ...] | None) ->
         return None
     skip = {"month", "date", "month_label"}
     if which == "all":
-        cols = [c for c in monthly.columns if c not in skip and pd.api.types.is_numeric_dtype(monthly[c])]
+        cols = [c for c, t in monthly.dtypes.items() if c not in skip and pd.api.types.is_numeric_dtype(t)]
     else:
         cols = [c for c in which if c in monthly.columns]
     values = monthly[cols].to_numpy(dtype=np.float64)
@@ -139,11 +144,11 @@ def series_ipc(monthly: pd.DataFrame, which: str | tuple[str, ...] | None) -> by
     return sink.getvalue().to_pybytes()
 
 
-def _first_empty(values: np.ndarray, month: pd.Series) -> tuple[bool, float]:
+def _first_empty(values: np.ndarray, month: np.ndarray) -> tuple[bool, float]:
     hits = np.flatnonzero(values <= EMPTY_WAN)
     if hits.size == 0:
         return False, float("nan")
-    return True, float(month.to_numpy()[hits[0]])
+    return True, float(month[hits[0]])
 
 
 def _value(v: Any) -> float | bool:

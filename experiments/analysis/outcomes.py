@@ -118,10 +118,13 @@ def series_arrays(monthly: pd.DataFrame, which: str | tuple[str, ...] | None) ->
         return None
     skip = {"month", "date", "month_label"}
     if which == "all":
-        cols = [c for c, t in monthly.dtypes.items() if c not in skip and pd.api.types.is_numeric_dtype(t)]
+        keep = [
+            i for i, (c, t) in enumerate(monthly.dtypes.items()) if c not in skip and pd.api.types.is_numeric_dtype(t)
+        ]
     else:
-        cols = [c for c in which if c in monthly.columns]
-    values = monthly[cols].to_numpy(dtype=np.float64)
+        keep = [monthly.columns.get_loc(c) for c in which if c in monthly.columns]
+    cols = list(monthly.columns[keep])
+    values = monthly.iloc[:, keep].to_numpy(dtype=np.float64)  # by position: a third of the cost of by name
     out = {
         "month": monthly["month"].to_numpy(dtype=np.int64),
         "date": monthly["date"].to_numpy(dtype="datetime64[ms]"),

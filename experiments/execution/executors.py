@@ -26,6 +26,13 @@ from typing import Any
 
 WINDOW_PER_WORKER = 2
 CONNECT_TIMEOUT_S = 20
+#: Dask settings of a ``LocalCluster`` this module starts (``--dask local``): no statistical profiler (it samples
+#: the running task's stack every 10 ms) and event-loop health checks once a second instead of every 20 ms. Since
+#: the model's compiled loops release the GIL, a worker's event loop runs these on time during a run (before, a
+#: run held the GIL and starved them); on a 2-worker cluster they cost 10–20 ms of CPU per 2,000-firm run, for a
+#: profile page and warnings nobody sees (the cluster has no dashboard). The same for a cluster started by hand:
+#: docs/cluster.md.
+QUIET_DASK = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
 NOT_SHARED: Any = object()  # ``run`` without shared data
 
 #: The shared data of the study this worker process runs (set by the pool's initializer).
@@ -117,14 +124,16 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str = "local", workers: int = 2) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         self.cluster = None
         try:
             if address == "local":
-                self.cluster = LocalCluster(
-                    processes=True, n_workers=max(1, int(workers)), threads_per_worker=1, dashboard_address=None
-                )
+                with dask.config.set(QUIET_DASK):  # read by the scheduler, nannies and workers as they start
+                    self.cluster = LocalCluster(
+                        processes=True, n_workers=max(1, int(workers)), threads_per_worker=1, dashboard_address=None
+                    )
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(address, timeout=CONNECT_TIMEOUT_S)

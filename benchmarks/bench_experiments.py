@@ -2,11 +2,16 @@
 
 1. Per-run overhead: ``compare`` studies of 2,000 firms × 60 months on serial, 2 local worker processes and a
    2-worker Dask LocalCluster. The overhead is CPU time (the experiment's process and every process under it:
-   forkserver, workers, nannies, the scheduler) beyond the model's own CPU time for the same seeds (bare
-   ``EcosystemModel(...).run(60)`` calls in this process, before and after, averaged). CPU rather than wall
-   time because the machine is shared: other sessions' load stretches wall times but hardly CPU times. Two
-   study sizes separate the fixed cost (pool or cluster start, consolidation, analyses) from the marginal
-   cost per run.
+   forkserver, workers, nannies, the scheduler) beyond the model's own CPU time for the same seeds. The model's
+   time is measured the way the executor runs it: for serial, bare ``EcosystemModel(...).run(60)`` calls in
+   this process; for processes and Dask, the same bare runs split over 2 processes running at once, because on
+   this machine a run takes about 15% more CPU time while the other core is busy too (shared caches and memory
+   bandwidth), which is not the runner's cost. Both before and after the studies, averaged. CPU rather than
+   wall time because the machine is shared: other sessions' load stretches wall times but hardly CPU times.
+   Two study sizes separate the fixed cost (pool or cluster start, consolidation, analyses) from the marginal
+   cost per run; each study starts its own executor, as a command does. The forkserver of the process pools
+   is started once per experiment process: it is started (and its CPU printed) before any study is measured,
+   so the smaller study does not carry it alone. ``--repeat N`` measures N times and prints the range.
 2. Throughput: a Latin-hypercube sweep (8 parameters over the Xianning downturn scenario, 2,000 firms × 60
    months, one run per point, batched) on 2 local processes and on Dask, in runs per second against the floor
    of the same 2 workers doing nothing but bare model runs (``workers / model seconds per run``), and the CPU
@@ -16,6 +21,7 @@
     python benchmarks/bench_experiments.py --full     # overhead 10 / 200 runs; a 2,000-run study
     python benchmarks/bench_experiments.py --small    # overhead on 200 firms × 12 months without burn-in, where
                                                       # the runner's cost is not lost in the model's noise
+    python benchmarks/bench_experiments.py --skip-throughput --repeat 3
     python benchmarks/bench_experiments.py --skip-overhead --executors processes
 """
 
@@ -23,7 +29,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
+import multiprocessing
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -62,6 +71,42 @@ def bare_cpu(scenario: str, runs: int) -> float:
     return time.process_time() - t0
 
 
+def bare_cpu_parallel(scenario: str, runs: int, workers: int = WORKERS) -> float:
+    """CPU seconds of bare model runs on the experiment's seeds, split over ``workers`` fresh processes that
+    start their timed runs together (each first runs one untimed, as a study's worker does)."""
+    ctx = multiprocessing.get_context("spawn")  # not the forkserver: the process pools' preload is theirs
+    seeds = replicate_seeds(2017, runs)
+    start, results = ctx.Barrier(workers), ctx.Queue()
+    procs = [
+        ctx.Process(target=_bare_share, args=(scenario, FIRMS, MONTHS, seeds[i::workers], start, results))
+        for i in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    total = sum(results.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return total
+
+
+def _bare_share(scenario: str, firms: dict, months: int, seeds: list, start, results) -> None:
+    s = load_scenario(scenario, firms)
+    EcosystemModel(s, rng=0).run(months)  # first-use imports and compiled loops, untimed
+    start.wait()
+    t0 = time.process_time()
+    for seed in seeds:
+        EcosystemModel(s, rng=seed).run(months)
+    results.put(time.process_time() - t0)
+
+
+def start_forkserver() -> float:
+    """Start the process pools' forkserver (once per experiment process) and return the CPU seconds it took."""
+    c0 = tree_cpu()
+    with make_executor(WORKERS) as ex:
+        list(ex.run(abs, [-1, -2]))
+    return tree_cpu() - c0
+
+
 def tree_cpu() -> float:
     """CPU seconds used so far by this process and every live process under it."""
     total = 0.0
@@ -95,23 +140,34 @@ def study_cpu(scenario: str, runs: int, executor: str, tmp: Path) -> tuple[float
         ex.close()
 
 
-def overhead(scenario: str, small: int, big: int, executors: list[str], tmp: Path) -> tuple[float, list[dict]]:
-    """Model CPU per run, and per executor the fixed and per-run overhead in CPU milliseconds."""
+def overhead(scenario: str, small: int, big: int, executors: list[str], tmp: Path, repeat: int) -> list[dict]:
+    """Per executor and repeat: the fixed and per-run overhead in CPU milliseconds against the model's own CPU
+    per run (in this process for serial, in ``WORKERS`` processes at once for the others)."""
     EcosystemModel(load_scenario(scenario, FIRMS), rng=0).run(MONTHS)  # warm-up: imports and caches
-    before = bare_cpu(scenario, big)
-    rows = []
-    for ex in executors:
-        c_small, _ = study_cpu(scenario, small, ex, tmp)
-        c_big, wall = study_cpu(scenario, big, ex, tmp)
-        rows.append({"executor": ex, "cpu_small": c_small, "cpu_big": c_big, "wall_big": wall})
-    after = bare_cpu(scenario, big)
-    model = (before + after) / 2 / big
-    for r in rows:
-        per_run = (r["cpu_big"] - r["cpu_small"]) / (big - small) - model
-        r["per_run_ms"] = 1000 * per_run
-        r["fixed_s"] = r["cpu_small"] - small * (model + per_run)
-        r["all_in_ms"] = 1000 * (r["cpu_big"] / big - model)
-    return model, rows
+    parallel = any(ex != "serial" for ex in executors)
+
+    def baseline() -> dict[str, float]:
+        alone = bare_cpu(scenario, big) / big if "serial" in executors else math.nan
+        together = bare_cpu_parallel(scenario, big) / big if parallel else math.nan
+        return {"serial": alone, "processes": together, "dask": together}
+
+    rows, before = [], baseline()
+    for k in range(repeat):
+        measured = []
+        for ex in executors:
+            c_small, _ = study_cpu(scenario, small, ex, tmp / f"r{k}")
+            c_big, wall = study_cpu(scenario, big, ex, tmp / f"r{k}")
+            measured.append({"executor": ex, "cpu_small": c_small, "cpu_big": c_big, "wall_big": wall})
+        after = baseline()
+        for r in measured:
+            model = (before[r["executor"]] + after[r["executor"]]) / 2
+            per_run = (r["cpu_big"] - r["cpu_small"]) / (big - small) - model
+            r |= {"model_ms": 1000 * model, "per_run_ms": 1000 * per_run}
+            r["fixed_s"] = r["cpu_small"] - small * (model + per_run)
+            r["all_in_ms"] = 1000 * (r["cpu_big"] / big - model)
+        rows += measured
+        before = after
+    return rows
 
 
 def study_space(base: str) -> Space:
@@ -139,18 +195,30 @@ def throughput(space: Space, n: int, executor: str, tmp: Path) -> dict[str, floa
     return {"runs": len(runs), "failed": int((runs["status"] != "ok").sum()), "wall_s": wall, "cpu_s": cpu}
 
 
-def print_overhead(model: float, rows: list[dict], small: int, big: int, scenario: str) -> None:
-    """The per-run overhead table."""
+def print_overhead(rows: list[dict], small: int, big: int, scenario: str, forkserver_s: float | None) -> None:
+    """The per-run overhead table: the median of the repeats, and their range."""
     firms = FIRMS["enterprises.initial_count"]
     print(f"\nPer-run overhead: compare studies of {firms:,} firms × {MONTHS} months ({scenario}), CPU time")
-    print(f"  model CPU per run (bare, same seeds): {1000 * model:.0f} ms")
-    print(f"  {'executor':10s} {'per run ms':>10s} {'fixed s':>8s} {f'all-in ms ({big})':>16s} {'wall s':>8s}")
-    for r in rows:
+    if forkserver_s is not None:
+        print(f"  forkserver of the process pools, once per experiment process: {forkserver_s:.2f} s")
+    print(
+        f"  {'executor':10s} {'model ms':>8s} {'per run ms':>10s} {'range':>15s} {'fixed s':>8s} "
+        f"{f'all-in ms ({big})':>16s} {'wall s':>7s}"
+    )
+    executors = list(dict.fromkeys(r["executor"] for r in rows))
+    for ex in executors:
+        mine = [r for r in rows if r["executor"] == ex]
+        med = {k: statistics.median(r[k] for r in mine) for k in mine[0] if k != "executor"}
+        low, high = min(r["per_run_ms"] for r in mine), max(r["per_run_ms"] for r in mine)
+        span = f"{low:.1f} … {high:.1f}" if len(mine) > 1 else ""
         print(
-            f"  {r['executor']:10s} {r['per_run_ms']:10.1f} {r['fixed_s']:8.2f} {r['all_in_ms']:16.1f} "
-            f"{r['wall_big']:8.1f}"
+            f"  {ex:10s} {med['model_ms']:8.0f} {med['per_run_ms']:10.1f} {span:>15s} {med['fixed_s']:8.2f} "
+            f"{med['all_in_ms']:16.1f} {med['wall_big']:7.1f}"
         )
-    print(f"  (per run: marginal CPU between {small} and {big} runs minus the model's; fixed: the rest)")
+    print(
+        f"  (model: bare runs, alone for serial, {WORKERS} at once for the others; per run: marginal CPU between"
+        f" {small} and {big} runs minus the model's; fixed: the rest; median of {len(rows) // len(executors)})"
+    )
 
 
 def main() -> None:
@@ -163,6 +231,7 @@ def main() -> None:
     ap.add_argument("--skip-overhead", action="store_true")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--executors", nargs="+", default=["serial", "processes", "dask"])
+    ap.add_argument("--repeat", type=int, default=1, help="measure the overhead this many times (range printed)")
     args = ap.parse_args()
     small, big = (10, 200) if args.full else (10, 60)
     global FIRMS, MONTHS
@@ -174,8 +243,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-experiments-") as d:
         tmp = Path(d)
         if not args.skip_overhead:
-            model, rows = overhead(args.scenario, small, big, args.executors, tmp)
-            print_overhead(model, rows, small, big, args.scenario)
+            forkserver = start_forkserver() if "processes" in args.executors else None
+            rows = overhead(args.scenario, small, big, args.executors, tmp, max(1, args.repeat))
+            print_overhead(rows, small, big, args.scenario, forkserver)
         FIRMS, MONTHS = size
         if not args.skip_throughput:
             parallel = [e for e in args.executors if e != "serial"]

@@ -34,8 +34,10 @@ import multiprocessing
 import os
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import psutil
@@ -101,48 +103,63 @@ def _bare_share(scenario: str, firms: dict, months: int, seeds: list, start, res
 
 def start_forkserver() -> float:
     """Start the process pools' forkserver (once per experiment process) and return the CPU seconds it took."""
-    c0 = tree_cpu()
-    with make_executor(WORKERS) as ex:
+    with CpuMeter() as meter, make_executor(WORKERS) as ex:
         list(ex.run(abs, [-1, -2]))
-    return tree_cpu() - c0
+    return meter.seconds
 
 
-def tree_cpu() -> float:
-    """CPU seconds used so far by this process and every live process under it."""
-    total = 0.0
-    me = psutil.Process()
-    for p in [me, *me.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            t = p.cpu_times()
-            total += t.user + t.system
-    return total
+class CpuMeter:
+    """CPU seconds of this process and every process under it while the meter runs, processes that start or exit
+    meanwhile included (a pool restarted for each study): polled every ``every`` seconds, each process counted at
+    its last poll; the polling thread's own CPU is left out."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.every, self.last, self.own = every, {}, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> CpuMeter:
+        self._poll()
+        self.base = dict(self.last)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._poll()
+
+    @property
+    def seconds(self) -> float:
+        """CPU seconds used by the tree since the meter started."""
+        return sum(cpu - self.base.get(pid, 0.0) for pid, cpu in self.last.items()) - self.own
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every):
+            self._poll()
+        self.own = time.thread_time()
+
+    def _poll(self) -> None:
+        me = psutil.Process()
+        for p in [me, *me.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                self.last[p.pid] = t.user + t.system
 
 
-def study_cpu(scenario: str, runs: int, executor: str, tmp: Path) -> tuple[float, float]:
-    """(CPU seconds of the process tree, wall seconds) of a compare study of ``runs`` runs, pool start and
-    consolidation included; measured before the executor is closed so its workers still count."""
-    opts = EXECUTOR_OPTS[executor]
-    c0, t0 = tree_cpu(), time.perf_counter()
-    ex = make_executor(opts.get("workers", 1), opts.get("dask"))
-    try:
-        api.compare(
-            [scenario],
-            runs,
-            sets=FIRMS,
-            months=MONTHS,
-            seed=2017,
-            out=tmp / f"overhead-{executor}-{runs}",
-            progress=False,
-            executor=ex,
-        )
-        return tree_cpu() - c0, time.perf_counter() - t0
-    finally:
-        ex.close()
+def study(ex: Any, scenario: str, runs: int, out: Path) -> tuple[float, float]:
+    """(CPU seconds of the process tree, wall seconds) of a ``compare`` study of ``runs`` runs on ``ex``."""
+    t0 = time.perf_counter()
+    with CpuMeter() as cpu:
+        api.compare([scenario], runs, sets=FIRMS, months=MONTHS, seed=2017, out=out, progress=False, executor=ex)
+    return cpu.seconds, time.perf_counter() - t0
 
 
 def overhead(scenario: str, small: int, big: int, executors: list[str], tmp: Path, repeat: int) -> list[dict]:
-    """Per executor and repeat: the fixed and per-run overhead in CPU milliseconds against the model's own CPU
-    per run (in this process for serial, in ``WORKERS`` processes at once for the others)."""
+    """Per executor and repeat: the executor's start, the fixed cost of a study and the per-run overhead, in CPU
+    time beyond the model's own (bare runs in this process for serial, in ``WORKERS`` processes at once for the
+    others). Each executor is started, runs a 2-run study (its workers' first-use imports and compiled loops),
+    then a small and a big study: their difference is the marginal cost of a run."""
     EcosystemModel(load_scenario(scenario, FIRMS), rng=0).run(MONTHS)  # warm-up: imports and caches
     parallel = any(ex != "serial" for ex in executors)
 
@@ -154,17 +171,25 @@ def overhead(scenario: str, small: int, big: int, executors: list[str], tmp: Pat
     rows, before = [], baseline()
     for k in range(repeat):
         measured = []
-        for ex in executors:
-            c_small, _ = study_cpu(scenario, small, ex, tmp / f"r{k}")
-            c_big, wall = study_cpu(scenario, big, ex, tmp / f"r{k}")
-            measured.append({"executor": ex, "cpu_small": c_small, "cpu_big": c_big, "wall_big": wall})
+        for name in executors:
+            opts, out = EXECUTOR_OPTS[name], tmp / f"r{k}-{name}"
+            with CpuMeter() as started:
+                ex = make_executor(opts.get("workers", 1), opts.get("dask"))
+                study(ex, scenario, 2, out / "warm")
+            try:
+                c_small, _ = study(ex, scenario, small, out / "small")
+                c_big, wall = study(ex, scenario, big, out / "big")
+            finally:
+                ex.close()
+            measured.append({"executor": name, "start": started.seconds, "small": c_small, "big": c_big, "wall": wall})
         after = baseline()
         for r in measured:
             model = (before[r["executor"]] + after[r["executor"]]) / 2
-            per_run = (r["cpu_big"] - r["cpu_small"]) / (big - small) - model
-            r |= {"model_ms": 1000 * model, "per_run_ms": 1000 * per_run}
-            r["fixed_s"] = r["cpu_small"] - small * (model + per_run)
-            r["all_in_ms"] = 1000 * (r["cpu_big"] / big - model)
+            per_run = (r["big"] - r["small"]) / (big - small) - model
+            r |= {"model_ms": 1000 * model, "per_run_ms": 1000 * per_run, "wall_big": r["wall"]}
+            r["start_s"] = r["start"] - 2 * (model + per_run)
+            r["fixed_s"] = r["small"] - small * (model + per_run)
+            r["all_in_ms"] = 1000 * (r["big"] / big - model)
         rows += measured
         before = after
     return rows
@@ -184,25 +209,29 @@ def throughput(space: Space, n: int, executor: str, tmp: Path) -> dict[str, floa
     """Wall time, runs per second and CPU seconds (the whole process tree) of an ``n``-run Latin-hypercube sweep
     on one executor."""
     opts = EXECUTOR_OPTS[executor]
-    c0, t0 = tree_cpu(), time.perf_counter()
-    ex = make_executor(opts.get("workers", 1), opts.get("dask"))
-    try:
-        folder = api.sweep(space, "lhs", n, out=tmp / f"sweep-{executor}", months=MONTHS, progress=True, executor=ex)
-        cpu, wall = tree_cpu() - c0, time.perf_counter() - t0
-    finally:
-        ex.close()
+    t0 = time.perf_counter()
+    with CpuMeter() as meter:
+        ex = make_executor(opts.get("workers", 1), opts.get("dask"))
+        try:
+            folder = api.sweep(
+                space, "lhs", n, out=tmp / f"sweep-{executor}", months=MONTHS, progress=True, executor=ex
+            )
+            wall = time.perf_counter() - t0
+        finally:
+            ex.close()
+    cpu = meter.seconds
     runs = pd.read_parquet(folder / "runs.parquet")
     return {"runs": len(runs), "failed": int((runs["status"] != "ok").sum()), "wall_s": wall, "cpu_s": cpu}
 
 
 def print_overhead(rows: list[dict], small: int, big: int, scenario: str, forkserver_s: float | None) -> None:
-    """The per-run overhead table: the median of the repeats, and their range."""
+    """The per-run overhead table: the median of the repeats, and the range of the per-run figure."""
     firms = FIRMS["enterprises.initial_count"]
     print(f"\nPer-run overhead: compare studies of {firms:,} firms × {MONTHS} months ({scenario}), CPU time")
     if forkserver_s is not None:
         print(f"  forkserver of the process pools, once per experiment process: {forkserver_s:.2f} s")
     print(
-        f"  {'executor':10s} {'model ms':>8s} {'per run ms':>10s} {'range':>15s} {'fixed s':>8s} "
+        f"  {'executor':10s} {'model ms':>8s} {'per run ms':>10s} {'range':>15s} {'start s':>7s} {'fixed s':>7s} "
         f"{f'all-in ms ({big})':>16s} {'wall s':>7s}"
     )
     executors = list(dict.fromkeys(r["executor"] for r in rows))
@@ -212,12 +241,14 @@ def print_overhead(rows: list[dict], small: int, big: int, scenario: str, forkse
         low, high = min(r["per_run_ms"] for r in mine), max(r["per_run_ms"] for r in mine)
         span = f"{low:.1f} … {high:.1f}" if len(mine) > 1 else ""
         print(
-            f"  {ex:10s} {med['model_ms']:8.0f} {med['per_run_ms']:10.1f} {span:>15s} {med['fixed_s']:8.2f} "
-            f"{med['all_in_ms']:16.1f} {med['wall_big']:7.1f}"
+            f"  {ex:10s} {med['model_ms']:8.0f} {med['per_run_ms']:10.1f} {span:>15s} {med['start_s']:7.2f} "
+            f"{med['fixed_s']:7.2f} {med['all_in_ms']:16.1f} {med['wall_big']:7.1f}"
         )
     print(
-        f"  (model: bare runs, alone for serial, {WORKERS} at once for the others; per run: marginal CPU between"
-        f" {small} and {big} runs minus the model's; fixed: the rest; median of {len(rows) // len(executors)})"
+        f"  model: bare runs, alone for serial, {WORKERS} at once for the others; per run: marginal CPU between"
+        f" {small} and {big} runs minus the model's;\n  start: the executor's start and its workers' first run;"
+        f" fixed: the rest of a study; all-in: a {big}-run study's CPU per run beyond the model's, start excluded;"
+        f"\n  median of {len(rows) // len(executors)}"
     )
 
 

@@ -1,17 +1,17 @@
 """Speed of the experiment runner: its per-run overhead on three executors, and a batched study's throughput.
 
 1. Per-run overhead: ``compare`` studies of 2,000 firms × 60 months on serial, 2 local worker processes and a
-   2-worker Dask LocalCluster. The overhead is CPU time (the experiment's process and every process under it:
-   forkserver, workers, nannies, the scheduler) beyond the model's own CPU time for the same seeds. The model's
-   time is measured the way the executor runs it: for serial, bare ``EcosystemModel(...).run(60)`` calls in
-   this process; for processes and Dask, the same bare runs split over 2 processes running at once, because on
-   this machine a run takes about 15% more CPU time while the other core is busy too (shared caches and memory
-   bandwidth), which is not the runner's cost. Both before and after the studies, averaged. CPU rather than
-   wall time because the machine is shared: other sessions' load stretches wall times but hardly CPU times.
-   Two study sizes separate the fixed cost (pool or cluster start, consolidation, analyses) from the marginal
-   cost per run; each study starts its own executor, as a command does. The forkserver of the process pools
-   is started once per experiment process: it is started (and its CPU printed) before any study is measured,
-   so the smaller study does not carry it alone. ``--repeat N`` measures N times and prints the range.
+   2-worker Dask LocalCluster. The overhead is the CPU time of the experiment's process and every process under
+   it (forkserver, workers, nannies, the scheduler; polled while the study runs, so a pool restarted for each
+   study counts too) beyond the model's own CPU time in the same study: every ``sim.runs.run_scenario`` call
+   is timed in its worker thread's CPU time and reported back with its batch. The same runs' model time is so
+   taken out exactly, whatever the machine's load does to it (a run takes about 15% more CPU while the other
+   core is busy too, which the "model ms" column shows and which is not the runner's cost). A worker's untimed
+   first run of a study is counted as the runner's. Each executor is started and runs a 2-run study ("start":
+   pool or cluster start, the workers' imports and compiled loops), then a 10-run and a 60-run study on it:
+   their difference is the cost per run, the rest of the 10-run study the fixed cost of a study (folder,
+   consolidation, analyses, a pool's restart). The process pools' forkserver is started once per experiment
+   process; its CPU is printed on its own. ``--repeat N`` measures N times and prints the range.
 2. Throughput: a Latin-hypercube sweep (8 parameters over the Xianning downturn scenario, 2,000 firms × 60
    months, one run per point, batched) on 2 local processes and on Dask, in runs per second against the floor
    of the same 2 workers doing nothing but bare model runs (``workers / model seconds per run``), and the CPU
@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
-import multiprocessing
 import os
 import statistics
 import tempfile
@@ -43,8 +41,7 @@ import pandas as pd
 import psutil
 
 from experiments import api
-from experiments.execution.executors import make_executor
-from experiments.plan.designs import replicate_seeds
+from experiments.execution.executors import NOT_SHARED, Executor, make_executor
 from experiments.plan.space import Space, load_space
 from sim import EcosystemModel, load_scenario
 
@@ -64,41 +61,66 @@ EXTRA_PARAMETERS = [
 EXECUTOR_OPTS = {"serial": {}, "processes": {"workers": WORKERS}, "dask": {"dask": "local", "workers": WORKERS}}
 
 
-def bare_cpu(scenario: str, runs: int) -> float:
-    """CPU seconds of bare model runs on the experiment's seeds, in this process."""
-    s = load_scenario(scenario, FIRMS)
-    t0 = time.process_time()
-    for seed in replicate_seeds(2017, runs):
-        EcosystemModel(s, rng=seed).run(MONTHS)
-    return time.process_time() - t0
+def clock_the_model() -> None:
+    """In this process (once): time every ``sim.runs.run_scenario`` call (the model's run and result tables, as
+    ``EcosystemModel(...).run()``) in the calling thread's CPU time, added up in ``sim.runs.bench_model_cpu``, and
+    count the calls in ``sim.runs.bench_model_calls``."""
+    import sim.runs
+
+    if getattr(sim.runs, "bench_model_cpu", None) is not None:
+        return
+    inner = sim.runs.run_scenario
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.thread_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            sim.runs.bench_model_cpu += time.thread_time() - t0
+            sim.runs.bench_model_calls += 1
+
+    sim.runs.bench_model_cpu, sim.runs.bench_model_calls = 0.0, 0
+    sim.runs.run_scenario = timed
 
 
-def bare_cpu_parallel(scenario: str, runs: int, workers: int = WORKERS) -> float:
-    """CPU seconds of bare model runs on the experiment's seeds, split over ``workers`` fresh processes that
-    start their timed runs together (each first runs one untimed, as a study's worker does)."""
-    ctx = multiprocessing.get_context("spawn")  # not the forkserver: the process pools' preload is theirs
-    seeds = replicate_seeds(2017, runs)
-    start, results = ctx.Barrier(workers), ctx.Queue()
-    procs = [
-        ctx.Process(target=_bare_share, args=(scenario, FIRMS, MONTHS, seeds[i::workers], start, results))
-        for i in range(workers)
-    ]
-    for p in procs:
-        p.start()
-    total = sum(results.get() for _ in procs)
-    for p in procs:
-        p.join()
-    return total
+class ModelClock:
+    """A worker function that also reports the model's CPU time and runs inside it (``model`` on its result)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __call__(self, *args: Any) -> Any:
+        import sim.runs
+
+        clock_the_model()
+        cpu, calls = sim.runs.bench_model_cpu, sim.runs.bench_model_calls
+        result = self.fn(*args)
+        result.model = (sim.runs.bench_model_cpu - cpu, sim.runs.bench_model_calls - calls)
+        return result
 
 
-def _bare_share(scenario: str, firms: dict, months: int, seeds: list, start, results) -> None:
-    s = load_scenario(scenario, firms)
-    EcosystemModel(s, rng=0).run(months)  # first-use imports and compiled loops, untimed
-    start.wait()
-    t0 = time.process_time()
-    for seed in seeds:
-        EcosystemModel(s, rng=seed).run(months)
-    results.put(time.process_time() - t0)
+class Clocked(Executor):
+    """An executor whose tasks report the model's CPU time and runs inside them, added up in ``model_cpu`` and
+    ``model_runs`` (a worker's first run of a study runs twice, once untimed)."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner, self.name, self.model_cpu, self.model_runs = inner, inner.name, 0.0, 0
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        """The inner executor's workers."""
+        return self.inner.workers
+
+    def run(self, fn: Any, tasks: Any, shared: Any = NOT_SHARED) -> Any:
+        """The inner executor's results, counting each task's model time."""
+        for task, result in self.inner.run(ModelClock(fn), tasks, shared):
+            cpu, runs = getattr(result, "model", (0.0, 0))
+            self.model_cpu, self.model_runs = self.model_cpu + cpu, self.model_runs + runs
+            yield task, result
+
+    def close(self) -> None:
+        """Close the inner executor."""
+        self.inner.close()
 
 
 def start_forkserver() -> float:
@@ -147,51 +169,44 @@ class CpuMeter:
                 self.last[p.pid] = t.user + t.system
 
 
-def study(ex: Any, scenario: str, runs: int, out: Path) -> tuple[float, float]:
-    """(CPU seconds of the process tree, wall seconds) of a ``compare`` study of ``runs`` runs on ``ex``."""
-    t0 = time.perf_counter()
+def study(ex: Clocked, scenario: str, runs: int, out: Path) -> tuple[float, float, float]:
+    """(CPU seconds of the process tree, of them inside the model for the study's ``runs`` runs, wall seconds) of
+    a ``compare`` study on ``ex``; a worker's untimed first run is the runner's cost, not the study's model."""
+    t0, m0, r0 = time.perf_counter(), ex.model_cpu, ex.model_runs
     with CpuMeter() as cpu:
         api.compare([scenario], runs, sets=FIRMS, months=MONTHS, seed=2017, out=out, progress=False, executor=ex)
-    return cpu.seconds, time.perf_counter() - t0
+    model = (ex.model_cpu - m0) * runs / max(1, ex.model_runs - r0)
+    return cpu.seconds, model, time.perf_counter() - t0
 
 
 def overhead(scenario: str, small: int, big: int, executors: list[str], tmp: Path, repeat: int) -> list[dict]:
-    """Per executor and repeat: the executor's start, the fixed cost of a study and the per-run overhead, in CPU
-    time beyond the model's own (bare runs in this process for serial, in ``WORKERS`` processes at once for the
-    others). Each executor is started, runs a 2-run study (its workers' first-use imports and compiled loops),
-    then a small and a big study: their difference is the marginal cost of a run."""
-    EcosystemModel(load_scenario(scenario, FIRMS), rng=0).run(MONTHS)  # warm-up: imports and caches
-    parallel = any(ex != "serial" for ex in executors)
-
-    def baseline() -> dict[str, float]:
-        alone = bare_cpu(scenario, big) / big if "serial" in executors else math.nan
-        together = bare_cpu_parallel(scenario, big) / big if parallel else math.nan
-        return {"serial": alone, "processes": together, "dask": together}
-
-    rows, before = [], baseline()
+    """Per executor and repeat, CPU time beyond the model's own runs in the same study: the executor's start (and
+    its workers' first run), the fixed cost of a study and the cost per run. Each executor is started, runs a
+    2-run study, then a small and a big one: their difference gives the cost per run."""
+    rows = []
     for k in range(repeat):
-        measured = []
         for name in executors:
             opts, out = EXECUTOR_OPTS[name], tmp / f"r{k}-{name}"
             with CpuMeter() as started:
-                ex = make_executor(opts.get("workers", 1), opts.get("dask"))
-                study(ex, scenario, 2, out / "warm")
+                ex = Clocked(make_executor(opts.get("workers", 1), opts.get("dask")))
+                _, warm_model, _ = study(ex, scenario, 2, out / "warm")
             try:
-                c_small, _ = study(ex, scenario, small, out / "small")
-                c_big, wall = study(ex, scenario, big, out / "big")
+                c_small, m_small, _ = study(ex, scenario, small, out / "small")
+                c_big, m_big, wall = study(ex, scenario, big, out / "big")
             finally:
                 ex.close()
-            measured.append({"executor": name, "start": started.seconds, "small": c_small, "big": c_big, "wall": wall})
-        after = baseline()
-        for r in measured:
-            model = (before[r["executor"]] + after[r["executor"]]) / 2
-            per_run = (r["big"] - r["small"]) / (big - small) - model
-            r |= {"model_ms": 1000 * model, "per_run_ms": 1000 * per_run, "wall_big": r["wall"]}
-            r["start_s"] = r["start"] - 2 * (model + per_run)
-            r["fixed_s"] = r["small"] - small * (model + per_run)
-            r["all_in_ms"] = 1000 * (r["big"] / big - model)
-        rows += measured
-        before = after
+            per_run = ((c_big - m_big) - (c_small - m_small)) / (big - small)
+            rows.append(
+                {
+                    "executor": name,
+                    "model_ms": 1000 * m_big / big,
+                    "per_run_ms": 1000 * per_run,
+                    "start_s": started.seconds - warm_model,
+                    "fixed_s": c_small - m_small - small * per_run,
+                    "all_in_ms": 1000 * (c_big - m_big) / big,
+                    "wall_big": wall,
+                }
+            )
     return rows
 
 
@@ -245,10 +260,10 @@ def print_overhead(rows: list[dict], small: int, big: int, scenario: str, forkse
             f"{med['fixed_s']:7.2f} {med['all_in_ms']:16.1f} {med['wall_big']:7.1f}"
         )
     print(
-        f"  model: bare runs, alone for serial, {WORKERS} at once for the others; per run: marginal CPU between"
-        f" {small} and {big} runs minus the model's;\n  start: the executor's start and its workers' first run;"
-        f" fixed: the rest of a study; all-in: a {big}-run study's CPU per run beyond the model's, start excluded;"
-        f"\n  median of {len(rows) // len(executors)}"
+        f"  model: CPU per run inside the study's own runs; per run: marginal CPU between {small} and {big} runs"
+        f" beyond the model's;\n  start: the executor's start and its workers' first run; fixed: the rest of a"
+        f" study; all-in: a {big}-run study's CPU per run beyond the model's, start excluded;\n"
+        f"  median of {len(rows) // len(executors)}"
     )
 
 

@@ -55,7 +55,7 @@ class Consolidator:
 
     def add(self, name: str) -> None:
         """A batch has finished (its part files are in the folder): read it, and stream what is now in order."""
-        self.runs[name] = pq.read_table(self.store.parts / f"{name}{parts.RUNS}")
+        self.runs[name] = parts.read(self.store.parts / f"{name}{parts.RUNS}")
         self._advance()
 
     def finish(self) -> dict[str, int]:
@@ -63,7 +63,7 @@ class Consolidator:
         present = parts.names(self.store.parts)
         missing = [n for n in present if n not in self.runs]
         with ThreadPoolExecutor(READ_THREADS) as pool:
-            tables = pool.map(lambda n: pq.read_table(self.store.parts / f"{n}{parts.RUNS}"), missing)
+            tables = pool.map(lambda n: parts.read(self.store.parts / f"{n}{parts.RUNS}"), missing)
             self.runs.update(zip(missing, tables, strict=True))
         self.order = sorted(set(self.order) | set(present))
         self._advance(all_arrived=True)
@@ -107,7 +107,7 @@ class Consolidator:
             self.next += 1
             path = self.store.parts / f"{name}{parts.SERIES}"
             if path.exists():
-                self._append(pq.read_table(path))
+                self._append(parts.read(path))
 
     def _append(self, table: pa.Table) -> None:
         index = table.column("index").to_numpy()

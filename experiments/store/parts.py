@@ -128,6 +128,14 @@ def clean(parts: Path) -> None:
             series.unlink(missing_ok=True)
 
 
+def read(path: Path) -> pa.Table:
+    """A part file as a table: read as one Parquet file, on this thread (half the CPU of ``pq.read_table``, which
+    goes through the dataset layer and a thread pool: a part is one batch, and the consolidation spreads whole
+    files over threads where it reads many)."""
+    with pq.ParquetFile(path) as f:
+        return f.read(use_threads=False)
+
+
 def read_status(parts: Path, name: str) -> pa.Table:
     """``index`` and ``status`` of a batch's runs."""
     return pq.read_table(parts / f"{name}{RUNS}", columns=["index", "status"])

@@ -36,7 +36,18 @@ def test_the_slurm_recipe_builds_its_job_script(monkeypatch, capsys):
     monkeypatch.setattr(api, "sensitivity", lambda *a, **kw: studies.append((a, kw)))
     exec(compile(slurm, f"{DOC}:SLURMCluster", "exec"), {})
     script = capsys.readouterr().out
-    for line in ("#SBATCH -p normal", "#SBATCH -A my-project", "#SBATCH -t 04:00:00", "--nworkers 32", "--nthreads 1"):
+    quiet = (
+        "export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False",
+        "export DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL=1s",
+    )
+    for line in (
+        "#SBATCH -p normal",
+        "#SBATCH -A my-project",
+        "#SBATCH -t 04:00:00",
+        "--nworkers 32",
+        "--nthreads 1",
+        *quiet,
+    ):
         assert line in script
     assert "/shared/techfin-sim/.venv/bin/python -m distributed.cli.dask_worker tcp://" in script
     assert ((), {"jobs": 4}) in scaled  # the recipe's request; nothing reaches sbatch

@@ -7,12 +7,12 @@ the rows, which is also what ``mesa.batch_run`` reads.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from sim import kernels, metrics
+from sim import kernels, metrics, tables
 from sim.schema import STAGES
 from sim.schema_instruments import PLEDGES
 
@@ -44,7 +44,10 @@ class MonthlyRecorder:
         self.flows: dict[str, float] = dict.fromkeys(FLOWS, 0.0)
         self.cum: dict[str, float] = dict.fromkeys(CUMULATIVE, 0.0)
         self.row: dict[str, float | str] = {}
-        self.institutions: list[dict] = []
+        # the institutions table, recorded by month: (month, label), (kind, name) of each institution, reports
+        self.inst_months: list[tuple[int, str]] = []
+        self.inst_kinds: list[list[tuple[str, str]]] = []
+        self.inst_reports: list[list[dict]] = []
 
     def start_month(self) -> None:
         """Zero the flows."""
@@ -67,7 +70,15 @@ class MonthlyRecorder:
         row["listings_ipo_cum"] = row["listings_cum"] - row["listings_neeq_cum"]
         self.row = row
         if m.month > 0:
-            self.institutions.extend(_institution_rows(m))
+            agents = _institutions(m)
+            self.inst_months.append((m.month, m.label))
+            self.inst_kinds.append([(kind, name) for kind, name, _ in agents])
+            self.inst_reports.append([x.report() for _, _, x in agents])
+
+    @property
+    def institutions(self) -> list[dict]:
+        """The institutions table's rows so far (month, date label, kind, name and the institution's report)."""
+        return tables.institution_rows(self.inst_months, self.inst_kinds, self.inst_reports)
 
 
 def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str]:
@@ -145,18 +156,15 @@ def _instrument_stocks(m: EcosystemModel) -> dict[str, float]:
     }
 
 
-def _institution_rows(m: EcosystemModel) -> list[dict]:
-    base = {"month": m.month, "date": m.label}
-    rows = [base | {"kind": "bank", "name": x.name} | x.report() for x in m.banks]
-    rows += [
-        base | {"kind": "reguarantor" if x.p.reguarantor else "guarantor", "name": x.name} | x.report()
-        for x in m.guarantors
-    ]
-    rows += [base | {"kind": "insurer", "name": x.name} | x.report() for x in m.insurers]
-    rows += [base | {"kind": "pool", "name": x.name} | x.report() for x in m.government.pools]
-    rows += [base | {"kind": "vc_fund", "name": x.name} | x.report() for x in m.ventures]
-    rows.append(base | {"kind": "government", "name": "special fund"} | m.government.report())
-    return rows
+def _institutions(m: EcosystemModel) -> list[tuple[str, str, Any]]:
+    """(kind, name, agent) of every institution with rows in the institutions table, in the table's order."""
+    out: list[tuple[str, str, Any]] = [("bank", x.name, x) for x in m.banks]
+    out += [("reguarantor" if x.p.reguarantor else "guarantor", x.name, x) for x in m.guarantors]
+    out += [("insurer", x.name, x) for x in m.insurers]
+    out += [("pool", x.name, x) for x in m.government.pools]
+    out += [("vc_fund", x.name, x) for x in m.ventures]
+    out.append(("government", "special fund", m.government))
+    return out
 
 
 def read_metric(name: str, model: EcosystemModel) -> float | str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from sim import metrics
+from sim import metrics, tables
 from sim.calendar import YearMonth
 from sim.targets import check_targets, count_states
 
@@ -69,16 +70,9 @@ def _mean_gap(policy: pd.DataFrame, baseline: pd.DataFrame) -> float:
 
 def build_result(m: EcosystemModel) -> RunResult:
     """Assemble tables and summary from a model that has run."""
-    table = m.datacollector.get_model_vars_dataframe()
-    start_row = table.iloc[0]
-    monthly = table.iloc[1:].reset_index(drop=True)
-    dates = {d: YearMonth.parse(d).timestamp() for d in monthly["date"]}  # month label → its month-end date
-    monthly.insert(1, "calendar", monthly["date"].map(dates))
-    monthly = monthly.rename(columns={"date": "month_label", "calendar": "date"})
-    inst = pd.DataFrame(m.recorder.institutions)
-    if not inst.empty:
-        inst = inst.rename(columns={"date": "month_label"})
-        inst.insert(1, "date", inst["month_label"].map(dates))
+    monthly, start_row = tables.monthly_frame(m.datacollector.model_vars)
+    rec = m.recorder
+    inst = tables.institutions_frame(rec.inst_months, rec.inst_kinds, rec.inst_reports)
     return RunResult(monthly, inst, summarise(m, monthly, start_row))
 
 
@@ -90,17 +84,20 @@ def _num(x: Any) -> Any:
     return x
 
 
-def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict[str, Any]:
+def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: Mapping[str, Any]) -> dict[str, Any]:
     """Run-level figures: credit growth, fiscal leverage, depletion, guarantor claims, targets."""
     balance0 = float(start_row["tech_loan_balance_wan"])
-    last = mo.iloc[-1]
     months = len(mo)
-    bal_end = float(last["tech_loan_balance_wan"])
-    dec = mo[mo["month_label"].str.endswith("-12")]
-    year_end = {lbl[:4]: float(v) for lbl, v in zip(dec["month_label"], dec["tech_loan_balance_wan"], strict=True)}
-    year_end.setdefault(str(last["month_label"])[:4], bal_end)
-    spend = float(last["fiscal_spending_cum_wan"])
-    new_credit = float(last["new_loans_cum_wan"])
+
+    def last(name: str) -> Any:  # the metric's value in the last month
+        return mo[name].to_numpy()[-1]
+
+    bal_end = float(last("tech_loan_balance_wan"))
+    balances, labels = mo["tech_loan_balance_wan"].to_numpy(), mo["month_label"].tolist()
+    year_end = {lbl[:4]: float(v) for lbl, v in zip(labels, balances, strict=True) if lbl.endswith("-12")}
+    year_end.setdefault(str(labels[-1])[:4], bal_end)
+    spend = float(last("fiscal_spending_cum_wan"))
+    new_credit = float(last("new_loans_cum_wan"))
     pools = {
         p.name: {
             "depleted": p.depleted_month is not None,
@@ -109,9 +106,7 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
                 m.start.months_until(YearMonth.parse(p.depleted_month)) + 1 if p.depleted_month else None
             ),
             "balance_end_wan": p.balance_wan,
-            "payouts_wan": float(
-                sum(r["payouts_wan"] for r in m.recorder.institutions if r["name"] == p.name and r["kind"] == "pool")
-            ),
+            "payouts_wan": float(_payouts(m, p.name)),
         }
         for p in m.government.pools
     }
@@ -130,18 +125,18 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "year_end_balance_wan": year_end,
         "credit_cagr": (bal_end / balance0) ** (12 / months) - 1 if balance0 > 0 else None,
         "new_credit_wan": new_credit,
-        "borrowers_end": int(last["borrowers"]),
-        "first_loan_firms": int(last["first_loan_firms_cum"]),
-        "firms_served": int(last["firms_served_cum"]),
-        "npl_ratio_end": float(last["npl_ratio"]),
+        "borrowers_end": int(last("borrowers")),
+        "first_loan_firms": int(last("first_loan_firms_cum")),
+        "firms_served": int(last("firms_served_cum")),
+        "npl_ratio_end": float(last("npl_ratio")),
         "avg_cost_rate_mean": _num(mo["avg_cost_rate"].mean()),
         "start_scale": m.start_scale,
         "net_public_cost_wan": spend,
         "covered_balance_avg_wan": float(mo["covered_loan_balance_wan"].mean()),
         "policy_balance_avg_wan": float(mo["policy_loan_balance_wan"].mean()),
         "gross_lending_per_public_wan": new_credit / spend if spend > 0 else None,
-        "policy_new_credit_wan": float(last["policy_new_loans_cum_wan"]),
-        "policy_lending_per_public_wan": float(last["policy_new_loans_cum_wan"]) / spend if spend > 0 else None,
+        "policy_new_credit_wan": float(last("policy_new_loans_cum_wan")),
+        "policy_lending_per_public_wan": float(last("policy_new_loans_cum_wan")) / spend if spend > 0 else None,
         "additional_balance_avg_wan": None,
         "additional_balance_end_wan": None,
         "credit_per_public_wan": None,
@@ -153,7 +148,7 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
         "pool_depleted": bool(depl),
         "pool_depletion_month": depl[0][1] if depl else None,
         "pool_months_to_depletion": depl[0][0] if depl else None,
-        "pool_balance_end_wan": float(last["pool_balance_wan"]),
+        "pool_balance_end_wan": float(last("pool_balance_wan")),
         "guarantor_claims_rate": (sum(g.claims_total_wan for g in gs) / g_bal * 12 / months) if g_bal > 0 else None,
         "guarantor_leverage_max": _num(mo["guarantor_leverage"].max()) if gs else None,
         "guarantor_net_assets_end_wan": sum(g.net_assets_wan for g in gs) if gs else None,
@@ -172,10 +167,10 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
             for g in m.guarantors
         },
         "budget_exhausted_months": list(m.government.exhausted_months),
-        "listings": int(last["listings_cum"]),
-        "patents_end": float(last["patents"]),
+        "listings": int(last("listings_cum")),
+        "patents_end": float(last("patents")),
         "rd_spending_wan": float(mo["rd_spending_wan"].sum()),
-        "firms_alive_end": int(last["firms_alive"]),
+        "firms_alive_end": int(last("firms_alive")),
         "conservation_error_wan": m.conservation_error_wan,
         "products": m.funnel.summary(),
     }
@@ -183,6 +178,17 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: pd.Series) -> dict
     summary["targets"] = check_targets(m.s.targets, mo, start_row, m.scale)
     summary |= count_states(summary["targets"])
     return {k: _num(v) for k, v in summary.items()}
+
+
+def _payouts(m: EcosystemModel, name: str) -> float:
+    """Payouts of the pool ``name`` over the run, summed in the institutions table's order."""
+    rec = m.recorder
+    return sum(
+        report["payouts_wan"]
+        for kinds, reports in zip(rec.inst_kinds, rec.inst_reports, strict=True)
+        for (kind, pool), report in zip(kinds, reports, strict=True)
+        if pool == name and kind == "pool"
+    )
 
 
 def vintage_defaults(m: EcosystemModel) -> dict[str, float | None]:

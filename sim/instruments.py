@@ -43,6 +43,7 @@ class Instruments:
         self.advance = np.array([a.advance_share for a in assets])
         self.vc_only = np.array([a.vc_backed_only for a in assets])
         self.red = s.platforms.red_list
+        self.any_pledge = bool((self.pr.pledge >= 0).any())  # some product takes a pledge
         self.label = ""  # the calendar month being matched ('YYYY-MM'), set by the model
 
     # ---- pledges and leasing -----------------------------------------------------------------------------
@@ -51,7 +52,7 @@ class Instruments:
         against the holder share of its current stage."""
         pop = self.pop
         out = np.zeros((firms.size, len(PLEDGES)), dtype=bool)
-        if not (self.pr.pledge >= 0).any():
+        if not self.any_pledge:
             return out
         for j, kind in enumerate(PLEDGES):
             u = self.streams.uniform_at("instruments", 0, firms, f"pledge:{kind}")
@@ -77,11 +78,16 @@ class Instruments:
         """Firms on the red list now: a clean record (have borrowed, before or during the plan; no default in the
         plan; not black-listed) and certified (one fixed draw per firm against the list's share), once in use."""
         r = self.red
-        if r.share <= 0 or (r.start is not None and self.label < r.start):
+        if not self.red_list_active():
             return np.zeros(firms.size, dtype=bool)
         pop = self.pop
         clean = pop.first_loan[firms] & (pop.default_month[firms] < 0) & ~pop.black_list[firms]
         return clean & (self.streams.uniform_at("instruments", 0, firms, "red list") < r.share)
+
+    def red_list_active(self) -> bool:
+        """The red list is in use this month (a certified share above 0, from its start month)."""
+        r = self.red
+        return r.share > 0 and (r.start is None or self.label >= r.start)
 
     def rate_discount(self, firms: np.ndarray) -> np.ndarray:
         """(k,) rate preference 利率优惠 each firm gets (annual)."""

@@ -48,6 +48,7 @@ class MonthlyRecorder:
         self.inst_months: list[tuple[int, str]] = []
         self.inst_kinds: list[list[tuple[str, str]]] = []
         self.inst_reports: list[list[dict]] = []
+        self.kinds: tuple[np.ndarray, np.ndarray] | None = None  # the masks of _balances (fixed for a run)
 
     def start_month(self) -> None:
         """Zero the flows."""
@@ -83,7 +84,10 @@ class MonthlyRecorder:
 
 def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str]:
     pop = m.pop
-    bal, by_kind = _balances(m)
+    rec = m.recorder
+    if rec.kinds is None:
+        rec.kinds = _balance_kinds(m)
+    bal, by_kind = _balances(m, *rec.kinds)
     gov = m.government
     gs = [g for g in m.guarantors if not g.p.reguarantor]
     rs = [g for g in m.guarantors if g.p.reguarantor]
@@ -130,30 +134,34 @@ def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str
     return out | _instrument_stocks(m)
 
 
-def _balances(m: EcosystemModel) -> tuple[float, dict[str, float]]:
-    """The open book's balance and its balances by kind of loan (VC-backed borrower, kinds of product and of
-    lender), from one compiled pass that lays out each kind's principals (``kernels.balances_by_kind``)."""
-    b, pr, n = m.book, m.products, m.book.n
+def _balance_kinds(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """The kinds of ``BALANCES``: products × (IP pledge, policy, covered, each pledge) and banks × (microcredit,
+    lessor) masks."""
+    pr = m.products
     kinds = np.array([bk.p.kind for bk in m.banks])
     by_product = np.array(
         [pr.ip_pledge, pr.policy, pr.shares[:, 0] < 1.0, *(pr.pledge == j for j in range(len(PLEDGES)))]
     )
-    by_bank = np.array([kinds == "microcredit", kinds == "lessor"])
+    return by_product, np.array([kinds == "microcredit", kinds == "lessor"])
+
+
+def _balances(m: EcosystemModel, by_product: np.ndarray, by_bank: np.ndarray) -> tuple[float, dict[str, float]]:
+    """The open book's balance and its balances by kind of loan (VC-backed borrower, kinds of product and of
+    lender), from one compiled pass that lays out each kind's principals (``kernels.balances_by_kind``)."""
+    b, n = m.book, m.book.n
     out, count = kernels.balances_by_kind(
         b.principal[:n], b.active[:n], b.firm[:n], b.product[:n], b.bank[:n], m.pop.vc_backed, by_product, by_bank
     )
-    total, *sums = (float(row[:k].sum()) for row, k in zip(out, count, strict=True))
+    total, *sums = (float(np.add.reduce(out[i, :k])) for i, k in enumerate(count.tolist()))  # ndarray.sum's sum
     return total, dict(zip(BALANCES, sums, strict=True))
 
 
 def _instrument_stocks(m: EcosystemModel) -> dict[str, float]:
     """The issue-10 instruments' stocks beyond the balances: funds' cover, red list."""
-    n = m.pop.n
-    red = m.market.inst.red_listed(np.flatnonzero(m.pop.alive[:n])) if hasattr(m, "market") else np.zeros(0)
-    return {
-        "vc_fund_covered_balance_wan": float(sum(v.covered_wan for v in m.ventures)),
-        "red_list_firms": float(red.sum()),
-    }
+    inst, red = getattr(m, "market", None) and m.market.inst, 0.0
+    if inst is not None and inst.red_list_active():
+        red = float(inst.red_listed(np.flatnonzero(m.pop.alive[: m.pop.n])).sum())
+    return {"vc_fund_covered_balance_wan": float(sum(v.covered_wan for v in m.ventures)), "red_list_firms": red}
 
 
 def _institutions(m: EcosystemModel) -> list[tuple[str, str, Any]]:

@@ -86,19 +86,24 @@ class Streams:
         self._ids = {name: i for i, name in enumerate(STREAMS)}
         self._subs: dict[str, int] = {}
         self._month_keys: dict[tuple[str, int], int] = {}
+        self._keys: dict[tuple[str, int, int | str], int] = {}
         self._bits = np.random.PCG64(0)
         self._shared = np.random.Generator(self._bits)
         self._pool = _mixed_pool(self.entropy, self.prefix, seq)
 
     def key(self, stream: str, month: int, sub: int | str = 0) -> int:
         """The 64-bit key of draw ``(stream, month, sub)`` (model month ``month``, 0 = set-up)."""
+        full = self._keys.get((stream, month, sub))
+        if full is not None:  # a month asks for the same keys many times
+            return full
         k = self._month_keys.get((stream, month))
-        if k is None:  # the (stream, month) part, folded once: a month asks for each stream's keys many times
+        if k is None:  # the (stream, month) part, folded once
             k = self.root_key
             for part in (self._ids[stream], month):
                 k = _mix((k + (part + 1) * _GOLDEN) & _MASK)
             self._month_keys[(stream, month)] = k
-        return _mix((k + (self._sub(sub) + 1) * _GOLDEN) & _MASK)
+        full = self._keys[(stream, month, sub)] = _mix((k + (self._sub(sub) + 1) * _GOLDEN) & _MASK)
+        return full
 
     def _sub(self, sub: int | str) -> int:
         """A sub-stream key: an integer as given, a name hashed (the same name gives the same luck everywhere)."""

@@ -4,6 +4,7 @@ true-up of balances and exposures from the loan book (``update_institutions``, `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,16 +26,9 @@ def update_institutions(m: EcosystemModel) -> None:
     by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
     by_pb = by_pb.astype(float)  # bincount of an empty book is integer
     by_p = by_pb.sum(axis=1)
-    pr = m.products
-    for j, parties in (
-        (POOL, m.government.pools),
-        (GUAR, m.guarantors),
-        (REGUAR, m.guarantors),
-        (INS, m.insurers),
-        (VC, m.ventures),
-    ):
-        sel = pr.accounts[:, j] >= 0
-        m.exposure[j] = np.bincount(pr.accounts[sel, j], weights=by_p[sel] * pr.shares[sel, j], minlength=len(parties))
+    lay = _layout(m)
+    for j, (rows, bearer, share, n_parties) in lay.bearers.items():
+        m.exposure[j] = np.bincount(bearer, weights=by_p[rows] * share, minlength=n_parties)
     for bank, bal in zip(m.banks, by_pb.sum(axis=0), strict=True):
         bank.review(float(bal), m.month)
     for v in m.ventures:
@@ -47,22 +41,45 @@ def update_institutions(m: EcosystemModel) -> None:
         m.recorder.add({"bank_reward_wan": float(paid.sum())})
     if m.month > 0:  # at set-up only balances are trued up: no month has passed to accrue
         close_sharers(m, by_p, label)
-    for pool in m.government.pools:
-        mine = (pr.accounts[:, POOL] == pool.index) & (pr.shares[:, POOL] > 0)
+    for pool, mine in zip(m.government.pools, lay.pool_rows, strict=True):
         pool.close_month(by_pb[mine].sum(axis=0), label)
     m.government.close_month(label)
+
+
+@dataclass
+class _Layout:
+    """Who bears which products, fixed for a run (read by every month end's true-up)."""
+
+    bearers: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, int]]  # kind: (product rows, bearer, share, count)
+    pool_rows: list[np.ndarray]  # each pool's products (with a share)
+    insurer_rows: list[np.ndarray]  # each insurer's products
+
+
+def _layout(m: EcosystemModel) -> _Layout:
+    """The run's ``_Layout``, built at the first true-up."""
+    lay = m.__dict__.get("_bookings_layout")
+    if lay is None:
+        pr = m.products
+        parties = {POOL: m.government.pools, GUAR: m.guarantors, REGUAR: m.guarantors, INS: m.insurers}
+        bearers = {}
+        for j, who in (parties | {VC: m.ventures}).items():
+            rows = np.flatnonzero(pr.accounts[:, j] >= 0)
+            bearers[j] = (rows, pr.accounts[rows, j], pr.shares[rows, j], len(who))
+        pools = [np.flatnonzero((pr.accounts[:, POOL] == p.index) & (pr.shares[:, POOL] > 0)) for p in parties[POOL]]
+        insurers = [np.flatnonzero(pr.accounts[:, INS] == i.index) for i in m.insurers]
+        lay = m.__dict__["_bookings_layout"] = _Layout(bearers, pools, insurers)
+    return lay
 
 
 def close_sharers(m: EcosystemModel, by_p: np.ndarray, label: str) -> None:
     """Month end of guarantors (income, opex, injections) and insurers (windows, suspension, repricing,
     stop-loss paid from the fund)."""
-    pr = m.products
     for g in m.guarantors:
         injected = g.close_month(float(m.exposure[GUAR][g.index] + m.exposure[REGUAR][g.index]), label)
         m.government.record("injection", injected)
     december = label.endswith("-12")
-    for ins in m.insurers:
-        covered = by_p[pr.accounts[:, INS] == ins.index].sum()
+    for ins, mine in zip(m.insurers, _layout(m).insurer_rows, strict=True):
+        covered = by_p[mine].sum()
         stoploss = ins.close_month(float(covered), m.month, december)
         if stoploss > 0:
             ins.receive_stoploss(float(m.government.pay("stoploss", np.array([stoploss]))[0]))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.counterfactual import without_policy
+from sim.counterfactual import remembered, without_policy
 from sim.scenario import Scenario, set_dotted, validate
 from sim.scenario_checks import instrument_starts
 
@@ -92,12 +92,19 @@ def _seed_key(seed: Any) -> Any:
     return None  # a Generator or None: fresh luck, nothing to share
 
 
+@remembered
+def _pre_plan_of(s: Scenario) -> tuple[Scenario, str]:
+    """``pre_plan(s)`` and its digest (the key of the burn-in cache)."""
+    scenario = pre_plan(s)
+    return scenario, scenario.digest()
+
+
 def _pre_plan_state(m: EcosystemModel) -> PrePlanState:
     from sim.model import EcosystemModel
 
-    scenario = pre_plan(m.s)
+    scenario, digest = _pre_plan_of(m.s)
     seed = _seed_key(m.seed)
-    key = (scenario.digest(), seed)
+    key = (digest, seed)
     if seed is not None and key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]

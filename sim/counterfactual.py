@@ -3,10 +3,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sim.scenario import Scenario, validate
 from sim.schema import BankParams, ProductParams
+
+T = TypeVar("T")
+KEPT = 8  # scenario objects whose counterfactuals are remembered
+
+
+def remembered(f: Callable[[Scenario], T]) -> Callable[[Scenario], T]:
+    """``f`` remembered for the last ``KEPT`` scenario objects it was given. A scenario is immutable (frozen), so
+    the same object gives the same answer: a study's replicates of one scenario derive it once."""
+    kept: OrderedDict[int, tuple[Scenario, T]] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(f)
+    def cached(s: Scenario) -> T:
+        with lock:
+            hit = kept.get(id(s))
+            if hit is not None and hit[0] is s:  # the entry holds ``s``, so its id cannot have been reused
+                kept.move_to_end(id(s))
+                return hit[1]
+        out = f(s)
+        with lock:
+            kept[id(s)] = (s, out)
+            while len(kept) > KEPT:
+                kept.popitem(last=False)
+        return out
+
+    return cached
 
 
 def is_policy_product(p: ProductParams) -> bool:
@@ -20,6 +50,7 @@ def is_policy_product(p: ProductParams) -> bool:
     return p.shares.bank < 1.0 or any(x > 0 for x in subsidies)
 
 
+@remembered
 def without_policy(s: Scenario) -> Scenario:
     """The paired counterfactual: the same region with plain bank credit and no public money.
 
@@ -39,6 +70,7 @@ def without_policy(s: Scenario) -> Scenario:
     return validate(data, data["name"])
 
 
+@remembered
 def without_fiscal(s: Scenario) -> Scenario:
     """The same region with only the plan's free regulatory levers: platforms, due-diligence exemption, NPL
     tolerance, set-aside quotas and re-lending stay; every instrument that costs public money goes (policy

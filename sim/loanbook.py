@@ -71,7 +71,7 @@ class LoanBook:
     def compact(self) -> None:
         """Drop closed rows once they are more than a tenth of the rows (row indices change)."""
         keep = self.active[: self.n]
-        if 10 * (self.n - keep.sum()) <= self.n:
+        if 10 * (self.n - np.count_nonzero(keep)) <= self.n:
             return
         idx = np.flatnonzero(keep)
         for name in COLUMNS:

@@ -26,7 +26,7 @@ def update_institutions(m: EcosystemModel) -> None:
     by_pb = np.bincount(b.product[rows] * nb + b.bank[rows], weights=prin, minlength=P * nb).reshape(P, nb)
     by_pb = by_pb.astype(float)  # bincount of an empty book is integer
     by_p = by_pb.sum(axis=1)
-    lay = _layout(m)
+    lay = layout(m)
     for j, (rows, bearer, share, n_parties) in lay.bearers.items():
         m.exposure[j] = np.bincount(bearer, weights=by_p[rows] * share, minlength=n_parties)
     for bank, bal in zip(m.banks, by_pb.sum(axis=0), strict=True):
@@ -55,7 +55,7 @@ class _Layout:
     insurer_rows: list[np.ndarray]  # each insurer's products
 
 
-def _layout(m: EcosystemModel) -> _Layout:
+def layout(m: EcosystemModel) -> _Layout:
     """The run's ``_Layout``, built at the first true-up."""
     lay = m.__dict__.get("_bookings_layout")
     if lay is None:
@@ -78,7 +78,7 @@ def close_sharers(m: EcosystemModel, by_p: np.ndarray, label: str) -> None:
         injected = g.close_month(float(m.exposure[GUAR][g.index] + m.exposure[REGUAR][g.index]), label)
         m.government.record("injection", injected)
     december = label.endswith("-12")
-    for ins, mine in zip(m.insurers, _layout(m).insurer_rows, strict=True):
+    for ins, mine in zip(m.insurers, layout(m).insurer_rows, strict=True):
         covered = by_p[mine].sum()
         stoploss = ins.close_month(float(covered), m.month, december)
         if stoploss > 0:

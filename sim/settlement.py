@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
+from sim.bookings import layout
 from sim.products import GUAR, INS, POOL, REGUAR
 from sim.schema import PARTIES
 from sim.waterfall import BANK, settle
@@ -82,14 +83,14 @@ def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
 def _collect_fees(m: EcosystemModel, by_product: np.ndarray) -> None:
     """Guarantors collect fees and pay re-guarantee fees; re-guarantors and insurers collect theirs
     (``by_product``: fees, re-guarantee fees and premiums by product)."""
-    acc = m.products.accounts
+    bearers = layout(m).bearers
     by_prod = dict(zip(("fee", "refee", "prem"), by_product, strict=True))
     for j, what, sign in ((GUAR, "fee", 1), (REGUAR, "refee", 1), (GUAR, "refee", -1), (INS, "prem", 1)):
         parties = m.insurers if j == INS else m.guarantors
-        sel = acc[:, j] >= 0
-        if not parties or not sel.any():
+        rows, bearer, _, _ = bearers[j]  # the products party kind j bears a share of, and their bearers
+        if not parties or not rows.size:
             continue
-        per = np.bincount(acc[sel, j], weights=by_prod[what][sel], minlength=len(parties))
+        per = np.bincount(bearer, weights=by_prod[what][rows], minlength=len(parties))
         for party, amt in zip(parties, per, strict=True):
             if amt and j == INS:
                 party.collect_premiums(float(amt))

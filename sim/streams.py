@@ -40,7 +40,7 @@ import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
 from sim import kernels
-from sim.kernels.seeds import INIT_A, MULT_A, seed_state
+from sim.kernels.seeds import INIT_A, MULT_A, pcg_words, seed_state
 
 STREAMS = (
     "init",  # initial population
@@ -115,7 +115,7 @@ class Streams:
 
     @staticmethod
     def _pcg_state(key: int) -> dict:
-        hi, lo, ihi, ilo = (_mix((key + c * _GOLDEN) & _MASK) for c in (1, 2, 3, 4))
+        hi, lo, ihi, ilo = map(int, pcg_words(np.uint64(key)))  # _mix((key + c × golden) mod 2^64), c = 1..4
         return {
             "bit_generator": "PCG64",
             "state": {"state": (hi << 64) | lo, "inc": ((ihi << 64) | ilo) | 1},

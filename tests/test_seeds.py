@@ -51,3 +51,19 @@ def test_a_wrong_pool_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> No
     s = Streams(7)
     assert s._pool is None
     assert s.gen("entry", 5).bit_generator.state == _numpy_gen(s, "entry", 5, 0).bit_generator.state
+
+
+def test_population_draw_state_is_splitmix64_of_the_key() -> None:
+    """The compiled hashes of a population draw's PCG64 state are SplitMix64 of ``key + c × golden`` (c = 1..4)
+    over the whole 64-bit range of keys, as the Python finaliser computes them."""
+    from sim.kernels.seeds import pcg_words
+    from sim.streams import _GOLDEN, _MASK, _mix
+
+    rng = np.random.default_rng(2)
+    keys = [0, 1, 2**63 - 1, 2**63, 2**64 - 1, *(int(k) for k in rng.integers(0, 2**64 - 1, 500, dtype=np.uint64))]
+    for key in keys:
+        want = tuple(_mix((key + c * _GOLDEN) & _MASK) for c in (1, 2, 3, 4))
+        assert tuple(map(int, pcg_words(np.uint64(key)))) == want
+    s = Streams(7)
+    state = s._pcg_state(keys[-1])["state"]
+    assert state["inc"] % 2 == 1 and state["state"] >> 64 == want[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -95,13 +96,20 @@ def institutions_frame(
         "kind": [k for _ in months for k, _ in kinds[0]],
         "name": [nm for _ in months for _, nm in kinds[0]],
     }
-    for name in names:
-        parts = {j: [month[j][name] for month in reports] for j, ks in enumerate(keys) if name in ks}
-        found = set().union(*(set(map(type, v)) for v in parts.values()))
+    columns: dict[str, list[tuple[int, tuple]]] = {name: [] for name in names}  # name: (institution, values)
+    for j, ks in enumerate(keys):
+        if not ks:
+            continue
+        get = itemgetter(*ks)  # one institution's figures, month by month, as tuples
+        table = [get(month[j]) for month in reports] if len(ks) > 1 else [(month[j][ks[0]],) for month in reports]
+        for name, values in zip(ks, zip(*table, strict=True), strict=True):
+            columns[name].append((j, values))
+    for name, parts in columns.items():
+        found = set().union(*(set(map(type, v)) for _, v in parts))
         if not found <= _NUMBERS:
             return _rows_frame(months, kinds, reports)
         out = np.zeros(n_rows, dtype=np.int64) if found == {int} and len(parts) == n_inst else np.full(n_rows, np.nan)
-        for j, v in parts.items():
+        for j, v in parts:
             out[j::n_inst] = v
         data[name] = out
     return pd.DataFrame(data)

@@ -77,3 +77,13 @@ def test_month_ends_are_copies() -> None:
     a = tables.month_ends(["2020-01", "2020-02"])
     a[0] = a[1]
     assert str(tables.month_ends(["2020-01", "2020-02"])[0])[:10] == "2020-01-31"
+
+
+def test_an_institution_without_figures_and_one_with_a_single_figure(model: EcosystemModel) -> None:
+    rec = model.recorder
+    reports = [
+        [{} if j == 0 else ({"x": 1} if j == 1 else dict(r)) for j, r in enumerate(month)] for month in rec.inst_reports
+    ]
+    fast = tables.institutions_frame(rec.inst_months, rec.inst_kinds, reports)
+    _equal(fast, tables._rows_frame(rec.inst_months, rec.inst_kinds, reports))
+    assert fast["x"].dtype == np.float64 and fast["x"].iloc[1] == 1.0  # ints beside NaN: float64, as pandas

@@ -44,10 +44,14 @@ class MonthlyRecorder:
         self.flows: dict[str, float] = dict.fromkeys(FLOWS, 0.0)
         self.cum: dict[str, float] = dict.fromkeys(CUMULATIVE, 0.0)
         self.row: dict[str, float | str] = {}
-        # the institutions table, recorded by month: (month, label), (kind, name) of each institution, reports
-        self.inst_months: list[tuple[int, str]] = []
+        # The institutions table, recorded month by month: the month and its label, (kind, name) of each
+        # institution (the same list object while they stay the same) and their reports, one flat list. Nothing
+        # here is a new container per month beyond what the month reports, so recording adds no work for the
+        # garbage collector (a run that keeps containers triggers collections of the whole heap).
+        self.inst_months: list[int] = []
+        self.inst_labels: list[str] = []
         self.inst_kinds: list[list[tuple[str, str]]] = []
-        self.inst_reports: list[list[dict]] = []
+        self.inst_reports: list[dict] = []
         self.kinds: tuple[np.ndarray, np.ndarray] | None = None  # the masks of _balances (fixed for a run)
 
     def start_month(self) -> None:
@@ -72,14 +76,26 @@ class MonthlyRecorder:
         self.row = row
         if m.month > 0:
             agents = _institutions(m)
-            self.inst_months.append((m.month, m.label))
-            self.inst_kinds.append([(kind, name) for kind, name, _ in agents])
-            self.inst_reports.append([x.report() for _, _, x in agents])
+            kinds = [(kind, name) for kind, name, _ in agents]
+            last = self.inst_kinds[-1] if self.inst_kinds else None
+            self.inst_kinds.append(last if kinds == last else kinds)
+            self.inst_months.append(m.month)
+            self.inst_labels.append(m.label)
+            self.inst_reports.extend(x.report() for _, _, x in agents)
+
+    def institution_records(self) -> tuple[list[tuple[int, str]], list[list[tuple[str, str]]], list[list[dict]]]:
+        """The institutions table as recorded: (month, label) of each month, (kind, name) of each institution by
+        month, and the reports by month (``sim.tables.institutions_frame``)."""
+        reports, i = [], 0
+        for kinds in self.inst_kinds:
+            reports.append(self.inst_reports[i : i + len(kinds)])
+            i += len(kinds)
+        return list(zip(self.inst_months, self.inst_labels, strict=True)), self.inst_kinds, reports
 
     @property
     def institutions(self) -> list[dict]:
         """The institutions table's rows so far (month, date label, kind, name and the institution's report)."""
-        return tables.institution_rows(self.inst_months, self.inst_kinds, self.inst_reports)
+        return tables.institution_rows(*self.institution_records())
 
 
 def _stocks(m: EcosystemModel, flows: dict[str, float]) -> dict[str, float | str]:

@@ -71,8 +71,7 @@ def _mean_gap(policy: pd.DataFrame, baseline: pd.DataFrame) -> float:
 def build_result(m: EcosystemModel) -> RunResult:
     """Assemble tables and summary from a model that has run."""
     monthly, start_row = tables.monthly_frame(m.datacollector.model_vars)
-    rec = m.recorder
-    inst = tables.institutions_frame(rec.inst_months, rec.inst_kinds, rec.inst_reports)
+    inst = tables.institutions_frame(*m.recorder.institution_records())
     return RunResult(monthly, inst, summarise(m, monthly, start_row))
 
 
@@ -182,10 +181,10 @@ def summarise(m: EcosystemModel, mo: pd.DataFrame, start_row: Mapping[str, Any])
 
 def _payouts(m: EcosystemModel, name: str) -> float:
     """Payouts of the pool ``name`` over the run, summed in the institutions table's order."""
-    rec = m.recorder
+    _, by_month, reports_by_month = m.recorder.institution_records()
     return sum(
         report["payouts_wan"]
-        for kinds, reports in zip(rec.inst_kinds, rec.inst_reports, strict=True)
+        for kinds, reports in zip(by_month, reports_by_month, strict=True)
         for (kind, pool), report in zip(kinds, reports, strict=True)
         if pool == name and kind == "pool"
     )

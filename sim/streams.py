@@ -86,7 +86,8 @@ class Streams:
         self._ids = {name: i for i, name in enumerate(STREAMS)}
         self._subs: dict[str, int] = {}
         self._month_keys: dict[tuple[str, int], int] = {}
-        self._keys: dict[tuple[str, int, int | str], int] = {}
+        self._keys: dict[tuple[str, int, int | str], int] = {}  # this month's draw keys (and any earlier asked)
+        self._keys_month = 0
         self._bits = np.random.PCG64(0)
         self._shared = np.random.Generator(self._bits)
         self._pool = _mixed_pool(self.entropy, self.prefix, seq)
@@ -102,6 +103,9 @@ class Streams:
             for part in (self._ids[stream], month):
                 k = _mix((k + (part + 1) * _GOLDEN) & _MASK)
             self._month_keys[(stream, month)] = k
+        if month > self._keys_month:  # the month's keys only: a cache that grew all run would keep the
+            self._keys.clear()  # garbage collector busy (and it would run over the whole heap)
+            self._keys_month = month
         full = self._keys[(stream, month, sub)] = _mix((k + (self._sub(sub) + 1) * _GOLDEN) & _MASK)
         return full
 

@@ -3,6 +3,8 @@ values and dtypes, and the general path takes over when the recorded figures are
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,21 +46,21 @@ def test_monthly_table_equals_pandas_construction(model: EcosystemModel) -> None
 
 def test_institutions_table_equals_pandas_construction(model: EcosystemModel) -> None:
     rec = model.recorder
-    fast = tables.institutions_frame(rec.inst_months, rec.inst_kinds, rec.inst_reports)
+    fast = tables.institutions_frame(*rec.institution_records())
     _equal(fast, _by_pandas_institutions(model))
-    _equal(fast, tables._rows_frame(rec.inst_months, rec.inst_kinds, rec.inst_reports))
+    _equal(fast, tables._rows_frame(*rec.institution_records()))
     assert fast["balance_wan"].isna().any() and (fast["kind"] == "bank").any()  # figures of other kinds: NaN
 
 
 def test_mixed_types_fall_back_to_pandas_inference(model: EcosystemModel) -> None:
     """A column pandas would not read as plain float64/int64 (an int next to NaN, a bool, None) is built by
     pandas itself, so the dtype is whatever pandas makes of it."""
-    rec = model.recorder
-    reports = [[dict(r) for r in month] for month in rec.inst_reports]
+    months, kinds, records = model.recorder.institution_records()
+    reports = [[dict(r) for r in month] for month in records]
     reports[0][0]["balance_wan"] = True  # a bool among floats: pandas keeps objects
     reports[1][0]["extra"] = 1  # a figure one month only: the list-of-rows path
-    fast = tables.institutions_frame(rec.inst_months, rec.inst_kinds, reports)
-    _equal(fast, tables._rows_frame(rec.inst_months, rec.inst_kinds, reports))
+    fast = tables.institutions_frame(months, kinds, reports)
+    _equal(fast, tables._rows_frame(months, kinds, reports))
     assert fast["balance_wan"].dtype == object
     mv = {k: list(v) for k, v in model.datacollector.model_vars.items()}
     mv["borrowers"][0] = None  # None among ints: pandas makes float64 with NaN
@@ -80,10 +82,31 @@ def test_month_ends_are_copies() -> None:
 
 
 def test_an_institution_without_figures_and_one_with_a_single_figure(model: EcosystemModel) -> None:
-    rec = model.recorder
-    reports = [
-        [{} if j == 0 else ({"x": 1} if j == 1 else dict(r)) for j, r in enumerate(month)] for month in rec.inst_reports
-    ]
-    fast = tables.institutions_frame(rec.inst_months, rec.inst_kinds, reports)
-    _equal(fast, tables._rows_frame(rec.inst_months, rec.inst_kinds, reports))
+    months, kinds, records = model.recorder.institution_records()
+    reports = [[{} if j == 0 else ({"x": 1} if j == 1 else dict(r)) for j, r in enumerate(month)] for month in records]
+    fast = tables.institutions_frame(months, kinds, reports)
+    _equal(fast, tables._rows_frame(months, kinds, reports))
     assert fast["x"].dtype == np.float64 and fast["x"].iloc[1] == 1.0  # ints beside NaN: float64, as pandas
+
+
+def test_recording_and_draw_keys_leave_no_containers_behind() -> None:
+    """Month after month the recorder and the draw keys' cache add no objects of their own for the garbage
+    collector: a run that keeps a few containers a month triggers collections of the whole heap (≈0.1 s each in
+    a study's worker)."""
+    m = EcosystemModel("baseline", rng=2, **{"enterprises.initial_count": 200})
+    m.run(3)
+    gc.disable()
+    try:
+        gc.collect()
+        before = gc.get_count()[0]
+        for _ in range(36):
+            m.recorder.close_month()
+        recorder = gc.get_count()[0] - before
+        for month in range(4, 40):
+            for sub in range(30):
+                m.streams.key("signal", month, sub)
+        keys = gc.get_count()[0] - before - recorder
+    finally:
+        gc.enable()
+    assert recorder < 36 * 7  # the month's reports (some dicts stay tracked), no lists or tuples of its own
+    assert keys < 100  # the (stream, month) parts kept, not every key of every month (36 × 30)

@@ -14,6 +14,7 @@ Goals (issue 12): 100k × 60 ≤ 12× the floor; 1M × 120 ≤ 40 s and ≤ 2 GB
 CPU. The 2k line runs ``REPS`` runs with fresh seeds (each with its own burn-in: "cold") and the same runs again
 with the burn-in cached (as the policy run of a pair after its counterfactual: "warm"); a paired study (each
 policy run with its counterfactual, ``sim.runs``) runs one of each per pair, so its mean per run is printed too.
+The process is set up as a study's worker is: one untimed run, then ``freeze_after_warm_up``.
 
     python benchmarks/bench_model.py                 # 10k × 60, 100k × 60, 2k × 60 per run
     python benchmarks/bench_model.py --full          # and 1M × 120
@@ -91,10 +92,12 @@ def one(name: str, firms: int, months: int) -> dict:
 
 def study(name: str, firms: int = 2000, months: int = 60) -> dict:
     """CPU per run of a study's ``firms`` × ``months`` runs: cold (own burn-in) and warm (burn-in cached)."""
+    from experiments.execution.worker import freeze_after_warm_up
     from sim import EcosystemModel
 
     s = scenario(name, firms, months)
     EcosystemModel(s, rng=10**6).run()  # imports and first-call caches
+    freeze_after_warm_up()  # as a study's worker does after its first run
     cold = warm = 0.0
     for seed in range(REPS):
         t0 = time.process_time()

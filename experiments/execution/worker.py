@@ -12,6 +12,7 @@ experiment goes on.
 from __future__ import annotations
 
 import copy
+import gc
 import importlib
 import importlib.util
 import time
@@ -111,6 +112,14 @@ class BatchOutput:
 _warm = False
 
 
+def freeze_after_warm_up() -> None:
+    """After a process's first run: collect, then move what imports, compiled loops and caches made (some 200,000
+    long-lived objects) out of the garbage collector's sight (``gc.freeze``), so the full collections a study's
+    runs trigger do not walk them again (about 3% of a 2,000-firm run)."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_batch(batch: Batch, study: Study) -> BatchOutput:
     """Run a batch and write its part (or return its bytes); never raises for a failing run."""
     from experiments.store import parts
@@ -118,6 +127,7 @@ def run_batch(batch: Batch, study: Study) -> BatchOutput:
     global _warm
     if not _warm and study.model is None and batch.runs:
         execute(batch.runs[0], study)  # once per process, untimed: the first timed run then measures the study
+        freeze_after_warm_up()
         _warm = True
     outputs = [execute(task, study) for task in batch.runs]
     runs, series = parts.encode(outputs, batch.runs)

@@ -93,20 +93,16 @@ class FirmCredit:
         stage_pd, debt, distress, vc = factors
         return pd_through(stage_pd, debt, distress, vc, self.p.quality_pd_elasticity, theta_view)
 
-    def default_prob(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
-        """Monthly default probability of every slot (0 for dead or listed firms and deferred borrowers).
-
-        The annual PD (``pd_seen`` through the true θ) × ``pd_mult``, capped at 0.99. With ``rho`` > 0 it is
-        conditioned on the year's systematic factor (Vasicek): PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) / √(1 − ρ)), then
-        spread evenly over the year's months, so the one-year default rate of a cohort follows the Vasicek
-        distribution with correlation ρ (``vasicek_table``); otherwise spread evenly (``monthly_prob``).
-        """
-        return kernels.default_prob(month, *self._default_args(pd_mult, factor, rho))
-
     def defaults(self, month: int, u: np.ndarray, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
-        """The month's defaults: ``u < default_prob(month, pd_mult, factor, rho)`` slot by slot (``u``: one uniform
-        per slot), the probability computed only for slots whose uniform could fall below it
-        (``sim.kernels.defaults``)."""
+        """The month's defaults: ``u`` (one uniform per slot) below each slot's monthly default probability (0 for
+        dead or listed firms and deferred borrowers).
+
+        The probability: the annual PD (``pd_seen`` through the true θ) × ``pd_mult``, capped at 0.99. With
+        ``rho`` > 0 it is conditioned on the year's systematic factor (Vasicek): PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) /
+        √(1 − ρ)), then spread evenly over the year's months, so the one-year default rate of a cohort follows
+        the Vasicek distribution with correlation ρ (``vasicek_table``); otherwise spread evenly
+        (``monthly_prob``). It is computed only for slots whose uniform could fall below it
+        (``sim.kernels.defaults``; ``sim.kernels.default_prob`` states it for every slot)."""
         return kernels.defaults(month, u, DEFAULT_SCREEN, *self._default_args(pd_mult, factor, rho))
 
     def _default_args(self, pd_mult: float, factor: float | None, rho: float) -> tuple:

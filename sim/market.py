@@ -37,15 +37,6 @@ if TYPE_CHECKING:
 DEAD_MARGIN_WAN = 1e-6
 
 
-def within_room(keys: np.ndarray, amounts: np.ndarray, room: np.ndarray) -> np.ndarray:
-    """First-come-first-served capacity: accept while the running sum per key stays within its room.
-
-    ``keys`` < 0 have no limit. Order of arrival is array order; an application refused still counts toward
-    the running sum (the queue stops where the room runs out). A compiled loop (``sim.kernels.within_room``).
-    """
-    return kernels.within_room(keys.astype(np.int64), amounts.astype(float), np.asarray(room, dtype=float))
-
-
 class Market(Pricing):
     """The credit market of one region, wired once with the parties it matches.
 
@@ -103,7 +94,6 @@ class Market(Pricing):
         self.signal_groups = [[(f, sf[c] == f) for f in np.unique(sf[c])] for c in self.bank_cols]
         self.ch_acct = {j: pr.accounts[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
         self.ch_share = {j: pr.shares[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
-        self.g_guar = pr.shares[cp, GUAR]  # a channel's share guaranteed (its guarantor's screen; not re-guarantee)
         self._scratch: dict[str, np.ndarray] = {}  # the month's offers, reused (``Pricing.scratch``)
         self._trust_terms = self._view_terms = self._costs = None  # built on first use (``Pricing``)
         self.buffers = np.array([[b.p.reliability_buffer_share] for b in banks], dtype=float).reshape(-1, 1)

@@ -34,14 +34,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class Offers:
-    """The month's offers (``sim.offers.offers``): per application, (firms, channels) arrays — amount offered and
-    asked, rate, all-in cost, worth it, the ranking price of an accepted offer that fits (inf: none) — the firm's
+    """The month's offers (``sim.offers.offers``): per application, (firms, channels) arrays — amount offered,
+    rate, all-in cost, worth it, the ranking price of an accepted offer that fits (inf: none) — the firm's
     posted price per bank (firms, banks), what a written loan's subsidies are (``subs`` per channel, as
     ``ch_subs`` of the kernel, and the applicants' ``first_loan`` flags), and the month's product funnel
     (``funnel``, ``beaten``: ``sim.funnel.ProductFunnel.observe``)."""
 
     amount: np.ndarray
-    want: np.ndarray
     rate: np.ndarray
     cost: np.ndarray
     worth: np.ndarray
@@ -77,7 +76,6 @@ class Pricing:
     exposure: dict[int, np.ndarray]
     inst: Instruments | None
     signal_groups: list[list[tuple[float, np.ndarray]]]
-    g_guar: np.ndarray
     ch_acct: dict[int, np.ndarray]
     ch_share: dict[int, np.ndarray]
     bank_cols: list[np.ndarray]
@@ -185,7 +183,7 @@ class Pricing:
         rates = np.array([[gov.reward_rate(r, q) for q in (False, True)] for r in (False, True)])
         reward = rates[pr.reward[cp].astype(int), pr.policy[cp].astype(int)] * 12.0 / pr.term[cp]
         return np.column_stack(
-            [pr.lgd[cp], kept, kept - pr.leased[cp], cap, reward, pr.max_loan[cp], room, self.g_guar]
+            [pr.lgd[cp], kept, kept - pr.leased[cp], cap, reward, pr.max_loan[cp], room, self.ch_share[GUAR]]
         )
 
     def channel_costs(self) -> np.ndarray:
@@ -290,8 +288,8 @@ class Pricing:
             funnel,
             beaten,
         )
-        rate, cost, want, amount, written = out
-        return Offers(amount, want, rate, cost, worth, written, bank_price, subs, pop.first_loan[firms], funnel, beaten)
+        rate, cost, _, amount, written = out  # the amount asked (out[2]) ranks offers inside the kernel only
+        return Offers(amount, rate, cost, worth, written, bank_price, subs, pop.first_loan[firms], funnel, beaten)
 
     def scratch(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
         """A C-contiguous array of ``shape`` over a buffer kept from month to month (grown when too small):

@@ -11,7 +11,7 @@ from hypothesis.extra import numpy as hnp
 
 from agents.guarantor import Guarantor
 from sim.accounts import Account, Ledger
-from sim.market import within_room
+from sim.kernels import within_room
 from sim.model import EcosystemModel
 from sim.scenario import Scenario
 from sim.schema import PARTIES

@@ -69,7 +69,7 @@ def default_prob(
     month, alive, listed, deferred_until, stage, theta, pd_quality, debt, cost_rate, term, revenue, distress,
     vc_backed, stage_pd, elasticity, debt_factor, distress_factor, vc_factor, mult, table, log_lo, step,
 ):  # fmt: skip
-    """Monthly default probability of every slot (``Enterprises.default_prob``): the annual PD × ``mult``,
+    """Monthly default probability of every slot (the rule of ``FirmCredit.defaults``): the annual PD × ``mult``,
     capped at 0.99, then conditioned on the year's factor through ``table`` (log monthly PD on a uniform grid of
     log annual PD from ``log_lo`` by ``step``) or, with an empty table, spread evenly over the year.
 

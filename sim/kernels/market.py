@@ -60,7 +60,7 @@ def _queued(total, key, amount, room):
 
 @njit(cache=True, nogil=True)
 def within_room(keys, amounts, room):
-    """First come first served (``sim.market.within_room``): in array order, each entry's running total within
+    """First come first served: in array order, each entry's running total within
     its key stays within the key's room (+1e-9); keys < 0 have no limit."""
     ok = np.ones(keys.size, dtype=np.bool_)
     total = np.zeros(room.size)

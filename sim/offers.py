@@ -32,7 +32,7 @@ from agents.insurer import underwrites
 from sim.kernels.cache import refresh_when_changed
 from sim.kernels.draws import normal_one
 from sim.kernels.market import funnel_add
-from sim.products import eligible_for
+from sim.products import eligible_for, firm_bits, requirement_bits
 
 DEPENDS = (sim.products, sim.kernels.draws, sim.kernels.market)  # besides the agents' modules
 
@@ -125,7 +125,10 @@ def offers(
     eta, small, large = demand_terms[0], demand_terms[1], demand_terms[2]
     rate, cost, want, amount, written = out[0], out[1], out[2], out[3], out[4]
     pd_view = np.empty(max(nv, 1))
-    flags = np.zeros((4, not_in_window.size), dtype=np.bool_)
+    n_prod = not_in_window.size
+    flags = np.zeros((4, n_prod), dtype=np.bool_)
+    required = np.array([requirement_bits(rules, q) for q in range(n_prod)])
+    elig_p = np.zeros(n_prod, dtype=np.bool_)
     for i in range(k):
         theta, stage_pd, debt, distress, vc = firm_pd[0, i], firm_pd[1, i], firm_pd[2, i], firm_pd[3, i], firm_pd[4, i]
         for v in range(nv):
@@ -134,7 +137,9 @@ def offers(
         collateral0, revenue, assets = firm_terms[0, i], firm_terms[1, i], firm_terms[2, i]
         need, ret, discount = firm_terms[3, i], firm_terms[4, i], firm_terms[5, i]
         bank_price[i, :] = np.inf
-        held = holds[i]
+        has = firm_bits(in_db[i], high_tech[i], patents[i], vc_backed[i], holds[i])
+        for q in range(n_prod):
+            elig_p[q] = eligible_for(stage_ok, q, required[q], stage[i], has)
         flags[:] = False
         best, best_ch = np.inf, -1
         for c in range(nc):
@@ -142,7 +147,7 @@ def offers(
             written[i, c] = np.inf
             worth[i, c] = False
             p = ch_prod[c]
-            e = eligible_for(rules, stage_ok, p, stage[i], in_db[i], high_tech[i], patents[i], vc_backed[i], held)
+            e = elig_p[p]
             elig[i, c] = e
             if not e:
                 continue

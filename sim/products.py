@@ -23,14 +23,33 @@ POOL, GUAR, REGUAR, INS, GOV, VC = (
 
 
 @njit(cache=True, nogil=True)
-def eligible_for(rules, stage_ok, p, stage, in_database, high_tech, patents, vc_backed, holds):
-    """Whether a firm may borrow under product ``p`` (called per application by ``sim.offers``): its stage among
-    the product's (``stage_ok``, (P, 4)), and what the product requires (``ProductTable.rules``): VC backing, a
-    place in the tech-firm database, high-tech status, a patent, holding the asset it pledges (``holds``: the
-    firm's pledgeable assets, by kind)."""
-    ok = stage_ok[p, stage] and (rules[p, 0] == 0 or vc_backed) and (rules[p, 1] == 0 or in_database)
-    ok = ok and (rules[p, 2] == 0 or high_tech) and (rules[p, 3] == 0 or patents > 0)
-    return ok and (rules[p, 4] < 0 or holds[rules[p, 4]])
+def requirement_bits(rules, p):
+    """What product ``p`` requires (``ProductTable.rules``) as bits: VC backing (1), a place in the tech-firm
+    database (2), high-tech status (4), a patent (8), and the asset it pledges (16 << its index in PLEDGES)."""
+    bits = 0
+    for j in range(4):
+        if rules[p, j] != 0:
+            bits |= 1 << j
+    return bits | (16 << rules[p, 4] if rules[p, 4] >= 0 else 0)
+
+
+@njit(cache=True, nogil=True)
+def firm_bits(in_database, high_tech, patents, vc_backed, holds):
+    """What a firm has, in the bits of ``requirement_bits`` (``holds``: its pledgeable assets, by kind)."""
+    bits = (1 if vc_backed else 0) | (2 if in_database else 0) | (4 if high_tech else 0) | (8 if patents > 0 else 0)
+    for j in range(holds.size):
+        if holds[j]:
+            bits |= 16 << j
+    return bits
+
+
+@njit(cache=True, nogil=True)
+def eligible_for(stage_ok, p, required, stage, has):
+    """Whether a firm may borrow under product ``p`` (per firm and product in ``sim.offers``): its stage among the
+    product's (``stage_ok``, (P, 4)), and it has all the product requires (``required``: ``requirement_bits`` of
+    ``p``; ``has``: the firm's ``firm_bits``): VC backing, a place in the tech-firm database, high-tech status, a
+    patent, the asset it pledges."""
+    return stage_ok[p, stage] and (required & ~has) == 0
 
 
 @dataclass

@@ -196,3 +196,26 @@ def test_offers_match_where_each_screen_binds(jiaxing_months, screen):
     want = reference(tight)
     for key, value in zip(("rate", "cost", "want", "amount", "written"), tight["out"], strict=True):
         np.testing.assert_allclose(value, want[key], rtol=1e-12, atol=1e-12, err_msg=key)
+
+
+def test_eligibility_bits_state_every_requirement():
+    """``eligible_for`` on bits (``requirement_bits``, ``firm_bits``) against each requirement written out, for
+    every combination of what a firm has and what a product asks — including a VC-only product, which no
+    bundled plan has, and each pledge kind."""
+    from itertools import product as combos
+
+    from sim.products import eligible_for, firm_bits, requirement_bits
+
+    kinds = 3
+    rules = np.array([[*flags, pledge] for flags in combos((0, 1), repeat=4) for pledge in range(-1, kinds)])
+    stage_ok = np.ones((rules.shape[0], 4), dtype=bool)
+    stage_ok[::3, 2] = False
+    for vc, db, ht, patents, *held in combos((0, 1), (0, 1), (0, 1), (0, 2), *[(0, 1)] * kinds):
+        holds = np.array(held, dtype=bool)
+        has = firm_bits(db, ht, patents, vc, holds)
+        for p, (need_vc, need_db, need_ht, need_pat, pledge) in enumerate(rules):
+            for stage in range(4):
+                want = bool(stage_ok[p, stage]) and (not need_vc or vc) and (not need_db or db)
+                want = want and (not need_ht or ht) and (not need_pat or patents > 0)
+                want = want and (pledge < 0 or held[pledge])
+                assert eligible_for(stage_ok, p, requirement_bits(rules, p), stage, has) == want

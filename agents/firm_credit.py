@@ -51,6 +51,48 @@ def asked_each(need_wan, ret, cost, elasticity, min_wan, max_wan):
     return out
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def service_ratio(debt_wan, cost_rate, term_months, revenue_wan):
+    """(Interest net of subsidies + scheduled principal) ÷ revenue, both annual, of the loan a firm holds: scalars
+    in the compiled gathers, arrays from ``FirmCredit.debt_service_ratio``."""
+    return debt_wan * (cost_rate + 12.0 / term_months) / np.maximum(12.0 * revenue_wan, 1e-9)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def return_of(stage_mean, theta, return_z, quality_rate, dispersion_rate, hit_rate):
+    """Annual return on the investment a loan would fund (``FirmCredit.investment_return``): the stage's mean +
+    quality + the firm's own persistent part − the cycle's hit."""
+    return stage_mean + quality_rate * theta + dispersion_rate * return_z - hit_rate
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gather_applicants(
+    firms, revenue, need, theta, return_z, debt, cost_rate, term, distress, stage, patents, vc_backed, in_db, high_tech,
+    stage_pd, stage_return, par, terms, factors, firm_class,
+):  # fmt: skip
+    """The applicants' columns for the month's offers (``FirmCredit.applicants``) from the population's, in one
+    pass. A firm's assets a lender can take as counter-guarantee are one year of revenue (assumption), and a bank
+    accepts ``collateral_asset_share`` of them as collateral (light for tech SMEs).
+
+    ``par``: collateral share of assets, the return's quality and dispersion rates, the cycle's hit, the
+    debt-service, distress and VC PD factors. Fills, column ``j`` for firm slot ``firms[j]``: ``terms`` (≥5, k)
+    rows 0–4 collateral, monthly revenue, assets, need (万元) and investment return (annual); ``factors`` (5, k)
+    θ, stage PD, 1 + debt-service factor × ``service_ratio``, 1 + distress factor × distress, and the VC factor
+    for VC-backed firms (1 otherwise): the firm-side terms of ``pd_through``; ``firm_class`` (5, k) stage, place
+    in the database, high-tech status, patents and VC backing."""
+    for j in range(firms.size):
+        i = firms[j]
+        rev, s = revenue[i], stage[i]
+        terms[0, j], terms[1, j], terms[2, j], terms[3, j] = par[0] * 12.0 * rev, rev, 12.0 * rev, need[i]
+        terms[4, j] = return_of(stage_return[s], theta[i], return_z[i], par[1], par[2], par[3])
+        factors[0, j], factors[1, j] = theta[i], stage_pd[s]
+        factors[2, j] = 1.0 + par[4] * service_ratio(debt[i], cost_rate[i], term[i], rev)
+        factors[3, j] = 1.0 + par[5] * distress[i]
+        factors[4, j] = par[6] if vc_backed[i] else 1.0
+        firm_class[0, j], firm_class[1, j], firm_class[2, j] = s, in_db[i], high_tech[i]
+        firm_class[3, j], firm_class[4, j] = patents[i], vc_backed[i]
+
+
 class FirmCredit:
     """Credit rules over the population's columns (``Enterprises`` holds the arrays)."""
 
@@ -59,34 +101,38 @@ class FirmCredit:
     n: int
     stage_pd: np.ndarray
 
-    def assets_wan(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Assets a lender can take as counter-guarantee: one year of revenue (assumption)."""
-        return 12.0 * self.revenue_wan[: self.n][idx]
-
-    def collateral_wan(self, idx: np.ndarray) -> np.ndarray:
-        """What a bank accepts as collateral: ``collateral_asset_share`` of the firm's assets (light for tech SMEs)."""
-        return self.p.collateral_asset_share * 12.0 * self.revenue_wan[idx]
-
     def debt_service_ratio(self, idx: np.ndarray | slice) -> np.ndarray:
         """(Interest net of subsidies + scheduled principal) ÷ revenue, both annual, of the loan each firm holds."""
-        annual = self.debt_wan[idx] * (self.cost_rate[idx] + 12.0 / self.term_months[idx])
-        return annual / np.maximum(12.0 * self.revenue_wan[idx], 1e-9)
+        return service_ratio(self.debt_wan[idx], self.cost_rate[idx], self.term_months[idx], self.revenue_wan[idx])
 
     def pd_annual(self, theta_view: np.ndarray, idx: np.ndarray | slice) -> np.ndarray:
         """Annual PD of firms ``idx`` as seen through quality ``theta_view`` (true θ or a lender's signal)."""
         return self.pd_seen(self.pd_factors(idx), theta_view)
 
     def pd_factors(self, idx: np.ndarray | slice) -> tuple[np.ndarray, ...]:
-        """The firm-side factors of the annual PD of firms ``idx`` (stage PD, debt service, distress, VC), gathered
-        once for all the lenders that look at the same firms (``pd_seen``)."""
-        p = self.p
-        vc = self.vc_backed[idx]
-        return (
-            self.stage_pd[self.stage[idx]],
-            1.0 + p.debt_service_pd_factor * self.debt_service_ratio(idx),
-            1.0 + p.distress_pd_factor * self.distress[idx],
-            np.where(vc, p.vc_pd_factor, 1.0),
-        )
+        """The firm-side factors of the annual PD of firms ``idx`` (stage PD, debt service, distress, VC:
+        ``gather_applicants``), gathered once for all the lenders that look at the same firms (``pd_seen``)."""
+        firms = np.arange(self.n)[idx]
+        factors, _ = self.applicants(firms, 0.0, np.empty((5, firms.size)))
+        return tuple(factors[1:])
+
+    def applicants(self, firms: np.ndarray, hit_rate: float, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What the month's offers need of the applicants ``firms`` (``gather_applicants``): fills ``terms`` rows
+        0–4 (collateral, revenue, assets, need, investment return: ``collateral_wan``, ``assets_wan``,
+        ``investment_return``) and returns (5, k) θ and ``pd_factors``, and (5, k) stage, place in the database,
+        high-tech status, patents and VC backing (``sim.products.eligible_for``)."""
+        p, k = self.p, firms.size
+        factors, firm_class = np.empty((5, k)), np.empty((5, k), dtype=np.int64)
+        par = np.array(
+            [p.collateral_asset_share, p.return_quality_rate, p.return_dispersion_rate, hit_rate,
+             p.debt_service_pd_factor, p.distress_pd_factor, p.vc_pd_factor]
+        )  # fmt: skip
+        gather_applicants(
+            firms, self.revenue_wan, self.need_wan, self.theta, self.return_z, self.debt_wan, self.cost_rate,
+            self.term_months, self.distress, self.stage, self.patents, self.vc_backed, self.in_database,
+            self.high_tech, self.stage_pd, self.stage_return, par, terms, factors, firm_class,
+        )  # fmt: skip
+        return factors, firm_class
 
     def pd_seen(self, factors: tuple[np.ndarray, ...], theta_view: np.ndarray) -> np.ndarray:
         """Annual PD through quality ``theta_view`` (``pd_through``); ``factors`` from ``pd_factors``."""
@@ -120,7 +166,9 @@ class FirmCredit:
         the cycle's hit."""
         p = self.p
         mean = self.stage_return[self.stage[idx]]
-        return mean + p.return_quality_rate * self.theta[idx] + p.return_dispersion_rate * self.return_z[idx] - hit_rate
+        return return_of(
+            mean, self.theta[idx], self.return_z[idx], p.return_quality_rate, p.return_dispersion_rate, hit_rate
+        )
 
     def demand(self, need_wan: np.ndarray, ret: np.ndarray, cost: np.ndarray) -> np.ndarray:
         """Amount asked at all-in annual ``cost``: need × (return ÷ cost)^η while cost < return, else 0.

@@ -199,21 +199,14 @@ class Pricing:
         subs[:, 4] = [self.insurers[i].premium_rate if i >= 0 else 0.0 for i in self.ch_acct[INS]]
         return subs
 
-    def firm_terms(self, firms: np.ndarray, hit_rate: float) -> tuple[np.ndarray, np.ndarray]:
-        """The applicants' side: (6, k) collateral, monthly revenue, assets, need, investment return and rate
-        discount, and (5, k) true quality and PD factors (``sim.offers.offers``: ``firm_terms``, ``firm_pd``)."""
-        pop, inst = self.pop, self.inst
-        terms = np.vstack(
-            [
-                pop.collateral_wan(firms),
-                pop.revenue_wan[firms],
-                pop.assets_wan(firms),
-                pop.need_wan[firms],
-                pop.investment_return(firms, hit_rate),
-                inst.rate_discount(firms),
-            ]
-        )
-        return terms, np.vstack([pop.theta[firms], *pop.pd_factors(firms)])
+    def firm_terms(self, firms: np.ndarray, hit_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The applicants' side (``FirmCredit.applicants``): (6, k) collateral, monthly revenue, assets, need,
+        investment return and rate discount; (5, k) true quality and PD factors; (5, k) what decides eligibility
+        (``sim.offers.offers``: ``firm_terms``, ``firm_pd``, ``firm_class``)."""
+        terms = np.empty((6, firms.size))
+        factors, firm_class = self.pop.applicants(firms, hit_rate, terms)
+        terms[5] = self.inst.rate_discount(firms)
+        return terms, factors, firm_class
 
     def quote(
         self,
@@ -238,7 +231,7 @@ class Pricing:
         cp = pr.ch_prod
         nc, k, nb, n_prod = cp.size, firms.size, len(self.banks), not_in_window.size
         subs = self.channel_costs()
-        firm_terms, firm_pd = self.firm_terms(firms, hit_rate)
+        firm_terms, firm_pd, firm_class = self.firm_terms(firms, hit_rate)
         pledges = np.flatnonzero(pr.pledge[cp] >= 0)
         pledge = np.vstack([inst.pledge_wan(p, firms) for p in cp[pledges]]) if pledges.size else np.zeros((1, 1))
         ch_pledge = np.full(cp.size, -1, dtype=np.int64)
@@ -249,8 +242,6 @@ class Pricing:
         out = self.scratch("out", (5, k, nc), float)
         worth, bank_price = self.scratch("worth", (k, nc), bool), self.scratch("bank_price", (k, nb), float)
         elig = self.scratch("elig", (k, nc), bool)
-        firm_class = np.vstack([pop.stage[firms], pop.in_database[firms], pop.high_tech[firms], pop.patents[firms]])
-        firm_class = np.vstack([firm_class, pop.vc_backed[firms]]).astype(np.int64)
         funnel, beaten = np.zeros((6, n_prod)), np.zeros((n_prod, n_prod))
         offers(
             firms,

@@ -6,8 +6,9 @@ columns; ``offers`` then runs, firm by firm, the agents' own rules as scalar com
 PD of the firm (``agents.firm_credit.pd_through``, the screening error a counter-based normal of the view's key
 and the firm's slot), the bank's rate, margin and lending limit (``agents.bank``), the firm's demand
 (``agents.firm_credit.asked``), the guarantor's, insurer's and venture fund's screens — and adds the firm to the
-product funnel (``sim.kernels.funnel_add``). Nothing of size (channels × firms) is allocated: the outputs are
-buffers kept from month to month, and each firm's views and funnel flags are a few numbers.
+product funnel (``sim.kernels.funnel_add``: one increment per product, the firm's pattern of funnel steps).
+Nothing of size (channels × firms) is allocated: the outputs are buffers kept from month to month, and each firm's
+views and funnel pattern are a few numbers.
 
 The arithmetic follows the rules term by term in the same order as the numpy rules they replaced; compiled
 ``exp`` and ``pow`` can differ from numpy's vectorised ones in the last bit, so results are equal to rounding.
@@ -31,7 +32,7 @@ from agents.guarantor import takes
 from agents.insurer import underwrites
 from sim.kernels.cache import refresh_when_changed
 from sim.kernels.draws import normal_one
-from sim.kernels.market import funnel_add
+from sim.kernels.market import ACCEPTED, CHEAPEST, ELIGIBLE, OPEN, WORTH, funnel_add, funnel_counts
 from sim.products import eligible_for, firm_bits, requirement_bits
 
 DEPENDS = (sim.products, sim.kernels.draws, sim.kernels.market)  # besides the agents' modules
@@ -109,9 +110,9 @@ def offers(
             none). An ineligible offer or a closed channel's is inert: 0, never accepted.
         worth: (k, nc) eligible, open and the cost below the investment's return.
         bank_price: (k, nb) the firm's posted price at each bank: its cheapest offer worth it there (inf: none).
-    Adds each firm to ``funnel`` (6, P) and ``beaten`` (P, P) (``sim.kernels.funnel_add``): per product, whether
-    it was eligible for any channel, eligible for an open one, worth it, accepted, and its cheapest accepted
-    offer (the first channel in order on a tie).
+    Adds the applicants to ``funnel`` (6, P) and ``beaten`` (P, P) (``sim.kernels.funnel_add``, then
+    ``funnel_counts``): per product, whether each was eligible for any channel, eligible for an open one, worth
+    it, accepted, and its cheapest accepted offer (the first channel in order on a tie).
     """
     k, nc = elig.shape
     stage, in_db, high_tech, patents, vc_backed = (
@@ -126,7 +127,8 @@ def offers(
     rate, cost, want, amount, written = out[0], out[1], out[2], out[3], out[4]
     pd_view = np.empty(max(nv, 1))
     n_prod = not_in_window.size
-    flags = np.zeros((4, n_prod), dtype=np.bool_)
+    pattern = np.zeros(n_prod, dtype=np.int64)  # the firm's funnel bits per product (``funnel_add``)
+    hist = np.zeros((n_prod, CHEAPEST + 1), dtype=np.int64)
     required = np.array([requirement_bits(rules, q) for q in range(n_prod)])
     elig_p = np.zeros(n_prod, dtype=np.bool_)
     for i in range(k):
@@ -140,7 +142,7 @@ def offers(
         has = firm_bits(in_db[i], high_tech[i], patents[i], vc_backed[i], holds[i])
         for q in range(n_prod):
             elig_p[q] = eligible_for(stage_ok, q, required[q], stage[i], has)
-        flags[:] = False
+        pattern[:] = 0
         best, best_ch = np.inf, -1
         for c in range(nc):
             rate[i, c] = cost[i, c] = want[i, c] = amount[i, c] = 0.0
@@ -151,10 +153,10 @@ def offers(
             elig[i, c] = e
             if not e:
                 continue
-            flags[0, p] = True
+            pattern[p] |= ELIGIBLE
             if not open_ch[c]:  # nothing reads such an offer: not worth it, never written
                 continue
-            flags[1, p] = True
+            pattern[p] |= OPEN
             b = ch_bank[c]
             lgd, kept, kept_limit, cap = ch_terms[c, 0], ch_terms[c, 1], ch_terms[c, 2], ch_terms[c, 3]
             reward, max_loan, room, g_share = ch_terms[c, 4], ch_terms[c, 5], ch_terms[c, 6], ch_terms[c, 7]
@@ -183,16 +185,17 @@ def offers(
             ok = w > 0
             worth[i, c] = ok
             if ok:
-                flags[2, p] = True
+                pattern[p] |= WORTH
             posted = (x if ok else np.inf) + (1.0 if a < w - 1e-9 else 0.0) * partial_penalty
             if posted < bank_price[i, b]:
                 bank_price[i, b] = posted
             if accept and a <= room + 1e-9:
                 written[i, c] = posted
-                flags[3, p] = True
+                pattern[p] |= ACCEPTED
                 if posted < best:
                     best, best_ch = posted, c
-        funnel_add(funnel, beaten, flags, best_ch, ch_prod, not_in_window)
+        funnel_add(hist, beaten, pattern, best_ch, ch_prod)
+    funnel_counts(hist, not_in_window, funnel)
 
 
 # The kernel inlines rules from other modules (the agents', the products', the draws, the funnel's count): numba's

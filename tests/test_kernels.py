@@ -165,10 +165,12 @@ def test_evolve_kernel_matches_the_numpy_rule(population):
 
 
 def test_funnel_add_counts_a_firms_flags():
+    """Each firm's pattern bits per product, histogrammed (``funnel_add``) and turned into the funnel's steps
+    (``funnel_counts``), give the counts of the flags added up one by one."""
     rng = np.random.default_rng(2)
     P, cp = 6, np.array([0, 0, 1, 2, 2, 2, 4, 1])
     not_in_window = np.array([0, 1, 0, 0, 1, 0], bool)
-    counts, beaten = np.zeros((6, P)), np.zeros((P, P))
+    hist, beaten = np.zeros((P, 17), dtype=np.int64), np.zeros((P, P))
     want_counts, want_beaten = np.zeros((6, P)), np.zeros((P, P))
     for _ in range(300):
         elig = rng.random(P) < 0.7
@@ -176,13 +178,16 @@ def test_funnel_add_counts_a_firms_flags():
         flags[3] = flags[2] & (rng.random(P) < 0.5)  # accepted only if worth it, worth it only if eligible
         on = np.flatnonzero(flags[3][cp])
         best_ch = int(rng.choice(on)) if on.size else -1
-        kernels.funnel_add(counts, beaten, flags, best_ch, cp, not_in_window)
+        pattern = (flags * np.array([1, 2, 4, 8])[:, None]).sum(axis=0)
+        kernels.funnel_add(hist, beaten, pattern, best_ch, cp)
         want_counts[:5] += np.vstack([flags[0], flags[0] & not_in_window, flags[1], flags[2], flags[3]])
         if best_ch >= 0:
             q = cp[best_ch]
             want_counts[5, q] += 1
             want_beaten[:, q] += flags[3] & (np.arange(P) != q)
-    assert np.array_equal(counts, want_counts) and np.array_equal(beaten, want_beaten)
+    counts = np.full((6, P), 1.0)  # added to
+    kernels.funnel_counts(hist, not_in_window, counts)
+    assert np.array_equal(counts, want_counts + 1.0) and np.array_equal(beaten, want_beaten)
 
 
 def test_tech_insurance_kernel_matches_the_numpy_rule(population):

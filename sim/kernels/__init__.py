@@ -27,7 +27,7 @@ from sim.kernels.firms import (
     monthly,
     tech_insurance,
 )
-from sim.kernels.market import batch, best_at_bank, capacity, funnel_add, within_room
+from sim.kernels.market import batch, best_at_bank, capacity, funnel_add, funnel_counts, within_room
 
 __all__ = [
     "accrue",
@@ -45,6 +45,7 @@ __all__ = [
     "equity_candidates",
     "evolve",
     "funnel_add",
+    "funnel_counts",
     "inverse_normal",
     "invest",
     "monthly",

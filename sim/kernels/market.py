@@ -6,28 +6,44 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+#: Bits of a firm's funnel pattern per product (``funnel_add``): eligible for some channel of the product, for an
+#: open one, worth it, accepted. ``funnel_add``'s histogram has one column per pattern and then ``CHEAPEST``.
+ELIGIBLE, OPEN, WORTH, ACCEPTED = 1, 2, 4, 8
+CHEAPEST = 16
+
 
 @njit(cache=True, nogil=True)
-def funnel_add(counts, beaten, flags, best_ch, ch_prod, not_in_window):
-    """Add one firm's month to the product funnel (``sim.funnel.ProductFunnel``) from its ``flags`` (4,
-    products: eligible, eligible for an open channel, worth it, accepted — for any channel of the product) and
-    its cheapest accepted channel ``best_ch`` (-1: none): per product, the firm counts as eligible, eligible while
-    no channel of the product is in its window (``not_in_window``), open, worth it, accepted, and accepted as its
-    cheapest — in ``counts`` (6, products) — and ``beaten[p, q]`` counts it when it was accepted for p but its
-    cheapest accepted offer was product q ≠ p."""
-    for p in range(not_in_window.size):
-        if flags[0, p]:  # worth it and accepted imply eligible (an ineligible offer is inert)
-            counts[0, p] += 1
-            counts[1, p] += not_in_window[p]
-            counts[2, p] += flags[1, p]
-            counts[3, p] += flags[2, p]
-            counts[4, p] += flags[3, p]
+def funnel_add(hist, beaten, pattern, best_ch, ch_prod):
+    """Add one firm's month to the product funnel (``sim.funnel.ProductFunnel``): ``pattern`` (products,) its
+    bits per product (``ELIGIBLE | OPEN | WORTH | ACCEPTED`` for any channel of the product), counted in
+    ``hist[p, pattern[p]]`` ((products, 17)), and its cheapest accepted channel ``best_ch`` (-1: none), counted
+    in ``hist[q, CHEAPEST]`` for its product q and in ``beaten[p, q]`` for every other product p it was
+    accepted for. One increment per product: ``funnel_counts`` turns the patterns into the funnel's steps."""
+    for p in range(pattern.size):
+        hist[p, pattern[p]] += 1
     if best_ch >= 0:
         q = ch_prod[best_ch]
-        counts[5, q] += 1
-        for p in range(not_in_window.size):
-            if flags[3, p] and p != q:
+        hist[q, CHEAPEST] += 1
+        for p in range(pattern.size):
+            if pattern[p] & ACCEPTED and p != q:
                 beaten[p, q] += 1
+
+
+@njit(cache=True, nogil=True)
+def funnel_counts(hist, not_in_window, counts):
+    """Adds ``funnel_add``'s histogram to ``counts`` (6, products): per product, the firms eligible, eligible while
+    no channel of the product is in its window (``not_in_window``), eligible for an open channel, worth it,
+    accepted (each implies eligible: an ineligible offer is inert), and accepted as their cheapest."""
+    for p in range(not_in_window.size):
+        for pat in range(CHEAPEST):
+            if pat & ELIGIBLE:
+                n = hist[p, pat]
+                counts[0, p] += n
+                counts[1, p] += n * not_in_window[p]
+                counts[2, p] += n * ((pat & OPEN) != 0)
+                counts[3, p] += n * ((pat & WORTH) != 0)
+                counts[4, p] += n * ((pat & ACCEPTED) != 0)
+        counts[5, p] += hist[p, CHEAPEST]
 
 
 @njit(cache=True, nogil=True)

@@ -121,11 +121,11 @@ class Market(Pricing):
         # size it asked for: offers cut short by a ceiling or the bank's collateral limit rank after every
         # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``offers.written``: accepted and fits the
         # room, the price the firm ranks it at (struck in the rounds below when the room runs out).
-        worth, bank_price = offers.worth, offers.bank_price
+        bank_price = offers.bank_price
         if self.observer is not None:
             self.observer(firms.size, offers.funnel, offers.beaten)
         nb = len(self.banks)
-        order = np.argsort(bank_price, axis=1, kind="stable")
+        order = offers.order  # banks by posted price, cheapest first
         pending = np.ones(firms.size, dtype=bool)
         vis = self.platforms.matching_visibility_share or pop.p.visibility_share
         rounds = min(pop.p.max_applications + self.platforms.matching_extra_applications, nb)
@@ -147,7 +147,7 @@ class Market(Pricing):
                     pending[took] = False
                     stats["approvals"] += took.size
         self.write(offers, month)
-        not_worth = ~worth.any(axis=1)
+        not_worth = ~offers.any_worth
         pop.need_wan[firms[pending & not_worth]] = 0.0  # credit costs more than it would earn: no application
         pop.need_age[firms[pending & not_worth]] = 0
         pop.unfunded(firms[pending & ~not_worth])

@@ -38,6 +38,20 @@ from sim.products import eligible_for, firm_bits, requirement_bits
 DEPENDS = (sim.products, sim.kernels.draws, sim.kernels.market)  # besides the agents' modules
 
 
+@njit(cache=True, nogil=True)
+def rank_banks(price, order):
+    """``order``: the indices of ``price`` in ascending order, the first on a tie (``np.argsort(kind="stable")``
+    by insertion, for a firm's few banks). Returns whether any price is finite."""
+    for b in range(price.size):
+        x, v = b, price[b]
+        j = b
+        while j > 0 and price[order[j - 1]] > v:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = x
+    return price.size > 0 and price[order[0]] < np.inf
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def offers(
     slots,
@@ -72,6 +86,8 @@ def offers(
     out,
     worth,
     bank_price,
+    order,
+    any_worth,
     funnel,
     beaten,
 ):
@@ -110,6 +126,8 @@ def offers(
             none). An ineligible offer or a closed channel's is inert: 0, never accepted.
         worth: (k, nc) eligible, open and the cost below the investment's return.
         bank_price: (k, nb) the firm's posted price at each bank: its cheapest offer worth it there (inf: none).
+        order: (k, nb) the banks by posted price, cheapest first (a stable sort: the first bank on a tie).
+        any_worth: (k,) some offer is worth it to the firm.
     Adds the applicants to ``funnel`` (6, P) and ``beaten`` (P, P) (``sim.kernels.funnel_add``, then
     ``funnel_counts``): per product, whether each was eligible for any channel, eligible for an open one, worth
     it, accepted, and its cheapest accepted offer (the first channel in order on a tie).
@@ -195,6 +213,7 @@ def offers(
                 if posted < best:
                     best, best_ch = posted, c
         funnel_add(hist, beaten, pattern, best_ch, ch_prod)
+        any_worth[i] = rank_banks(bank_price[i], order[i])
     funnel_counts(hist, not_in_window, funnel)
 
 

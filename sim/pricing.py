@@ -35,17 +35,19 @@ if TYPE_CHECKING:
 @dataclass
 class Offers:
     """The month's offers (``sim.offers.offers``): per application, (firms, channels) arrays — amount offered,
-    rate, all-in cost, worth it, the ranking price of an accepted offer that fits (inf: none) — the firm's
-    posted price per bank (firms, banks), what a written loan's subsidies are (``subs`` per channel, as
+    rate, all-in cost, the ranking price of an accepted offer that fits (inf: none) — the firm's
+    posted price per bank (firms, banks) and the banks in that order (``order``), whether any offer is worth it
+    to the firm (``any_worth``), what a written loan's subsidies are (``subs`` per channel, as
     ``ch_subs`` of the kernel, and the applicants' ``first_loan`` flags), and the month's product funnel
     (``funnel``, ``beaten``: ``sim.funnel.ProductFunnel.observe``)."""
 
     amount: np.ndarray
     rate: np.ndarray
     cost: np.ndarray
-    worth: np.ndarray
     written: np.ndarray
     bank_price: np.ndarray
+    order: np.ndarray
+    any_worth: np.ndarray
     subs: np.ndarray
     first_loan: np.ndarray
     funnel: np.ndarray
@@ -241,6 +243,7 @@ class Pricing:
         p = pop.p
         out = self.scratch("out", (5, k, nc), float)
         worth, bank_price = self.scratch("worth", (k, nc), bool), self.scratch("bank_price", (k, nb), float)
+        order, any_worth = self.scratch("order", (k, nb), np.int64), self.scratch("any_worth", (k,), bool)
         elig = self.scratch("elig", (k, nc), bool)
         funnel, beaten = np.zeros((6, n_prod)), np.zeros((n_prod, n_prod))
         offers(
@@ -276,11 +279,14 @@ class Pricing:
             out,
             worth,
             bank_price,
+            order,
+            any_worth,
             funnel,
             beaten,
         )
         rate, cost, _, amount, written = out  # the amount asked (out[2]) ranks offers inside the kernel only
-        return Offers(amount, rate, cost, worth, written, bank_price, subs, pop.first_loan[firms], funnel, beaten)
+        first_loan = pop.first_loan[firms]
+        return Offers(amount, rate, cost, written, bank_price, order, any_worth, subs, first_loan, funnel, beaten)
 
     def scratch(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
         """A C-contiguous array of ``shape`` over a buffer kept from month to month (grown when too small):

@@ -118,6 +118,8 @@ def test_offers_match_the_rules_written_in_numpy(name, overrides, monkeypatch):
             np.testing.assert_allclose(value, want[key], rtol=1e-12, atol=1e-12, err_msg=key)
         assert np.array_equal(a["worth"], want["worth"]) and np.array_equal(a["elig"], want["elig"])
         np.testing.assert_allclose(a["bank_price"], want["bank_price"], rtol=1e-12, atol=1e-12)
+        assert np.array_equal(a["order"], np.argsort(a["bank_price"], axis=1, kind="stable"))
+        assert np.array_equal(a["any_worth"], want["worth"].any(axis=1))
         checked += int(np.isfinite(written).sum())
     assert checked > 100, "the months checked must include accepted offers"
     for a in months:

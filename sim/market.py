@@ -95,7 +95,7 @@ class Market(Pricing):
         self.ch_acct = {j: pr.accounts[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
         self.ch_share = {j: pr.shares[cp, j] for j in (POOL, GUAR, REGUAR, INS, VC)}
         self._scratch: dict[str, np.ndarray] = {}  # the month's offers, reused (``Pricing.scratch``)
-        self._trust_terms = self._view_terms = self._costs = None  # built on first use (``Pricing``)
+        self._trust_terms = self._view_terms = self._costs = self._ch_terms = None  # built on first use (``Pricing``)
         self.buffers = np.array([[b.p.reliability_buffer_share] for b in banks], dtype=float).reshape(-1, 1)
         self.fund_ch = np.flatnonzero(self.ch_acct[VC] >= 0)  # channels a venture fund covers
         self.rules = products.rules  # the products' eligibility requirements (``sim.products.eligible_for``)

@@ -86,6 +86,8 @@ class Pricing:
     buffers: np.ndarray
     _view_terms: list[tuple[str, float, np.ndarray, int]] | None
     _costs: np.ndarray | None
+    _ch_terms: np.ndarray | None
+    _ch_fixed: tuple[np.ndarray, ...]
     fund_ch: np.ndarray
     rules: np.ndarray
 
@@ -117,15 +119,16 @@ class Pricing:
         }
         every = np.concatenate([funds[j] for j in KINDS]), np.concatenate([exp[j] for j in KINDS])
         trust = trusted(*every, self.buffers).ravel()  # every bank's trust in every party (``Bank.trust``) at once
+        trust = np.append(trust, 0.0)  # where a channel has no party of a kind
         covered = np.zeros(pr.ch_prod.size)
         for share, at in self.trust_terms(funds):
-            covered += share * np.where(at >= 0, trust[np.maximum(at, 0)], 0.0)
+            covered += share * trust[at]
         return 1.0 - covered
 
     def trust_terms(self, funds: dict[int, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per kind of sharer on some channel (pool, guarantor, insurer, fund, re-guarantor, in that order): each
-        channel's share and where its party's trust sits in ``retained``'s flat (banks × every party) table (-1:
-        none). Fixed for the run; built once."""
+        channel's share and where its party's trust sits in ``retained``'s flat (banks × every party) table (its
+        last entry, a 0, when the channel has none). Fixed for the run; built once."""
         if self._trust_terms is None:
             start = dict(zip(KINDS, np.cumsum([0] + [funds[j].size for j in KINDS[:-1]]), strict=True))
             start[REGUAR] = start[GUAR]  # one entity, one purse: a re-guarantor is trusted as guarantor
@@ -135,7 +138,7 @@ class Pricing:
                 acct = self.ch_acct[j]
                 if funds[GUAR if j == REGUAR else j].size == 0 or (acct < 0).all():
                     continue
-                at = np.where(acct >= 0, self.pr.ch_bank * width + start[j] + acct, -1)
+                at = np.where(acct >= 0, self.pr.ch_bank * width + start[j] + acct, len(self.banks) * width)
                 self._trust_terms.append((self.ch_share[j], at))
         return self._trust_terms
 
@@ -176,17 +179,29 @@ class Pricing:
 
     def channel_terms(self, lpr: float, room: np.ndarray) -> np.ndarray:
         """(channels, 8) what the kernel needs of each channel (``sim.offers.offers``: ``ch_terms``); ``room``:
-        the largest loan each channel takes now (``Market.channel_room``)."""
-        pr, gov = self.pr, self.government
+        the largest loan each channel takes now (``Market.channel_room``). The fixed columns (LGD, largest loan,
+        guarantor share) are kept from month to month in the returned table."""
+        pr, gov, t = self.pr, self.government, self._ch_terms
         cp = pr.ch_prod
+        if t is None:
+            nc = cp.size
+            fixed = [pr.lgd[cp], *np.zeros((4, nc)), pr.max_loan[cp], np.zeros(nc), self.ch_share[GUAR]]
+            t = self._ch_terms = np.column_stack(fixed)
+            self._ch_fixed = (pr.leased[cp], pr.cap[cp], pr.cap_spread[cp], pr.reward[cp].astype(int),
+                              pr.policy[cp].astype(int), pr.term[cp])  # fmt: skip
+        leased, cap0, cap_spread, rewarded, policy, term = self._ch_fixed
         kept = self.retained()
-        cap = np.fmin(pr.cap[cp], lpr + pr.cap_spread[cp])
+        cap = np.fmin(cap0, lpr + cap_spread)
         cap[np.isnan(cap)] = np.inf
         rates = np.array([[gov.reward_rate(r, q) for q in (False, True)] for r in (False, True)])
-        reward = rates[pr.reward[cp].astype(int), pr.policy[cp].astype(int)] * 12.0 / pr.term[cp]
-        return np.column_stack(
-            [pr.lgd[cp], kept, kept - pr.leased[cp], cap, reward, pr.max_loan[cp], room, self.ch_share[GUAR]]
+        t[:, 1], t[:, 2], t[:, 3], t[:, 4], t[:, 6] = (
+            kept,
+            kept - leased,
+            cap,
+            rates[rewarded, policy] * 12.0 / term,
+            room,
         )
+        return t
 
     def channel_costs(self) -> np.ndarray:
         """(channels, 8) the costs on each channel and their subsidy shares (``sim.offers.offers``: ``ch_subs``);

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim import kernels
 from sim.products import GUAR, INS, POOL, REGUAR, VC
+from sim.waterfall import BANK
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
@@ -53,6 +54,8 @@ class _Layout:
     bearers: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, int]]  # kind: (product rows, bearer, share, count)
     pool_rows: list[np.ndarray]  # each pool's products (with a share)
     insurer_rows: list[np.ndarray]  # each insurer's products
+    roles: np.ndarray  # (products × banks, 7) a loan's bearers by role (the product's; the bank's own index)
+    entities: np.ndarray  # (products × banks, 7) the ledger account of each of those (``Ledger.entity_ids``)
 
 
 def layout(m: EcosystemModel) -> _Layout:
@@ -67,7 +70,11 @@ def layout(m: EcosystemModel) -> _Layout:
             bearers[j] = (rows, pr.accounts[rows, j], pr.shares[rows, j], len(who))
         pools = [np.flatnonzero((pr.accounts[:, POOL] == p.index) & (pr.shares[:, POOL] > 0)) for p in parties[POOL]]
         insurers = [np.flatnonzero(pr.accounts[:, INS] == i.index) for i in m.insurers]
-        lay = m.__dict__["_bookings_layout"] = _Layout(bearers, pools, insurers)
+        nb = len(m.banks)
+        roles = np.repeat(pr.accounts, nb, axis=0)  # row product × banks + bank
+        roles[:, BANK] = np.tile(np.arange(nb), len(pr.accounts))
+        entities = m.ledger.entity_ids(roles)
+        lay = m.__dict__["_bookings_layout"] = _Layout(bearers, pools, insurers, roles, entities)
     return lay
 
 

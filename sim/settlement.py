@@ -9,9 +9,10 @@ import numpy as np
 
 from sim import kernels
 from sim.bookings import layout
+from sim.kernels import waterfall
 from sim.products import GUAR, INS, POOL, REGUAR
 from sim.schema import PARTIES
-from sim.waterfall import BANK, settle
+from sim.waterfall import BANK
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
@@ -100,50 +101,45 @@ def _collect_fees(m: EcosystemModel, by_product: np.ndarray) -> None:
                 party.collect_fees(float(amt), "fee" if j == GUAR else "reguarantee_fee")
 
 
+#: The month's loss flows, in the order ``settle_losses`` sums them.
+LOSS_KEYS = (*(f"loss_{p}_wan" for p in PARTIES), "loss_wan", "shortfall_wan")
+
+
 def settle_defaults(m: EcosystemModel, month: int, defaulted: np.ndarray) -> dict[str, float]:
-    """End every loan of the defaulted firms and route each loss through the waterfall."""
-    b = m.book
-    rows = b.open_rows()
-    rows = rows[defaulted[b.firm[rows]]]
-    out = {f"loss_{p}_wan": 0.0 for p in PARTIES} | {
-        "loss_wan": 0.0,
-        "shortfall_wan": 0.0,
-        "defaulted_loans": float(rows.size),
-    }
-    if rows.size == 0:
-        return out
-    principal = b.principal[rows]
-    loss = principal * b.lgd[rows]
-    prod, bank = b.product[rows], b.bank[rows]
-    claims = m.products.shares[prod] * loss[:, None]
-    accounts = m.products.accounts[prod].copy()
-    accounts[:, BANK] = bank
-    for pool in m.government.pools:
-        sel = (accounts[:, POOL] == pool.index) & (claims[:, POOL] > 0)
-        if sel.any():
-            claims[sel, POOL] = pool.admissible(claims[sel, POOL], principal[sel], bank[sel])
-    entity = m.ledger.entity_ids(accounts)
-    paid, shortfall, totals = settle(loss, claims, entity, m.ledger.funds())
-    m.conservation_error_wan = max(m.conservation_error_wan, float(np.abs(paid.sum(axis=1) + shortfall - loss).max()))
-    debit(m, paid, totals, accounts, principal)
-    nb = len(m.banks)
-    own = np.bincount(bank, weights=paid[:, BANK], minlength=nb)
-    short = np.bincount(bank, weights=shortfall, minlength=nb)
-    bad = np.bincount(bank, weights=principal, minlength=nb)
-    for i, bk in enumerate(m.banks):
-        bk.bear_losses(own[i], short[i], bad[i], month)
-    b.close(rows)
-    m.pop.debt_wan[b.firm[rows]] = 0.0
-    for j, p in enumerate(PARTIES):
-        out[f"loss_{p}_wan"] = float(paid[:, j].sum())
-    out["loss_wan"], out["shortfall_wan"] = float(loss.sum()), float(shortfall.sum())
-    return out
+    """End every loan of the defaulted firms and route each loss through the waterfall (compiled:
+    ``sim.kernels.waterfall``; pools' caps and every entity's debit run through the agents' own methods)."""
+    b, lay, n, nb = m.book, layout(m), m.book.n, len(m.banks)
+    principal, loss, claims, roles, entity, held = waterfall.default_claims(
+        b.active[:n], b.firm[:n], defaulted, b.principal[:n], b.lgd[:n], b.product[:n], b.bank[:n],
+        m.products.shares, lay.roles, lay.entities, nb, m.pop.debt_wan,
+    )  # fmt: skip
+    if loss.size == 0:
+        return dict.fromkeys(LOSS_KEYS, 0.0) | {"defaulted_loans": 0.0}
+    bank = roles[:, BANK]
+    if held[POOL]:
+        for pool in m.government.pools:
+            sel = (roles[:, POOL] == pool.index) & (claims[:, POOL] > 0)
+            if sel.any():
+                claims[sel, POOL] = pool.admissible(claims[sel, POOL], principal[sel], bank[sel])
+    paid, totals, sums, by_bank, error = waterfall.settle_losses(
+        loss, claims, entity, m.ledger.funds(), principal, bank, nb, BANK
+    )
+    m.conservation_error_wan = max(m.conservation_error_wan, error)
+    debit(m, paid, totals, roles, principal, held)
+    for i, (own, short, bad) in enumerate(zip(*by_bank.tolist(), strict=True)):
+        if own or short or bad:  # (a bank without a defaulted loan this month adds nothing)
+            m.banks[i].bear_losses(own, short, bad, month)
+    return dict(zip(LOSS_KEYS, sums.tolist(), strict=True)) | {"defaulted_loans": float(loss.size)}
 
 
-def debit(m: EcosystemModel, paid: np.ndarray, totals: np.ndarray, accounts: np.ndarray, principal: np.ndarray) -> None:
-    """Each entity pays what the waterfall says it owes in total (over all its roles), through its own method."""
+def debit(
+    m: EcosystemModel, paid: np.ndarray, totals: np.ndarray, accounts: np.ndarray, principal: np.ndarray,
+    held: np.ndarray,
+) -> None:  # fmt: skip
+    """Each entity pays what the waterfall says it owes in total (over all its roles), through its own method
+    (``held``: how many claims name a bearer in each role column)."""
     led = m.ledger
-    for pool in m.government.pools:
+    for pool in m.government.pools if held[POOL] else ():
         sel = accounts[:, POOL] == pool.index
         if sel.any():
             m.government.record("pool_payout", pool.pay(accounts[sel, BANK], paid[sel, POOL]))
@@ -151,7 +147,7 @@ def debit(m: EcosystemModel, paid: np.ndarray, totals: np.ndarray, accounts: np.
         amt = totals[led.guarantor(g.index)]
         if amt:
             g.pay_claims(float(amt))
-    for ins in m.insurers:
+    for ins in m.insurers if held[INS] else ():
         sel = accounts[:, INS] == ins.index
         if sel.any():
             ins.pay_claims(float(totals[led.insurer(ins.index)]), float(principal[sel].sum()))

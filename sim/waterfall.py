@@ -6,12 +6,16 @@ capital, the special fund's budget left) pays pro rata across *every* claim on i
 each claim comes from, up to what it holds: a guarantor that is also another product's re-guarantor is
 rationed once, on the sum of both. Whatever any party does not pay falls back to the lending bank as a recorded
 shortfall, so the paid parts plus the shortfall always equal the loss.
+
+The rule runs compiled (``sim.kernels.waterfall.settle``; the numpy statement it replaced is kept as the reference
+in ``tests/test_kernels_waterfall.py``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.kernels import waterfall as kernels
 from sim.schema import PARTIES
 
 BANK = PARTIES.index("bank")
@@ -32,16 +36,9 @@ def settle(
         paid (k, 6); shortfall (k,) borne by the bank beyond its share; and (A,) the total each account paid,
         to be debited by that entity.
     """
-    acc = accounts.ravel()
-    want = np.where(acc >= 0, claims.ravel(), 0.0)
-    where = np.maximum(acc, 0)
-    owed = np.bincount(where, weights=want, minlength=funds.size)
-    avail = np.maximum(funds, 0.0)
-    ratio = np.ones_like(owed)
-    short = owed > avail
-    ratio[short] = avail[short] / owed[short]
-    paid = (want * ratio[where]).reshape(claims.shape)
-    totals = np.bincount(where, weights=paid.ravel(), minlength=funds.size)
-    totals = np.minimum(totals, np.where(np.isfinite(avail), avail, totals))
-    shortfall = np.maximum(loss - paid.sum(axis=1), 0.0)
-    return paid, shortfall, totals
+    return kernels.settle(
+        np.ascontiguousarray(loss, dtype=float),
+        np.ascontiguousarray(claims, dtype=float),
+        np.ascontiguousarray(accounts, dtype=np.int64),
+        np.ascontiguousarray(funds, dtype=float),
+    )

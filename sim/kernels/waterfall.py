@@ -1,0 +1,203 @@
+"""Compiled loops of the month's loss settlement (``sim.settlement.settle_defaults``): the defaulted loans' claims
+(``default_claims``), the loss waterfall itself (``settle``, the rule documented in ``sim.waterfall``) and what the
+month's table and the banks take from it (``settle_losses``).
+
+Each is the numpy statement it replaced, term by term and in the same order (``tests/test_kernels_waterfall.py``
+keeps those statements as the reference): a sum by group adds in row order as ``np.bincount`` does, a row's sum
+adds left to right as ``ndarray.sum(axis=1)`` does on a (k, 7) array, and a column's total is numpy's pairwise
+sum (``numpy_sum``), so results are identical, bit for bit. At a few defaults a month the numpy statements were
+some forty small calls; the loops are three.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+
+@njit(cache=True, nogil=True)
+def _block(a, lo, n):
+    """numpy's ``pairwise_sum`` of ``a[lo:lo + n]`` for n ≤ 128: sequential below 8 terms, else eight
+    accumulators."""
+    if n < 8:
+        res = -0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i, whole = 8, n - n % 8
+    while i < whole:
+        j = lo + i
+        r0, r1, r2, r3 = r0 + a[j], r1 + a[j + 1], r2 + a[j + 2], r3 + a[j + 3]
+        r4, r5, r6, r7 = r4 + a[j + 4], r5 + a[j + 5], r6 + a[j + 6], r7 + a[j + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def _half(n):
+    """Where numpy's pairwise sum cuts ``n`` > 128 terms: half, down to a multiple of 8."""
+    h = n // 2
+    return h - h % 8
+
+
+@njit(cache=True, nogil=True)
+def _pairwise(a):
+    """numpy's ``pairwise_sum`` of ``a``: blocks of at most 128 terms (``_block``), above that the sum of two
+    halves. numpy recurses; this walks the same tree with a stack (numba's cache cannot reload a recursive
+    function)."""
+    n = a.size
+    if n <= _BLOCK:
+        return _block(a, 0, n)
+    lo_s = np.empty(64, dtype=np.int64)  # frames: start, length, halves done (depth ≤ log2(n / 128) + 1)
+    n_s = np.empty(64, dtype=np.int64)
+    done_s = np.zeros(64, dtype=np.int64)
+    vals = np.empty(64)
+    lo_s[0], n_s[0], sp, vp = 0, n, 1, 0
+    while sp:
+        f = sp - 1
+        lo, size = lo_s[f], n_s[f]
+        if size <= _BLOCK:
+            vals[vp] = _block(a, lo, size)
+            vp += 1
+            sp -= 1
+        elif done_s[f] == 2:  # both halves summed: left + right
+            vals[vp - 2] = vals[vp - 2] + vals[vp - 1]
+            vp -= 1
+            sp -= 1
+        else:
+            h = _half(size)
+            lo_s[sp], n_s[sp], done_s[sp] = (lo, h, 0) if done_s[f] == 0 else (lo + h, size - h, 0)
+            done_s[f] += 1
+            sp += 1
+    return vals[0]
+
+
+@njit(cache=True, nogil=True)
+def numpy_sum(a):
+    """``float(a.sum())`` of a 1-d float array, bit for bit (numpy adds the pairwise sum to 0.0)."""
+    return 0.0 + _pairwise(a)
+
+
+@njit(cache=True, nogil=True)
+def _max0(x):
+    """``np.maximum(x, 0.0)`` (NaN propagates)."""
+    return x if (x >= 0.0 or x != x) else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _minimum(x, y):
+    """``np.minimum(x, y)`` (NaN propagates)."""
+    if x != x or y != y:
+        return x + y
+    return x if x <= y else y
+
+
+@njit(cache=True, nogil=True)
+def default_claims(active, firm, defaulted, principal, lgd, product, bank, shares, roles, entities, n_banks, debt):
+    """End every open loan of the defaulted firms and state its claims.
+
+    For the open rows (``active``) whose firm ``defaulted``, in row order: principal, loss = principal × LGD, the
+    claims ``shares[product] × loss`` (k, 7), the role indices of each claim (k, 7: the product's bearers, the
+    lending bank in the bank column) and the ledger account bearing it (k, 7), both looked up from the run's
+    (product × banks + bank) tables ``roles`` and ``entities``. The rows are closed (``active`` False) and their
+    firms' ``debt`` zeroed, in place. ``held[j]``: how many of the claims in column ``j`` name a bearer."""
+    k = 0
+    for i in range(active.size):
+        if active[i] and defaulted[firm[i]]:
+            k += 1
+    out_p, loss = np.empty(k), np.empty(k)
+    n_cols = shares.shape[1]
+    claims = np.empty((k, n_cols))
+    role = np.empty((k, n_cols), dtype=roles.dtype)
+    entity = np.empty((k, n_cols), dtype=entities.dtype)
+    held = np.zeros(n_cols, dtype=np.int64)
+    r = 0
+    for i in range(active.size):
+        if not (active[i] and defaulted[firm[i]]):
+            continue
+        p = principal[i]
+        x = p * lgd[i]
+        out_p[r], loss[r] = p, x
+        c = product[i] * n_banks + bank[i]
+        for j in range(n_cols):
+            claims[r, j] = shares[product[i], j] * x
+            role[r, j] = roles[c, j]
+            entity[r, j] = entities[c, j]
+            held[j] += roles[c, j] >= 0
+        r += 1
+    for i in range(active.size):
+        if active[i] and defaulted[firm[i]]:
+            active[i] = False
+            debt[firm[i]] = 0.0
+    return out_p, loss, claims, role, entity, held
+
+
+@njit(cache=True, nogil=True)
+def settle(loss, claims, accounts, funds):
+    """The loss waterfall (``sim.waterfall.settle`` states the rule): paid (k, 7), the bank's shortfall (k,) and
+    the total paid from each account (A,)."""
+    k, n_cols = claims.shape
+    n_acc = funds.size
+    owed = np.zeros(n_acc)
+    for i in range(k):
+        for j in range(n_cols):
+            a = accounts[i, j]
+            owed[max(a, 0)] += claims[i, j] if a >= 0 else 0.0
+    avail = np.empty(n_acc)
+    ratio = np.ones(n_acc)
+    for a in range(n_acc):
+        avail[a] = _max0(funds[a])
+        if owed[a] > avail[a]:
+            ratio[a] = avail[a] / owed[a]
+    paid = np.empty((k, n_cols))
+    totals = np.zeros(n_acc)
+    shortfall = np.empty(k)
+    for i in range(k):
+        row = 0.0
+        for j in range(n_cols):
+            a = accounts[i, j]
+            x = (claims[i, j] if a >= 0 else 0.0) * ratio[max(a, 0)]
+            paid[i, j] = x
+            totals[max(a, 0)] += x
+            row += x
+        shortfall[i] = _max0(loss[i] - row)
+    for a in range(n_acc):
+        if np.isfinite(avail[a]):
+            totals[a] = _minimum(totals[a], avail[a])
+    return paid, shortfall, totals
+
+
+@njit(cache=True, nogil=True)
+def settle_losses(loss, claims, accounts, funds, principal, bank, n_banks, bank_col):
+    """``settle`` on k ≥ 1 defaults, and what the month takes from it: ``sums`` = each party's paid total (7
+    columns), the loss and the shortfall (as numpy sums them); ``by_bank`` (3, banks) = the bank's own share paid
+    (column ``bank_col``), the shortfall it bears and the defaulted principal; ``error`` = the largest
+    |paid + shortfall − loss| of a loan (conservation; NaN if any is)."""
+    paid, shortfall, totals = settle(loss, claims, accounts, funds)
+    k, n_cols = paid.shape
+    sums = np.empty(n_cols + 2)
+    for j in range(n_cols):
+        sums[j] = numpy_sum(paid[:, j])
+    sums[n_cols], sums[n_cols + 1] = numpy_sum(loss), numpy_sum(shortfall)
+    by_bank = np.zeros((3, n_banks))
+    error = -np.inf
+    for i in range(k):
+        row = 0.0
+        for j in range(n_cols):
+            row += paid[i, j]
+        e = abs(row + shortfall[i] - loss[i])
+        if e > error or e != e:  # once NaN, stays NaN (as ``ndarray.max``)
+            error = e
+        b = bank[i]
+        by_bank[0, b] += paid[i, bank_col]
+        by_bank[1, b] += shortfall[i]
+        by_bank[2, b] += principal[i]
+    return paid, totals, sums, by_bank, error

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
-from sim.bookings import layout
+from sim.bookings import KINDS, layout
+from sim.kernels import bookings as kb
 from sim.kernels import waterfall
+from sim.kernels.book import FEE, INTEREST, PREMIUM, P
 from sim.products import GUAR, INS, POOL, REGUAR
 from sim.schema import PARTIES
 from sim.waterfall import BANK
@@ -62,8 +64,8 @@ def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
     """Interest to banks, guarantee fees, re-guarantee fees and premiums for the month; the special fund pays
     its subsidies (``Government.pay_subsidies``).
 
-    Works on the whole book with closed loans masked to zero (the book is compacted monthly), in one compiled
-    pass (``sim.kernels.accrue``).
+    Works on the whole book with closed loans masked to zero (the book is compacted monthly), in compiled passes
+    (``sim.kernels.accrue``; the fees by bearer and the month's totals: ``sim.kernels.bookings``).
     """
     b, n = m.book, m.book.n
     flows, asked, by_product, by_bank = kernels.accrue(
@@ -71,34 +73,36 @@ def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
         b.int_sub_share[:n], b.fee_sub_share[:n], b.prem_sub_share[:n], b.product[:n], b.bank[:n],
         len(m.products.names), len(m.banks),
     )  # fmt: skip
-    P, interest, fee, _, prem = flows
     sub_i, sub_f, sub_p = m.government.pay_subsidies(b.firm[:n], *asked)
     _collect_fees(m, by_product)
-    for bank, earned in zip(m.banks, by_bank, strict=True):
-        bank.earn(float(earned), m.lpr)
-    net = float((interest + fee + prem - sub_i - sub_f - sub_p).sum()) * 12.0
-    total = float(P.sum())
-    return {"avg_cost_rate": net / total if total > 0 else np.nan, "interest_wan": float(interest.sum())}
+    for bank, earned in zip(m.banks, by_bank.tolist(), strict=True):
+        bank.earn(earned, m.lpr)
+    net, total, interest = kb.cost_totals(flows, sub_i, sub_f, sub_p, P, INTEREST, FEE, PREMIUM)
+    return {"avg_cost_rate": net * 12.0 / total if total > 0 else np.nan, "interest_wan": interest}
+
+
+#: The fees collected (and paid) by bearers: (kind of bearer, row of ``accrue``'s ``by_product``: fee, re-guarantee
+#: fee, premium, and +1 collected / -1 paid), in the order the parties book them.
+FEES = ((GUAR, 0, 1), (REGUAR, 1, 1), (GUAR, 1, -1), (INS, 2, 1))
+_FEE_KINDS = np.array([KINDS.index(j) for j, _, _ in FEES])
+_FEE_ROWS = np.array([r for _, r, _ in FEES])
 
 
 def _collect_fees(m: EcosystemModel, by_product: np.ndarray) -> None:
     """Guarantors collect fees and pay re-guarantee fees; re-guarantors and insurers collect theirs
     (``by_product``: fees, re-guarantee fees and premiums by product)."""
-    bearers = layout(m).bearers
-    by_prod = dict(zip(("fee", "refee", "prem"), by_product, strict=True))
-    for j, what, sign in ((GUAR, "fee", 1), (REGUAR, "refee", 1), (GUAR, "refee", -1), (INS, "prem", 1)):
+    lay = layout(m)
+    per = kb.by_bearer(by_product, _FEE_KINDS, _FEE_ROWS, lay.rows, lay.bearer, lay.start, lay.parties)
+    for c, (j, _, sign) in enumerate(FEES):
         parties = m.insurers if j == INS else m.guarantors
-        rows, bearer, _, _ = bearers[j]  # the products party kind j bears a share of, and their bearers
-        if not parties or not rows.size:
-            continue
-        per = np.bincount(bearer, weights=by_prod[what][rows], minlength=len(parties))
-        for party, amt in zip(parties, per, strict=True):
+        first = lay.parties[_FEE_KINDS[c]]
+        for party, amt in zip(parties, per[c, first : first + len(parties)].tolist(), strict=True):
             if amt and j == INS:
-                party.collect_premiums(float(amt))
+                party.collect_premiums(amt)
             elif amt and sign < 0:
-                party.pay_fees(float(amt))
+                party.pay_fees(amt)
             elif amt:
-                party.collect_fees(float(amt), "fee" if j == GUAR else "reguarantee_fee")
+                party.collect_fees(amt, "fee" if j == GUAR else "reguarantee_fee")
 
 
 #: The month's loss flows, in the order ``settle_losses`` sums them.

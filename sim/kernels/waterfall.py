@@ -5,8 +5,8 @@ month's table and the banks take from it (``settle_losses``).
 Each is the numpy statement it replaced, term by term and in the same order (``tests/test_kernels_waterfall.py``
 keeps those statements as the reference): a sum by group adds in row order as ``np.bincount`` does, a row's sum
 adds left to right as ``ndarray.sum(axis=1)`` does on a (k, 7) array, and a column's total is numpy's pairwise
-sum (``numpy_sum``), so results are identical, bit for bit. At a few defaults a month the numpy statements were
-some forty small calls; the loops are three.
+sum (``sim.kernels.sums.numpy_sum``), so results are identical, bit for bit. At a few defaults a month the
+numpy statements were some forty small calls; the loops are three.
 """
 
 from __future__ import annotations
@@ -14,76 +14,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_BLOCK = 128  # numpy's PW_BLOCKSIZE
-
-
-@njit(cache=True, nogil=True)
-def _block(a, lo, n):
-    """numpy's ``pairwise_sum`` of ``a[lo:lo + n]`` for n ≤ 128: sequential below 8 terms, else eight
-    accumulators."""
-    if n < 8:
-        res = -0.0
-        for i in range(lo, lo + n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i, whole = 8, n - n % 8
-    while i < whole:
-        j = lo + i
-        r0, r1, r2, r3 = r0 + a[j], r1 + a[j + 1], r2 + a[j + 2], r3 + a[j + 3]
-        r4, r5, r6, r7 = r4 + a[j + 4], r5 + a[j + 5], r6 + a[j + 6], r7 + a[j + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
-
-
-@njit(cache=True, nogil=True)
-def _half(n):
-    """Where numpy's pairwise sum cuts ``n`` > 128 terms: half, down to a multiple of 8."""
-    h = n // 2
-    return h - h % 8
-
-
-@njit(cache=True, nogil=True)
-def _pairwise(a):
-    """numpy's ``pairwise_sum`` of ``a``: blocks of at most 128 terms (``_block``), above that the sum of two
-    halves. numpy recurses; this walks the same tree with a stack (numba's cache cannot reload a recursive
-    function)."""
-    n = a.size
-    if n <= _BLOCK:
-        return _block(a, 0, n)
-    lo_s = np.empty(64, dtype=np.int64)  # frames: start, length, halves done (depth ≤ log2(n / 128) + 1)
-    n_s = np.empty(64, dtype=np.int64)
-    done_s = np.zeros(64, dtype=np.int64)
-    vals = np.empty(64)
-    lo_s[0], n_s[0], sp, vp = 0, n, 1, 0
-    while sp:
-        f = sp - 1
-        lo, size = lo_s[f], n_s[f]
-        if size <= _BLOCK:
-            vals[vp] = _block(a, lo, size)
-            vp += 1
-            sp -= 1
-        elif done_s[f] == 2:  # both halves summed: left + right
-            vals[vp - 2] = vals[vp - 2] + vals[vp - 1]
-            vp -= 1
-            sp -= 1
-        else:
-            h = _half(size)
-            lo_s[sp], n_s[sp], done_s[sp] = (lo, h, 0) if done_s[f] == 0 else (lo + h, size - h, 0)
-            done_s[f] += 1
-            sp += 1
-    return vals[0]
-
-
-@njit(cache=True, nogil=True)
-def numpy_sum(a):
-    """``float(a.sum())`` of a 1-d float array, bit for bit (numpy adds the pairwise sum to 0.0)."""
-    return 0.0 + _pairwise(a)
+from sim.kernels import sums
+from sim.kernels.cache import refresh_when_changed
+from sim.kernels.sums import numpy_sum
 
 
 @njit(cache=True, nogil=True)
@@ -177,16 +110,16 @@ def settle(loss, claims, accounts, funds):
 
 @njit(cache=True, nogil=True)
 def settle_losses(loss, claims, accounts, funds, principal, bank, n_banks, bank_col):
-    """``settle`` on k ≥ 1 defaults, and what the month takes from it: ``sums`` = each party's paid total (7
+    """``settle`` on k ≥ 1 defaults, and what the month takes from it: ``flows`` = each party's paid total (7
     columns), the loss and the shortfall (as numpy sums them); ``by_bank`` (3, banks) = the bank's own share paid
     (column ``bank_col``), the shortfall it bears and the defaulted principal; ``error`` = the largest
     |paid + shortfall − loss| of a loan (conservation; NaN if any is)."""
     paid, shortfall, totals = settle(loss, claims, accounts, funds)
     k, n_cols = paid.shape
-    sums = np.empty(n_cols + 2)
+    flows = np.empty(n_cols + 2)
     for j in range(n_cols):
-        sums[j] = numpy_sum(paid[:, j])
-    sums[n_cols], sums[n_cols + 1] = numpy_sum(loss), numpy_sum(shortfall)
+        flows[j] = numpy_sum(paid[:, j])
+    flows[n_cols], flows[n_cols + 1] = numpy_sum(loss), numpy_sum(shortfall)
     by_bank = np.zeros((3, n_banks))
     error = -np.inf
     for i in range(k):
@@ -200,4 +133,8 @@ def settle_losses(loss, claims, accounts, funds, principal, bank, n_banks, bank_
         by_bank[0, b] += paid[i, bank_col]
         by_bank[1, b] += shortfall[i]
         by_bank[2, b] += principal[i]
-    return paid, totals, sums, by_bank, error
+    return paid, totals, flows, by_bank, error
+
+
+# settle_losses inlines numpy's sums from sim.kernels.sums: numba's cache would not notice a change there.
+refresh_when_changed(settle_losses, sums)

@@ -29,8 +29,7 @@ def repay_maturities(m: EcosystemModel, month: int) -> dict[str, float]:
     until then. Loans already postponed are not postponed again. In fixed mode loans roll over instead.
     """
     b = m.book
-    rows = b.open_rows()
-    due = rows[b.maturity[rows] <= month]
+    due = kb.due_rows(b.active[: b.n], b.maturity[: b.n], month)
     out = {"maturities": float(due.size), "deferred_loans": 0.0}
     if due.size == 0:
         return out
@@ -50,11 +49,9 @@ def repay_maturities(m: EcosystemModel, month: int) -> dict[str, float]:
         due = due[~ask]
         if due.size == 0:
             return out
-    firms = b.firm[due]
-    b.close(due)
-    pop.debt_wan[firms] = 0.0
-    pop.deferred_until[firms] = -1
-    renew = pop.alive[firms] & ~pop.listed[firms] & ~pop.black_list[firms]
+    firms, renew = kb.repay(
+        due, b.firm, b.active, pop.debt_wan, pop.deferred_until, pop.alive, pop.listed, pop.black_list
+    )  # closed; debt and deferral ended; renew: those that may renew
     renew &= m.streams.uniform_at("needs", month, firms, "renewal") < pop.p.renewal_share
     pop.need_wan[firms[renew]] = pop.base_need(firms[renew])
     return out

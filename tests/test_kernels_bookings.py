@@ -140,3 +140,31 @@ def test_month_end_true_up_agrees_with_the_book(name, scale, borne):
         assert [b.balance_wan for b in m.banks] == by_pb.sum(axis=0).tolist()
         for g in m.guarantors:
             assert g.balance_wan == float(m.exposure[GUAR][g.index] + m.exposure[REGUAR][g.index])
+
+
+def test_due_rows_and_repay_are_the_numpy_statements():
+    rng = np.random.default_rng(5)
+    n, firms = 2000, 900
+    active, maturity = rng.random(n) < 0.8, rng.integers(0, 40, n).astype(np.int32)
+    firm = rng.integers(0, firms, n)
+    debt, deferred = rng.random(firms), rng.integers(-1, 30, firms)
+    alive, listed, black = rng.random(firms) < 0.9, rng.random(firms) < 0.1, rng.random(firms) < 0.1
+    # the numpy statements of sim.settlement.repay_maturities before they were compiled
+    rows = np.flatnonzero(active)
+    ref_due = rows[maturity[rows] <= 12]
+    ref_firms = firm[ref_due]
+    ref_active, ref_debt, ref_deferred = active.copy(), debt.copy(), deferred.copy()
+    ref_active[ref_due] = False
+    ref_debt[ref_firms] = 0.0
+    ref_deferred[ref_firms] = -1
+    ref_renew = alive[ref_firms] & ~listed[ref_firms] & ~black[ref_firms]
+
+    due = kb.due_rows(active, maturity, 12)
+    np.testing.assert_array_equal(due, ref_due)
+    got_firms, renewable = kb.repay(due, firm, active, debt, deferred, alive, listed, black)
+    assert due.size > 100 and 0 < renewable.sum() < due.size
+    np.testing.assert_array_equal(got_firms, ref_firms)
+    np.testing.assert_array_equal(renewable, ref_renew)
+    for got, ref in ((active, ref_active), (debt, ref_debt), (deferred, ref_deferred)):
+        np.testing.assert_array_equal(got, ref)
+    assert kb.due_rows(active, maturity, 12).size == 0  # repaid loans are no longer open

@@ -1,6 +1,7 @@
 """Compiled loops of the books' true-ups (``sim.bookings``, ``sim.settlement``): the capacity a batch of new loans
 uses (``capacity_batch``), the month end's balances and exposures from the loan book (``true_up``), the fees
-each bearer collects (``by_bearer``) and the month's cost totals (``cost_totals``).
+each bearer collects (``by_bearer``), the month's cost totals (``cost_totals``) and the loans repaid at maturity
+(``due_rows``, ``repay``).
 
 Each is the numpy statement it replaced, in the same order: sums by group add in row order as ``np.bincount``
 does, sums over an axis as ``ndarray.sum`` does (``sim.kernels.sums.numpy_sum`` where numpy adds pairwise), so
@@ -117,6 +118,40 @@ def cost_totals(flows, sub_i, sub_f, sub_p, p_row, interest_row, fee_row, premiu
     for i in range(n):
         net[i] = flows[interest_row, i] + flows[fee_row, i] + flows[premium_row, i] - sub_i[i] - sub_f[i] - sub_p[i]
     return numpy_sum(net), numpy_sum(flows[p_row]), numpy_sum(flows[interest_row])
+
+
+@njit(cache=True, nogil=True)
+def due_rows(active, maturity, month):
+    """The open rows (``active``) falling due by ``month``, in row order."""
+    k = 0
+    for i in range(active.size):
+        k += active[i] and maturity[i] <= month
+    due = np.empty(k, dtype=np.int64)
+    r = 0
+    for i in range(active.size):
+        if active[i] and maturity[i] <= month:
+            due[r] = i
+            r += 1
+    return due
+
+
+@njit(cache=True, nogil=True)
+def repay(due, firm, active, debt, deferred_until, alive, listed, black_list):
+    """Close the ``due`` rows (repaid): their firms' debt zeroed and any deferral ended, in place. Returns the
+    firms and whether each may renew (alive, neither listed nor black-listed)."""
+    firms = np.empty(due.size, dtype=firm.dtype)
+    renewable = np.empty(due.size, dtype=np.bool_)
+    for r in range(due.size):
+        i = due[r]
+        f = firm[i]
+        firms[r] = f
+        active[i] = False
+        debt[f] = 0.0
+        deferred_until[f] = -1
+    for r in range(due.size):
+        f = firms[r]
+        renewable[r] = alive[f] and not listed[f] and not black_list[f]
+    return firms, renewable
 
 
 # These inline numpy's sums from sim.kernels.sums: numba's cache would not notice a change there.

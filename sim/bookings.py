@@ -148,10 +148,12 @@ def book_capacity(m: EcosystemModel, bank: np.ndarray, prod: np.ndarray, amount:
     for v in m.ventures:
         v.book_cover(float((amount * pr.shares[prod, VC] * (pr.accounts[prod, VC] == v.index)).sum()))
     reward = m.government.reward_new_loans(bank, amount, rewarded, nb)
-    for b, amt in zip(m.banks, reward.tolist(), strict=True):
+    paid = reward.tolist()
+    for b, amt in zip(m.banks, paid, strict=True):
         if amt:
             b.receive_reward(amt)
-    m.recorder.add({"bank_reward_wan": float(reward.sum())})
+    if any(paid):  # (adding nothing to the month's flow changes nothing)
+        m.recorder.add({"bank_reward_wan": float(reward.sum())})
 
 
 def register_new_loans(

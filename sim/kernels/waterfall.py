@@ -42,9 +42,11 @@ def default_claims(active, firm, defaulted, principal, lgd, product, bank, share
     lending bank in the bank column) and the ledger account bearing it (k, 7), both looked up from the run's
     (product × banks + bank) tables ``roles`` and ``entities``. The rows are closed (``active`` False) and their
     firms' ``debt`` zeroed, in place. ``held[j]``: how many of the claims in column ``j`` name a bearer."""
+    hit = np.empty(active.size, dtype=np.int64)  # one pass over the book; the rest over the k defaulted rows
     k = 0
     for i in range(active.size):
         if active[i] and defaulted[firm[i]]:
+            hit[k] = i
             k += 1
     out_p, loss = np.empty(k), np.empty(k)
     n_cols = shares.shape[1]
@@ -52,10 +54,8 @@ def default_claims(active, firm, defaulted, principal, lgd, product, bank, share
     role = np.empty((k, n_cols), dtype=roles.dtype)
     entity = np.empty((k, n_cols), dtype=entities.dtype)
     held = np.zeros(n_cols, dtype=np.int64)
-    r = 0
-    for i in range(active.size):
-        if not (active[i] and defaulted[firm[i]]):
-            continue
+    for r in range(k):
+        i = hit[r]
         p = principal[i]
         x = p * lgd[i]
         out_p[r], loss[r] = p, x
@@ -65,11 +65,10 @@ def default_claims(active, firm, defaulted, principal, lgd, product, bank, share
             role[r, j] = roles[c, j]
             entity[r, j] = entities[c, j]
             held[j] += roles[c, j] >= 0
-        r += 1
-    for i in range(active.size):
-        if active[i] and defaulted[firm[i]]:
-            active[i] = False
-            debt[firm[i]] = 0.0
+    for r in range(k):
+        i = hit[r]
+        active[i] = False
+        debt[firm[i]] = 0.0
     return out_p, loss, claims, role, entity, held
 
 

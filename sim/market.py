@@ -98,6 +98,12 @@ class Market(Pricing):
         self._trust_terms = self._view_terms = self._costs = self._ch_terms = None  # built on first use (``Pricing``)
         self.buffers = np.array([[b.p.reliability_buffer_share] for b in banks], dtype=float).reshape(-1, 1)
         self.fund_ch = np.flatnonzero(self.ch_acct[VC] >= 0)  # channels a venture fund covers
+        # Channels each pool covers (and their banks), each guarantor shares (and its share), each insurer is on.
+        pool_cols = [np.flatnonzero(self.ch_pool == j) for j in range(len(self.pools))]
+        g_cols = [np.flatnonzero(self.g_share[:, g] > 0) for g in range(len(guarantors))]
+        self.pool_cols = [(c, pr.ch_bank[c]) for c in pool_cols]
+        self.g_cols = [(c, self.g_share[c, g]) for g, c in enumerate(g_cols)]
+        self.ins_cols = [np.flatnonzero(self.ch_acct[INS] == i) for i in range(len(insurers))]
         self.rules = products.rules  # the products' eligibility requirements (``sim.products.eligible_for``)
 
     def originate(self, month: int, lpr: float, calendar_index: int, hit_rate: float) -> dict[str, float]:
@@ -114,9 +120,10 @@ class Market(Pricing):
         if firms.size == 0 or pr.ch_prod.size == 0:
             return stats
         rooms: tuple[np.ndarray, ...] | None = self.rooms()  # recomputed only after loans are booked
-        avail = self.channels_open(calendar_index, rooms)
+        in_window = pr.in_window(calendar_index)
+        avail = self.channels_open(in_window, rooms)
         room = self.channel_room(rooms)
-        offers = self.quote(firms, month, lpr, hit_rate, avail, ~pr.in_window(calendar_index), room)
+        offers = self.quote(firms, month, lpr, hit_rate, avail, ~in_window, room)
         # Worth it: eligible, open, and the cost below what the investment returns. A firm prefers a loan of the
         # size it asked for: offers cut short by a ceiling or the bank's collateral limit rank after every
         # full-size offer (``PARTIAL_PENALTY``), but remain a fallback. ``offers.written``: accepted and fits the
@@ -163,24 +170,21 @@ class Market(Pricing):
             np.array([f.headroom_wan() for f in self.inst.funds]),
         )
 
-    def channels_open(self, calendar_index: int, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
-        """Per channel, whether its product can be written this month: within its availability window, and its
-        bank, pool, guarantors and insurer all taking business with room for at least the smallest loan.
-        Firms see this (suspensions and full quotas are public) and do not waste applications on it. ``rooms``:
-        ``rooms()`` now."""
+    def channels_open(self, in_window: np.ndarray, rooms: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Per channel, whether its product can be written this month: within its availability window
+        (``in_window``, per product: ``ProductTable.in_window``), and its bank, pool, guarantors and insurer all
+        taking business with room for at least the smallest loan. Firms see this (suspensions and full quotas
+        are public) and do not waste applications on it. ``rooms``: ``rooms()`` now."""
         pr, small = self.pr, self.pop.p.need_min_wan
-        cp, cb = pr.ch_prod, pr.ch_bank
         room_b, room_g, room_p, _ = rooms
-        ok = (pr.avail_from[cp] <= calendar_index) & (calendar_index <= pr.avail_until[cp]) & (room_b[cb] >= small)
-        for j, pool in enumerate(self.pools):
-            on = self.ch_pool == j
-            ok[on] &= np.array([pool.open_for(b) for b in cb[on]], dtype=bool) & (room_p[j] >= small)
-        for g, x in enumerate(self.guarantors):
-            share = self.g_share[:, g]
-            ok &= ~((share > 0) & (not x.open_for_business() or room_g[g] < small * share))
-        for i, ins in enumerate(self.insurers):
-            ok &= ~((self.ch_acct[INS] == i) & ins.suspended)
-        ok[self.fund_ch] &= np.array([self.inst.fund_open(p, small) for p in cp[self.fund_ch]], dtype=bool)
+        ok = in_window[pr.ch_prod] & (room_b[pr.ch_bank] >= small)
+        for (cols, banks), pool, room in zip(self.pool_cols, self.pools, room_p, strict=True):
+            ok[cols] &= np.array([pool.open_for(b) for b in banks], dtype=bool) & (room >= small)
+        for (cols, share), x, room in zip(self.g_cols, self.guarantors, room_g, strict=True):
+            ok[cols] &= x.open_for_business() & (room >= small * share)
+        for cols, ins in zip(self.ins_cols, self.insurers, strict=True):
+            ok[cols] &= not ins.suspended
+        ok[self.fund_ch] &= np.array([self.inst.fund_open(p, small) for p in pr.ch_prod[self.fund_ch]], dtype=bool)
         return ok
 
     def channel_room(self, rooms: tuple[np.ndarray, ...]) -> np.ndarray:

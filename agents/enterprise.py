@@ -8,6 +8,7 @@ random numbers, see ``sim.streams``).
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import numpy as np
@@ -159,51 +160,43 @@ class Enterprises(FirmCredit):
                 getattr(self, col)[s] = t[col].to_numpy(bool)
 
     def evolve(self, month: int, drift_hit_rate: float, funded: np.ndarray) -> None:
-        """Revenue walk, distress decay, ageing and stage advance for one month (``sim.kernels.evolve``).
+        """Revenue walk, distress decay, ageing, stage advance and graduation for one month (``sim.kernels.evolve``,
+        its draws counter-based for the alive firms only: ``dynamics``, ``progress``, ``progress``/graduation).
 
         Log revenue moves by (drift − σ²/2)/… + σ z with monthly drift (base + quality θ + funded − distress
         − the cycle's hit)/12 and σ the annual volatility / √12; a stage advances with its monthly rate ×
-        e^{0.3θ} (× the funded factor); mature firms graduate at ``graduation_rate``."""
-        p, n = self.p, self.n
-        z = self.streams.normal("dynamics", month, n)
-        u = self.streams.uniform("progress", month, n)
-        adv = monthly_prob(np.array(p.stage_advance_rate.values()))
-        mature = kernels.evolve(
-            month,
-            self.alive[:n],
-            self.advance_quality[:n],
-            funded,
-            self.distress[:n],
-            self.revenue_wan[:n],
-            self.theta[:n],
-            self.black_list[:n],
-            self.black_list_until[:n],
-            self.age_months[:n],
-            self.funded_months[:n],
-            self.stage[:n],
-            z,
-            u,
-            p.revenue_drift_rate,
-            p.quality_drift_rate,
-            p.funded_drift_rate,
-            p.unfunded_drift_rate,
-            drift_hit_rate,
-            p.revenue_volatility_rate / np.sqrt(12.0),
-            p.distress_decay_share,
-            adv,
-            p.funded_advance_factor,
-        )
-        u = self.streams.uniform_at("progress", month, mature, "graduation")
-        grad = mature[u < monthly_prob(p.graduation_rate)]
-        self.alive[grad] = False  # outgrew the tech-SME population; loans run off at maturity
+        e^{0.3θ} (× the funded factor); mature firms graduate at ``graduation_rate`` (no longer alive: they
+        outgrew the tech-SME population; their loans run off at maturity)."""
+        p, n, key = self.p, self.n, self.streams.key
+        kernels.evolve(
+            month, self.alive[:n], self.advance_quality[:n], funded, self.distress[:n], self.revenue_wan[:n],
+            self.theta[:n], self.black_list[:n], self.black_list_until[:n], self.age_months[:n],
+            self.funded_months[:n], self.stage[:n], np.uint64(key("dynamics", month)),
+            np.uint64(key("progress", month)), np.uint64(key("progress", month, "graduation")),
+            monthly_prob(p.graduation_rate), p.revenue_drift_rate, p.quality_drift_rate, p.funded_drift_rate,
+            p.unfunded_drift_rate, drift_hit_rate, p.revenue_volatility_rate / np.sqrt(12.0), p.distress_decay_share,
+            self._advance_rates, p.funded_advance_factor,
+        )  # fmt: skip
+
+    @functools.cached_property
+    def _advance_rates(self) -> np.ndarray:
+        """Monthly stage-advance rate by stage (``stage_advance_rate``, yearly in the scenario)."""
+        return monthly_prob(np.array(list(self.p.stage_advance_rate.values())))
 
     def invest(self, month: int, funded: np.ndarray, spend_share: float) -> float:
         """R&D from loan money of borrowers (``spend_share`` of the debt a year); patents accrue from it, one per
-        ``patent_cost_wan`` in expectation. Returns R&D spent."""
+        ``patent_cost_wan`` in expectation (a counter-based draw of the funded firms: ``progress``/patents).
+        Returns R&D spent."""
         n = self.n
-        u = self.streams.uniform("progress", month, n, "patents")
+        key = np.uint64(self.streams.key("progress", month, "patents"))
         return kernels.invest(
-            funded, self.debt_wan[:n], self.rd_wan[:n], self.patents[:n], u, spend_share / 12.0, self.p.patent_cost_wan
+            funded,
+            self.debt_wan[:n],
+            self.rd_wan[:n],
+            self.patents[:n],
+            key,
+            spend_share / 12.0,
+            self.p.patent_cost_wan,
         )
 
     def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
@@ -221,16 +214,17 @@ class Enterprises(FirmCredit):
         self.need_wan[lst] = 0.0
         return vc, lst
 
-    def issue_bonds(self, month: int, mult: float, u: np.ndarray) -> np.ndarray:
-        """Bond issues 债券融资 this month (``u``: one uniform per slot): established firms above the size floor
-        issue at the yearly rate × ``mult`` (a subsidy raises it); the bond funds the investment the firm would
-        have borrowed for, so an open need is met. Returns the issuers' slots."""
+    def issue_bonds(self, month: int, mult: float) -> np.ndarray:
+        """Bond issues 债券融资 this month (a counter-based draw per slot, ``instruments``/bonds): established firms
+        above the size floor issue at the yearly rate × ``mult`` (a subsidy raises it); the bond funds the investment
+        the firm would have borrowed for, so an open need is met. Returns the issuers' slots."""
         b, n = self.p.bonds, self.n
         if b.rate <= 0:
             return np.zeros(0, dtype=np.int64)
         issued = kernels.bond_issuers(
             self.alive[:n], self.listed[:n], self.black_list[:n], self.stage[:n], self.revenue_wan[:n],
-            self.high_tech[:n], b.high_tech_only, b.revenue_wan, u, monthly_prob(min(b.rate * mult, 0.99)),
+            self.high_tech[:n], b.high_tech_only, b.revenue_wan,
+            np.uint64(self.streams.key("instruments", month, "bonds")), monthly_prob(min(b.rate * mult, 0.99)),
         )  # fmt: skip
         self.need_wan[issued] = 0.0
         self.need_age[issued] = 0

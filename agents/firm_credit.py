@@ -139,9 +139,10 @@ class FirmCredit:
         stage_pd, debt, distress, vc = factors
         return pd_through(stage_pd, debt, distress, vc, self.p.quality_pd_elasticity, theta_view)
 
-    def defaults(self, month: int, u: np.ndarray, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
-        """The month's defaults: ``u`` (one uniform per slot) below each slot's monthly default probability (0 for
-        dead or listed firms and deferred borrowers).
+    def defaults(self, month: int, pd_mult: float, factor: float | None, rho: float) -> np.ndarray:
+        """The month's defaults: a uniform per slot (counter-based, ``defaults`` stream, drawn only for the firms that
+        can default) below the slot's monthly default probability (0 for dead or listed firms and deferred
+        borrowers).
 
         The probability: the annual PD (``pd_seen`` through the true θ) × ``pd_mult``, capped at 0.99. With
         ``rho`` > 0 it is conditioned on the year's systematic factor (Vasicek): PD(Z) = Φ((Φ⁻¹(PD) − √ρ Z) /
@@ -149,7 +150,8 @@ class FirmCredit:
         the Vasicek distribution with correlation ρ (``vasicek_table``); otherwise spread evenly
         (``monthly_prob``). It is computed only for slots whose uniform could fall below it
         (``sim.kernels.defaults``; ``sim.kernels.default_prob`` states it for every slot)."""
-        return kernels.defaults(month, u, DEFAULT_SCREEN, *self._default_args(pd_mult, factor, rho))
+        key = np.uint64(self.streams.key("defaults", month))
+        return kernels.defaults(month, key, _NO_TABLE, DEFAULT_SCREEN, *self._default_args(pd_mult, factor, rho))
 
     def _default_args(self, pd_mult: float, factor: float | None, rho: float) -> tuple:
         p, n = self.p, self.n
@@ -192,10 +194,9 @@ class FirmCredit:
         return np.clip(self.revenue_wan[idx] * p.need_revenue_months, p.need_min_wan, p.need_max_wan)
 
     def draw_needs(self, month: int, funded: np.ndarray) -> None:
-        """New financing needs of firms without a loan (one uniform per firm slot: common random numbers): at the
-        stage's yearly ``need_rate``, of the size ``base_need``."""
+        """New financing needs of firms without a loan (a counter-based uniform per firm slot, ``needs`` stream: common
+        random numbers): at the stage's yearly ``need_rate``, of the size ``base_need``."""
         p, n = self.p, self.n
-        u = self.streams.uniform("needs", month, n)
         kernels.draw_needs(
             self.alive[:n],
             funded,
@@ -204,12 +205,17 @@ class FirmCredit:
             self.stage[:n],
             self.need_wan[:n],
             self.revenue_wan[:n],
-            u,
-            monthly_prob(np.array(p.need_rate.values())),
+            np.uint64(self.streams.key("needs", month)),
+            self._need_rates,
             p.need_revenue_months,
             p.need_min_wan,
             p.need_max_wan,
         )
+
+    @functools.cached_property
+    def _need_rates(self) -> np.ndarray:
+        """Monthly probability of a new need by stage (``need_rate``, yearly in the scenario)."""
+        return monthly_prob(np.array(list(self.p.need_rate.values())))
 
     def unfunded(self, slots: np.ndarray) -> None:
         """Needs that found no lender this month: after ``need_patience_months`` the need lapses and distress

@@ -253,14 +253,13 @@ class EcosystemModel(mesa.Model):
     def settle_defaults(self) -> None:
         """Draw defaults from each firm's hazard and settle the losses; fixed mode replaces defaulted firms."""
         pop, n, m = self.pop, self.pop.n, self.month
-        u = self.streams.uniform("defaults", m, n)
         if self.fixed:  # one PD for every firm; with correlation, conditioned on the year's factor (Vasicek)
             z, rho = self.systematic_factor(), pop.p.default_correlation
             pm = monthly_prob(self.s.fixed.annual_pd) if z is None else vasicek_monthly(self.s.fixed.annual_pd, z, rho)
-            defaulted = u < np.where(pop.alive[:n], pm, 0.0)
+            defaulted = self.streams.uniform("defaults", m, n) < np.where(pop.alive[:n], pm, 0.0)
         else:
             mult = self.shock.pd_multiplier if self.shock else 1.0
-            defaulted = pop.defaults(m, u, mult, self.systematic_factor(), pop.p.default_correlation)
+            defaulted = pop.defaults(m, mult, self.systematic_factor(), pop.p.default_correlation)
         self.recorder.add(settlement.settle_defaults(self, m, defaulted))
         slots = np.flatnonzero(defaulted)
         self.recorder.add({"defaults": slots.size})

@@ -32,7 +32,7 @@ def grants(m: EcosystemModel) -> dict[str, float]:
         ok &= pop.in_database[:n]
     u = m.streams.uniform("instruments", m.month, n, "grants")
     paid = m.government.award_grants(ok, u)
-    v = m.streams.uniform("instruments", m.month, n, "grant patents")[paid]
+    v = m.streams.uniform_at("instruments", m.month, paid, "grant patents")
     rd = pop.receive_grants(paid, g.amount_wan, g.need_relief_share, v)
     return {"grants_new": float(paid.size), "rd_spending_wan": rd}
 
@@ -53,8 +53,7 @@ def bonds(m: EcosystemModel) -> dict[str, float]:
     b = m.s.enterprises.bonds
     if b.rate <= 0 or (b.start is not None and m.label < b.start):
         return {"bond_issues_new": 0.0, "bond_finance_wan": 0.0}
-    u = m.streams.uniform("instruments", m.month, m.pop.n, "bonds")
-    issued = m.pop.issue_bonds(m.month, m.government.bond_multiplier(), u)
+    issued = m.pop.issue_bonds(m.month, m.government.bond_multiplier())
     m.pop.tf_served[issued] = True  # sci-tech finance reached the issuer
     raised = issued.size * b.amount_wan
     share = m.s.government.subsidies.bond_subsidy_share
@@ -68,7 +67,7 @@ def tech_insurance(m: EcosystemModel) -> None:
     and otherwise adds distress. Each insurer's line holds the firms whose fixed ``u_insure`` falls in its
     uptake band; a line not sold yet keeps its band empty (later lines keep their firms)."""
     pop, n, month = m.pop, m.pop.n, m.month
-    u = m.streams.uniform("insurance", month, n)
+    key = np.uint64(m.streams.key("insurance", month))
     bands, lo, selling = [], 0.0, []
     for ins in m.insurers:
         t = ins.p.tech
@@ -77,7 +76,7 @@ def tech_insurance(m: EcosystemModel) -> None:
             selling.append(ins)
         lo += t.uptake_share
     counts = kernels.tech_insurance(
-        pop.alive[:n], pop.listed[:n], u, monthly_prob(pop.p.rd_setback_rate), pop.u_insure[:n],
+        pop.alive[:n], pop.listed[:n], key, monthly_prob(pop.p.rd_setback_rate), pop.u_insure[:n],
         np.array(bands, dtype=float).reshape(-1, 2), pop.distress[:n], pop.tech_insured[:n], pop.p.setback_distress,
     )  # fmt: skip
     share = m.s.government.subsidies.tech_premium_subsidy_share

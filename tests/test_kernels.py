@@ -134,24 +134,27 @@ def test_defaults_kernel_is_exactly_the_uniform_below_the_probability(population
     p = kernels.default_prob(10, *args)
     rng = np.random.default_rng(1)
     for u in (rng.random(n), p, np.nextafter(p, 1.0), np.nextafter(p, 0.0), np.full(n, q), np.maximum(p, q)):
-        assert np.array_equal(kernels.defaults(10, u, q, *args), u < p)
+        assert np.array_equal(kernels.defaults(10, np.uint64(0), u, q, *args), u < p)
     assert ((p > 0.05) & (p < 0.3)).any() and (p < 0.01).any()  # both sides of the screen are exercised
 
 
 def test_evolve_kernel_matches_the_numpy_rule(population):
+    """The fused month of a firm against the numpy statement, its draws the population draws of the same keys
+    (``Streams.normal``/``uniform``: the kernel draws them inline for the alive slots only)."""
     f = population
     n = f["alive"].size
     rng = np.random.default_rng(9)
-    z, u = rng.standard_normal(n), rng.random(n)
+    kz, ku, kg = (np.uint64(k) for k in rng.integers(0, 2**63, 3))
+    z, u, ug = kernels.normals(n, kz), kernels.uniforms(n, ku), kernels.uniforms(n, kg)
     funded = f["debt"] > 0
     adv_stage, fa = monthly_prob(np.array([0.3, 0.25, 0.2, 0.0])), 1.5
-    rdr, qd, fd, ud, hit, vol, decay = 0.05, 0.02, 0.03, 0.04, 0.01, 0.3 / np.sqrt(12), 0.9
-    revenue, distress, stage = f["revenue"].copy(), f["distress"].copy(), f["stage"].copy()
+    rdr, qd, fd, ud, hit, vol, decay, pg = 0.05, 0.02, 0.03, 0.04, 0.01, 0.3 / np.sqrt(12), 0.9, 0.2
+    revenue, distress, stage, alive = f["revenue"].copy(), f["distress"].copy(), f["stage"].copy(), f["alive"].copy()
     black, until = rng.random(n) < 0.2, rng.integers(0, 20, n).astype(np.int32)
     age, fm = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    mature = kernels.evolve(
-        10, f["alive"], np.exp(0.3 * f["theta"]), funded, distress, revenue, f["theta"], black.copy(), until, age,
-        fm, stage, z, u, rdr, qd, fd, ud, hit, vol, decay, adv_stage, fa,
+    graduated = kernels.evolve(
+        10, alive, np.exp(0.3 * f["theta"]), funded, distress, revenue, f["theta"], black.copy(), until, age,
+        fm, stage, kz, ku, kg, pg, rdr, qd, fd, ud, hit, vol, decay, adv_stage, fa,
     )  # fmt: skip
     a = f["alive"]
     drift = (rdr + qd * f["theta"] + fd * funded - ud * (f["distress"] > 0.05) - hit) / 12.0
@@ -159,9 +162,10 @@ def test_evolve_kernel_matches_the_numpy_rule(population):
     np.testing.assert_allclose(distress, f["distress"] * decay)
     adv = adv_stage[f["stage"]] * np.exp(0.3 * f["theta"]) * np.where(funded, fa, 1.0)
     up = a & (u < adv) & (f["stage"] < 3)
-    assert np.array_equal(stage, f["stage"] + up)
-    assert np.array_equal(mature, np.flatnonzero(a & (f["stage"] == 3)))
-    assert np.array_equal(age, a.astype(np.int32)) and np.array_equal(fm, funded.astype(np.int32))
+    assert np.array_equal(stage, f["stage"] + up) and up.any()
+    grad = a & (f["stage"] == 3) & (ug < pg)
+    assert np.array_equal(alive, a & ~grad) and graduated == grad.sum() > 0
+    assert np.array_equal(age, a.astype(np.int32)) and np.array_equal(fm, (a & funded).astype(np.int32))
 
 
 def test_funnel_add_counts_a_firms_flags():
@@ -194,10 +198,11 @@ def test_tech_insurance_kernel_matches_the_numpy_rule(population):
     f = population
     n = f["alive"].size
     rng = np.random.default_rng(4)
-    u, u_ins = rng.random(n), rng.random(n)
+    key, u_ins = np.uint64(77), rng.random(n)
+    u = kernels.uniforms(n, key)
     bands = np.array([[0.0, 0.1], [0.25, 0.4]])  # a line not sold yet leaves the gap 0.1–0.25
     distress, insured_out = f["distress"].copy(), np.zeros(n, bool)
-    counts = kernels.tech_insurance(f["alive"], f["listed"], u, 0.05, u_ins, bands, distress, insured_out, 0.3)
+    counts = kernels.tech_insurance(f["alive"], f["listed"], key, 0.05, u_ins, bands, distress, insured_out, 0.3)
     alive = f["alive"] & ~f["listed"]
     setback = alive & (u < 0.05)
     insured = np.zeros(n, bool)
@@ -268,7 +273,8 @@ def test_equity_and_bond_candidate_kernels_match_the_numpy_masks(population, hig
     f = population
     n = f["alive"].size
     rng = np.random.default_rng(6)
-    black, ht, vc_backed, u = rng.random(n) < 0.1, rng.random(n) < 0.4, rng.random(n) < 0.2, rng.random(n)
+    black, ht, vc_backed, key = rng.random(n) < 0.1, rng.random(n) < 0.4, rng.random(n) < 0.2, np.uint64(31)
+    u = kernels.uniforms(n, key)
     early, big = kernels.equity_candidates(
         f["alive"], f["listed"], f["stage"], vc_backed, f["theta"], f["revenue"], 0.5, 30.0
     )
@@ -276,7 +282,7 @@ def test_equity_and_bond_candidate_kernels_match_the_numpy_masks(population, hig
     assert np.array_equal(early, np.flatnonzero(live & (f["stage"] <= 1) & ~vc_backed & (f["theta"] > 0.5)))
     assert np.array_equal(big, np.flatnonzero(live & (f["stage"] >= 2) & (f["revenue"] > 30.0)))
     issued = kernels.bond_issuers(
-        f["alive"], f["listed"], black, f["stage"], f["revenue"], ht, high_tech_only, 20.0, u, 0.3
+        f["alive"], f["listed"], black, f["stage"], f["revenue"], ht, high_tech_only, 20.0, key, 0.3
     )
     ok = live & ~black & (f["stage"] >= 2) & (f["revenue"] > 20.0) & (ht | (not high_tech_only))
     assert np.array_equal(issued, np.flatnonzero(ok & (u < 0.3))) and issued.size > 0

@@ -53,17 +53,15 @@ def test_a_wrong_pool_falls_back_to_numpy(monkeypatch: pytest.MonkeyPatch) -> No
     assert s.gen("entry", 5).bit_generator.state == _numpy_gen(s, "entry", 5, 0).bit_generator.state
 
 
-def test_population_draw_state_is_splitmix64_of_the_key() -> None:
-    """The compiled hashes of a population draw's PCG64 state are SplitMix64 of ``key + c × golden`` (c = 1..4)
-    over the whole 64-bit range of keys, as the Python finaliser computes them."""
-    from sim.kernels.seeds import pcg_words
+def test_population_draws_are_splitmix64_of_the_key_and_slot_over_the_whole_key_range() -> None:
+    """A population draw's slot ``i`` gets the top 53 bits of SplitMix64 of ``key + (i + 1) × golden`` (the
+    counter-based draw of ``uniform_at``), over the whole 64-bit range of keys, as the Python finaliser computes
+    them."""
+    from sim.kernels.draws import uniforms
     from sim.streams import _GOLDEN, _MASK, _mix
 
     rng = np.random.default_rng(2)
-    keys = [0, 1, 2**63 - 1, 2**63, 2**64 - 1, *(int(k) for k in rng.integers(0, 2**64 - 1, 500, dtype=np.uint64))]
+    keys = [0, 1, 2**63 - 1, 2**63, 2**64 - 1, *(int(k) for k in rng.integers(0, 2**64 - 1, 200, dtype=np.uint64))]
     for key in keys:
-        want = tuple(_mix((key + c * _GOLDEN) & _MASK) for c in (1, 2, 3, 4))
-        assert tuple(map(int, pcg_words(np.uint64(key)))) == want
-    s = Streams(7)
-    state = s._pcg_state(keys[-1])["state"]
-    assert state["inc"] % 2 == 1 and state["state"] >> 64 == want[0]
+        want = [(_mix((key + (i + 1) * _GOLDEN) & _MASK) >> 11) * 2.0**-53 for i in range(5)]
+        assert uniforms(5, np.uint64(key)).tolist() == want

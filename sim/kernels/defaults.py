@@ -2,11 +2,13 @@
 defaults drawn against it (``defaults``), the numpy rule of ``agents.firm_credit`` term by term
 (``tests/test_kernels.py``).
 
-``defaults`` gives exactly ``u < default_prob(...)`` slot by slot but skips the logarithms and the exponential
-of a slot whose uniform ``u`` is at least ``q`` (most slots: monthly PDs are a fraction of a percent) when a
-cheap upper bound of its probability is already below ``q``: log(1 + x) ≤ x bounds the log annual PD from
-above, the cap, the multiplier and the table of conditional PDs are non-decreasing in it, and a cell of the
-table whose two ends are below log ``q`` (with a margin far above rounding) gives a probability below ``q``.
+``defaults`` draws each slot's uniform ``u`` inline (``uniform_one(slot, key)``, counter-based: ``sim.streams``)
+for the slots that can default only, and gives exactly ``u < default_prob(...)`` slot by slot but skips the
+logarithms and the exponential of a slot whose uniform ``u`` is at least ``q`` (most slots: monthly PDs are a
+fraction of a percent) when a cheap upper bound of its probability is already below ``q``: log(1 + x) ≤ x
+bounds the log annual PD from above, the cap, the multiplier and the table of conditional PDs are non-decreasing
+in it, and a cell of the table whose two ends are below log ``q`` (with a margin far above rounding) gives a
+probability below ``q``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.kernels import draws
 from sim.kernels import firms as firm_kernels
 from sim.kernels.cache import refresh_when_changed
+from sim.kernels.draws import uniform_one
 from sim.kernels.firms import monthly
 
 SAFE_MARGIN = 1e-9  # added to the bound of the log annual PD: far above the rounding of the terms summed
@@ -110,12 +114,14 @@ def safe_cells(table, limit):
 
 @njit(cache=True, nogil=True)
 def defaults(
-    month, u, q, alive, listed, deferred_until, stage, theta, pd_quality, debt, cost_rate, term, revenue,
+    month, key, u, q, alive, listed, deferred_until, stage, theta, pd_quality, debt, cost_rate, term, revenue,
     distress, vc_backed, stage_pd, elasticity, debt_factor, distress_factor, vc_factor, mult, table, log_lo, step,
 ):  # fmt: skip
-    """The month's defaults: ``u < default_prob(...)`` for every slot (``u``: one uniform per slot), computing
-    the probability only where the uniform is below ``q`` or the bound of the module docstring is not below
-    ``q``."""
+    """The month's defaults: ``u < default_prob(...)`` for every slot, computing the probability only where the
+    uniform is below ``q`` or the bound of the module docstring is not below ``q``. A slot's uniform is
+    ``uniform_one(slot, key)``, drawn only for slots that can default; or ``u[slot]`` if ``u`` is not empty (the
+    tests' uniforms)."""
+    given = u.size > 0
     n = alive.size
     out = np.zeros(n, dtype=np.bool_)
     top = table.size - 2
@@ -127,15 +133,16 @@ def defaults(
     for i in range(n):
         if not alive[i] or listed[i] or deferred_until[i] >= month:
             continue
+        ui = u[i] if given else uniform_one(i, key)
         service = _service(debt[i], cost_rate[i], term[i], revenue[i])
         if table.size == 0:
             a = _plain(stage_pd[stage[i]], pd_quality[i], service, debt_factor, distress[i], distress_factor,
                        vc_backed[i], vc_factor, mult)  # fmt: skip
-            if not (u[i] >= q and a < annual_safe):  # (NaN: computed in full)
-                out[i] = u[i] < monthly(a)
+            if not (ui >= q and a < annual_safe):  # (NaN: computed in full)
+                out[i] = ui < monthly(a)
             continue
         lp = log_stage_pd[stage[i]] - elasticity * theta[i]
-        if u[i] >= q:  # log(1 + x) ≤ x: a bound of the log annual PD without logarithms
+        if ui >= q:  # log(1 + x) ≤ x: a bound of the log annual PD without logarithms
             up = lp + debt_factor * service if service > 0.0 else lp
             if distress[i] > 0.0:
                 up += distress_factor * distress[i]
@@ -144,10 +151,11 @@ def defaults(
             if _cell(up + SAFE_MARGIN, log_cap, log_mult, log_floor, log_lo, step) < x_safe:
                 continue
         lp = _log_annual(lp, service, debt_factor, distress[i], distress_factor, vc_backed[i], log_vc)
-        out[i] = u[i] < _from_table(_cell(lp, log_cap, log_mult, log_floor, log_lo, step), table, top)
+        out[i] = ui < _from_table(_cell(lp, log_cap, log_mult, log_floor, log_lo, step), table, top)
     return out
 
 
-# ``monthly`` is inlined from ``sim.kernels.firms``: numba's cache would not notice a change there.
+# ``monthly`` and ``uniform_one`` are inlined from ``sim.kernels.firms`` and ``sim.kernels.draws``: numba's cache
+# would not notice a change there.
 for _kernel in (default_prob, defaults):
-    refresh_when_changed(_kernel, firm_kernels)
+    refresh_when_changed(_kernel, firm_kernels, draws)

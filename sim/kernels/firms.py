@@ -1,11 +1,20 @@
 """Compiled loops over the firm population: revenue walk and stage advance, R&D, new needs, tech insurance and
 the month's census (each the numpy rule it replaced, term by term; ``tests/test_kernels.py``). Default
-probability and the month's defaults are in ``sim.kernels.defaults``."""
+probability and the month's defaults are in ``sim.kernels.defaults``.
+
+The month's random numbers are drawn inline, counter-based (``sim.streams``): a loop is given a draw's 64-bit
+key and calls ``uniform_one(slot, key)`` / ``ziggurat_one(slot, key)`` for the slots that need a number, so no
+array of numbers is filled for the whole population and a slot's number does not depend on which others draw.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from sim.kernels import draws
+from sim.kernels.cache import refresh_when_changed
+from sim.kernels.draws import uniform_one, ziggurat_one
 
 STARTUP, GROWTH, MATURE = 1, 2, 3  # stages (agents.enterprise)
 
@@ -18,82 +27,61 @@ def monthly(annual: float) -> float:
 
 @njit(cache=True, nogil=True)
 def evolve(
-    month,
-    alive,
-    advance_quality,
-    funded,
-    distress,
-    revenue,
-    theta,
-    black_list,
-    black_list_until,
-    age,
-    funded_months,
-    stage,
-    z,
-    u,
-    drift_rate,
-    quality_drift,
-    funded_drift,
-    unfunded_drift,
-    hit,
-    vol,
-    decay,
-    adv_stage,
-    funded_adv,
-):
-    """Revenue walk, distress decay, expiry of the black list, ageing and stage advance of every slot, in place.
+    month, alive, advance_quality, funded, distress, revenue, theta, black_list, black_list_until, age,
+    funded_months, stage, key_z, key_u, key_grad, p_grad, drift_rate, quality_drift, funded_drift, unfunded_drift,
+    hit, vol, decay, adv_stage, funded_adv,
+):  # fmt: skip
+    """Revenue walk, distress decay, expiry of the black list, ageing, stage advance and graduation of every slot,
+    in place; returns the number of firms that graduated.
 
-    ``z``: the month's revenue shocks, ``u``: its stage-advance uniforms (one per slot). Returns the slots of
-    alive mature firms as they were before this month's advances (candidates for graduation)."""
-    n = alive.size
-    mature = np.empty(n, dtype=np.int64)
-    k = 0
+    An alive firm draws its revenue shock ``ziggurat_one(i, key_z)``; an alive mature firm graduates (is no
+    longer alive) where ``uniform_one(i, key_grad)`` < ``p_grad``, any other alive firm advances a stage where
+    ``uniform_one(i, key_u)`` is below its rate. Dead slots draw nothing."""
     shift = -0.5 * vol * vol
-    for i in range(n):
-        a = alive[i]
-        f = funded[i]
-        if a:
-            drift = (
-                drift_rate + quality_drift * theta[i] + funded_drift * f - unfunded_drift * (distress[i] > 0.05) - hit
-            ) / 12.0
-            revenue[i] *= np.exp(drift + shift + vol * z[i])
-        distress[i] *= decay
+    graduated = 0
+    for i in range(alive.size):
+        d = distress[i]
+        distress[i] = d * decay
         if black_list[i] and black_list_until[i] < month:
             black_list[i] = False
-        age[i] += a
+        if not alive[i]:
+            continue
+        f = funded[i]
+        drift = (drift_rate + quality_drift * theta[i] + funded_drift * f - unfunded_drift * (d > 0.05) - hit) / 12.0
+        revenue[i] *= np.exp(drift + shift + vol * ziggurat_one(i, key_z))
+        age[i] += 1
         funded_months[i] += f
         s = stage[i]
-        if a:
-            if s == MATURE:
-                mature[k] = i
-                k += 1
-            else:
-                adv = adv_stage[s] * advance_quality[i] * (funded_adv if f else 1.0)
-                if u[i] < adv:
-                    stage[i] = s + 1
-    return mature[:k]
+        if s == MATURE:
+            if uniform_one(i, key_grad) < p_grad:
+                alive[i] = False
+                graduated += 1
+        elif uniform_one(i, key_u) < adv_stage[s] * advance_quality[i] * (funded_adv if f else 1.0):
+            stage[i] = s + 1
+    return graduated
 
 
 @njit(cache=True, nogil=True)
-def invest(funded, debt, rd, patents, u, spend_monthly, patent_cost):
-    """R&D from loan money (``spend_monthly`` of the debt a month) and patents it yields; returns R&D spent."""
+def invest(funded, debt, rd, patents, key, spend_monthly, patent_cost):
+    """R&D from loan money (``spend_monthly`` of the debt a month) and patents it yields (where a funded firm's
+    ``uniform_one(i, key)`` falls below its R&D ÷ ``patent_cost``); returns R&D spent."""
     total = 0.0
     for i in range(funded.size):
         if funded[i]:
             x = debt[i] * spend_monthly
             rd[i] += x
             total += x
-            patents[i] += u[i] < x / patent_cost
+            patents[i] += uniform_one(i, key) < x / patent_cost
     return total
 
 
 @njit(cache=True, nogil=True)
-def draw_needs(alive, funded, listed, black_list, stage, need, revenue, u, rate_stage, months, lo, hi):
-    """New needs of free firms without one: ``revenue × months`` within [lo, hi] where the uniform falls below
-    the stage's monthly rate. The rare uniform below the rate is tested first (a well-predicted branch)."""
+def draw_needs(alive, funded, listed, black_list, stage, need, revenue, key, rate_stage, months, lo, hi):
+    """New needs of free firms without one: ``revenue × months`` within [lo, hi] where the slot's
+    ``uniform_one(i, key)`` falls below the stage's monthly rate. The rare uniform below the rate is tested first
+    (a well-predicted branch, and the other columns are read only then)."""
     for i in range(alive.size):
-        if u[i] >= rate_stage[stage[i]]:
+        if uniform_one(i, key) >= rate_stage[stage[i]]:
             continue
         if alive[i] and not funded[i] and not listed[i] and not black_list[i] and need[i] == 0.0:
             need[i] = min(max(revenue[i] * months, lo), hi)
@@ -118,16 +106,16 @@ def census(alive, debt, served, tf_served, patents, stage):
 
 
 @njit(cache=True, nogil=True)
-def tech_insurance(alive, listed, u_setback, p_setback, u_insure, lines, distress, tech_insured, setback_distress):
-    """科技保险 over the population in one pass: an alive unlisted firm has an R&D setback where its uniform falls
-    below ``p_setback``; it is insured by the line ``l`` whose uptake band ``lines[l] = (lo, hi)`` holds its fixed
-    ``u_insure``. Writes ``tech_insured``, adds ``setback_distress`` to uninsured setbacks, and returns per line
-    the firms insured and the insured firms with a setback."""
+def tech_insurance(alive, listed, key, p_setback, u_insure, lines, distress, tech_insured, setback_distress):
+    """科技保险 over the population in one pass: an alive unlisted firm has an R&D setback where its
+    ``uniform_one(i, key)`` falls below ``p_setback``; it is insured by the line ``l`` whose uptake band
+    ``lines[l] = (lo, hi)`` holds its fixed ``u_insure``. Writes ``tech_insured``, adds ``setback_distress`` to
+    uninsured setbacks, and returns per line the firms insured and the insured firms with a setback."""
     n_lines = lines.shape[0]
     counts = np.zeros((n_lines, 2), dtype=np.int64)
     for i in range(alive.size):  # tests as bitwise operations: no branch on the (unpredictable) bands
         live = alive[i] > listed[i]
-        setback = live & (u_setback[i] < p_setback)
+        setback = live and uniform_one(i, key) < p_setback
         ui = u_insure[i]
         insured = False
         for line in range(n_lines):
@@ -159,17 +147,23 @@ def equity_candidates(alive, listed, stage, vc_backed, theta, revenue, vc_thresh
 
 
 @njit(cache=True, nogil=True)
-def bond_issuers(alive, listed, black_list, stage, revenue, high_tech, high_tech_only, revenue_floor, u, rate):
-    """Slots, in order, of the firms that issue a bond: the uniform below the monthly ``rate`` (tested first: rare),
+def bond_issuers(alive, listed, black_list, stage, revenue, high_tech, high_tech_only, revenue_floor, key, rate):
+    """Slots, in order, of the firms that issue a bond: ``uniform_one(i, key)`` below the monthly ``rate`` (tested
+    first: rare),
     alive, unlisted, not black-listed, growth or mature, revenue above ``revenue_floor`` (and high-tech if
     ``high_tech_only``)."""
     out = np.empty(alive.size, dtype=np.int64)
     k = 0
     for i in range(alive.size):
-        if u[i] >= rate:
+        if uniform_one(i, key) >= rate:
             continue
         ok = alive[i] and not listed[i] and not black_list[i] and stage[i] >= GROWTH and revenue[i] > revenue_floor
         if ok and (high_tech[i] or not high_tech_only):
             out[k] = i
             k += 1
     return out[:k]
+
+
+# ``uniform_one`` and ``ziggurat_one`` are inlined from ``sim.kernels.draws``: numba's cache would not notice a change.
+for _kernel in (evolve, invest, draw_needs, tech_insurance, bond_issuers):
+    refresh_when_changed(_kernel, draws)

@@ -45,21 +45,3 @@ def seed_state(pool0, mult, a, b, c):
         v = (v * hb) & _MASK
         out[j // 2] |= (v ^ (v >> _SHIFT)) << (_HIGH * np.uint64(j % 2))
     return out
-
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
-
-
-@njit(cache=True, nogil=True)
-def pcg_words(key):
-    """The four SplitMix64 hashes of ``key + c × golden ratio``, c = 1..4, that make a population draw's PCG64
-    state and increment (``sim.streams.Streams._pcg_state``); ``key`` a uint64."""
-    out = np.empty(4, dtype=np.uint64)
-    for c in range(4):
-        z = key + np.uint64(c + 1) * _GOLDEN
-        z = (z ^ (z >> _S30)) * _M1
-        z = (z ^ (z >> _S27)) * _M2
-        out[c] = z ^ (z >> _S31)
-    return out[0], out[1], out[2], out[3]

@@ -60,6 +60,14 @@ FIELDS: dict[str, type] = {
     "pd_quality": float,  # e^{−εθ}: quality's factor of the annual PD (fixed by θ at entry, kept for speed)
     "advance_quality": float,  # e^{0.3θ}: quality's factor of the stage-advance rate (likewise)
 }
+#: A field's value in a slot not in use yet (else 0 / False): a firm that enters keeps it unless drawn.
+INITIAL: dict[str, int] = {
+    "black_list_until": -1,
+    "term_months": 12,
+    "deferred_until": -1,
+    "vintage_month": -1,
+    "default_month": -1,
+}
 
 
 class Enterprises(FirmCredit):
@@ -71,7 +79,7 @@ class Enterprises(FirmCredit):
         self.n = 0
         self._cap = max(capacity, 16)
         for name, dtype in FIELDS.items():
-            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+            setattr(self, name, np.full(self._cap, INITIAL.get(name, 0), dtype=dtype))
         self.stage_pd = np.array(params.annual_pd.values())
 
     def copy(self, streams: Streams) -> Enterprises:
@@ -89,7 +97,7 @@ class Enterprises(FirmCredit):
         cap = max(need, 2 * self._cap)
         for name in FIELDS:
             old = getattr(self, name)
-            new = np.zeros(cap, dtype=old.dtype)
+            new = np.full(cap, INITIAL.get(name, 0), dtype=old.dtype)
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
         self._cap = cap
@@ -106,42 +114,33 @@ class Enterprises(FirmCredit):
         g = self.streams.gen("init" if month == 0 else "entry", month, "attributes")
         u = g.random((count, 8))
         z = g.standard_normal((count, 3))
-        mix = np.cumsum((p.stage_mix if month == 0 else p.entry_stage_mix).values())
-        stage = np.minimum(np.searchsorted(mix, u[:, 0], side="right"), MATURE).astype(np.int8)
-        median = np.array(p.monthly_revenue_wan.values())
-        s = slice(lo, hi)
-        self.alive[s] = True
-        self.stage[s] = stage
-        self.sector[s] = (u[:, 1] * 8).astype(np.int8)
-        self.age_months[s] = np.where(month == 0, (u[:, 2] * 12 * (1 + 2 * stage)).astype(np.int32), 0)
-        self.theta[s] = z[:, 0]
-        self.revenue_wan[s] = median[stage] * np.exp(p.revenue_dispersion * z[:, 1])
-        self.patents[s] = (u[:, 3] < p.patent_holder_share).astype(float) * (1 + stage)
-        self.in_database[s] = u[:, 4] < p.database_share
-        self.high_tech[s] = u[:, 5] < p.high_tech_share
-        self.vc_backed[s] = False
-        self.u_insure[s] = u[:, 6]
-        self.return_z[s] = z[:, 2]
-        if month == 0:  # firms that defaulted in the last black_list_months and stayed in business
-            barred = p.black_list_months / 12.0 * (1 - p.exit_after_default_share) * float(np.mean(self.stage_pd))
-            self.black_list[s] = u[:, 7] < barred
-            self.black_list_until[s] = np.where(u[:, 7] < barred, (u[:, 7] / barred * p.black_list_months), -1)
-        else:
-            self.black_list[s] = False
-            self.black_list_until[s] = -1
-        for name in ("rd_wan", "debt_wan", "distress", "need_wan", "cost_rate"):
-            getattr(self, name)[s] = 0.0
-        for name in ("listed", "first_loan", "tech_insured", "served", "tf_served", "vintage_policy"):
-            getattr(self, name)[s] = False
-        self.funded_months[s] = 0
-        self.term_months[s] = 12
-        for name in ("deferred_until", "vintage_month", "default_month"):
-            getattr(self, name)[s] = -1
+        first = month == 0
+        # firms that defaulted in the last black_list_months and stayed in business (initial firms only)
+        barred = p.black_list_months / 12.0 * (1 - p.exit_after_default_share) * float(np.mean(self.stage_pd))
+        kernels.enter(
+            lo, u, z, first, self._stage_mix[first], self._median_revenue, p.revenue_dispersion,
+            p.patent_holder_share, p.database_share, p.high_tech_share, barred, p.black_list_months,
+            p.quality_pd_elasticity, ADVANCE_QUALITY, self.alive, self.stage, self.sector, self.age_months,
+            self.theta, self.revenue_wan, self.patents, self.in_database, self.high_tech, self.u_insure,
+            self.return_z, self.black_list, self.black_list_until, self.pd_quality, self.advance_quality,
+        )  # fmt: skip
         if table is not None:
+            s = slice(lo, hi)
             self._apply_table(table, s)
-        self.pd_quality[s] = np.exp(-p.quality_pd_elasticity * self.theta[s])
-        self.advance_quality[s] = np.exp(ADVANCE_QUALITY * self.theta[s])
+            self.pd_quality[s] = np.exp(-p.quality_pd_elasticity * self.theta[s])
+            self.advance_quality[s] = np.exp(ADVANCE_QUALITY * self.theta[s])
         return np.arange(lo, hi)
+
+    @functools.cached_property
+    def _stage_mix(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative stage mix of entrants (index 0) and of the initial firms (index 1)."""
+        p = self.p
+        return tuple(np.cumsum(np.array(list(mix.values()))) for mix in (p.entry_stage_mix, p.stage_mix))
+
+    @functools.cached_property
+    def _median_revenue(self) -> np.ndarray:
+        """Median monthly revenue by stage."""
+        return np.array(list(self.p.monthly_revenue_wan.values()))
 
     def _apply_table(self, t: pd.DataFrame, s: slice) -> None:
         if "stage" in t:

@@ -6,21 +6,32 @@ burn-in before it (1, see ``sim.burnin``), so the burn-in never reuses the plan'
 SeedSequence keeps its own luck. A draw is addressed by ``(stream, month, sub)``, where ``sub`` separates draws
 within a stream and month: an application round, or an institution's name (hashed with CRC-32, so that a bank
 sees the same noise in every scenario that has a bank of that name). The address is folded into the root key
-with the SplitMix64 finaliser, one step per part, giving the draw's key (``Streams.key``). Two ways to turn
-a key into numbers, both indexed by firm slot:
+with the SplitMix64 finaliser, one step per part, giving the draw's key (``Streams.key``).
 
-- *Population draws* (``uniform``, ``normal``): a PCG64 generator whose 128-bit state and increment
-  are SplitMix64 hashes of the key, filling an array in slot order, so slot ``i`` gets the ``i``-th number
-  whether the array has 10 or 10,000 entries. Cheapest per number (≈2 ns a uniform); used where most slots
-  need a number (revenue shocks, defaults, new needs, stage advance). Re-keying one PCG64 costs about a
-  microsecond, so a month's dozen draws need no generator construction.
-- *Counter-based draws* (``uniform_at``, ``normal_at``): the number of slot ``i`` is SplitMix64 of
-  ``key + (i + 1) × golden ratio`` — a pure function of (key, slot), so a slot gets the same number whichever
-  other slots are asked for, at a cost in the slots asked for rather than the population (a compiled loop,
-  ``sim.kernels``: about as cheap per number as a population uniform; a normal is the inverse normal CDF of
-  the uniform by Wichura's AS 241, ≈10 ns). Used where few firms need a number: screening noise of applicants (each
-  institution its own sub-stream), application visibility, renewals and postponements at maturity, exits
-  after default, graduation of mature firms, VC rounds and listings of the firms that qualify.
+Every monthly firm-level draw is *counter-based*: the 64-bit word of firm slot ``i`` is SplitMix64 of
+``key + (i + 1) × golden ratio`` (``sim.kernels.draws.word_one``) — a pure function of (key, slot), so a slot
+gets the same number whichever other slots draw, at a cost in the slots that draw rather than the population.
+From the word:
+
+- a uniform on [0, 1): its top 53 bits (``uniform_one``);
+- a standard normal by the ziggurat (``ziggurat_one``: Marsaglia & Tsang's method, NumPy's 256-layer variant),
+  on the slot's words — the first, and in the 1% of cases that need more, SplitMix64 of the first + j × golden
+  ratio, j = 1, 2, …; ≈4 ns. Used for the revenue shocks (``dynamics``);
+- a standard normal by Wichura's AS 241 inverse normal CDF of the uniform (``normal_one``, ≈10 ns): the
+  screening noise of institutions (``signal``) and VC screening.
+
+Two ways to ask, the same numbers:
+
+- *Inline*: the compiled loops over the population (``sim.kernels.firms``, ``sim.kernels.defaults``,
+  ``sim.offers``) are given the draw's key and call ``uniform_one`` / ``ziggurat_one`` / ``normal_one`` for
+  the slots that need a number: revenue shocks, stage advance and graduation of alive firms (``dynamics``,
+  ``progress``, ``progress``/graduation), patents of funded firms (``progress``/patents), defaults of the firms
+  that can default (``defaults``), new needs (``needs``), R&D setbacks (``insurance``), bond issues
+  (``instruments``/bonds), screening noise of applicants (``signal``, each institution its own sub-stream).
+- *Arrays*: ``uniform_at`` / ``normal_at`` for given slots (application visibility, renewals and
+  postponements at maturity, exits after default, VC rounds and listings of the firms that qualify, grants'
+  patents), ``uniform`` / ``normal`` for every slot ``0..n-1`` (grants; the fixed mode's defaults): a
+  compiled loop, ≈0.2 ns a uniform.
 
 The few draws of several kinds or shapes (the initial population, entrants, the yearly default factor) come
 from a generator of their own seeded through ``SeedSequence`` (``gen``), as in earlier versions; the seeding
@@ -120,7 +131,7 @@ class Streams:
         initial population and its loan stock, entrants, the yearly default factor): PCG64 seeded through
         ``SeedSequence(root entropy, spawn key + (domain, stream, month, sub))``. Building one costs about
         10 µs through NumPy, about 1.5 µs from the run's mixed pool (``sim.kernels.seeds``, the same seed), which
-        is why the monthly population draws re-key one generator instead."""
+        is one reason the monthly draws are counter-based instead."""
         ids, sub = self._ids[stream], self._sub(sub)
         if self._pool is not None and 0 <= month < 2**32 and 0 <= sub < 2**32:
             return np.random.Generator(np.random.PCG64(_Seeded(seed_state(*self._pool, ids, month, sub))))

@@ -218,7 +218,13 @@ def test_a_receivables_pledge_lends_holders_more_and_only_holders():
     m1, r1 = run(pledged)
     rec = r1.monthly["receivables_pledge_loan_balance_wan"]
     assert rec.iloc[-1] > 0 and (r0.monthly["receivables_pledge_loan_balance_wan"] == 0).all()
-    assert r1.monthly["tech_loan_balance_wan"].mean() > r0.monthly["tech_loan_balance_wan"].mean()
+
+    # more tech lending with the pledge, over three seeds: in one run (1,000 firms, 24 months) the effect is
+    # ≈1–3% of the balance, about the size of a seed's noise on the comparison (19 of seeds 0–19 show it alone)
+    def lent(s: Scenario) -> float:
+        return sum(run(s, seed)[1].monthly["tech_loan_balance_wan"].mean() for seed in (SEED, SEED + 1, SEED + 2))
+
+    assert lent(pledged) > lent(unsecured)
     b = m1.book
     rows = b.open_rows()
     pledged_rows = rows[b.product[rows] == 1]

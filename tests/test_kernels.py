@@ -6,6 +6,9 @@ quietly."""
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 from scipy.special import ndtri
@@ -338,3 +341,181 @@ def test_capacity_queues_match_within_room_in_turn():
         )
         assert np.array_equal(got, ok)
         assert 0 < ok.sum() < n  # the rooms bind
+
+
+# ---- counter-based draws inside the kernels -------------------------------------------------------------------
+def _ziggurat_reference(words) -> float:
+    """NumPy's ``random_standard_normal`` in Python on an iterator of 64-bit words, with ``sim.kernels.draws``'
+    tables: a layer from the low 8 bits, a sign from bit 8, a 52-bit magnitude; the tail and the wedges take
+    further words."""
+    from sim.kernels import draws as d
+
+    while True:
+        w = next(words)
+        idx, rabs = w & 0xFF, (w >> 9) & 0x000FFFFFFFFFFFFF
+        x = -rabs * d._WI[idx] if (w >> 8) & 1 else rabs * d._WI[idx]
+        if rabs < int(d._KI[idx]):
+            return x
+        if idx == 0:
+            while True:
+                xx = -d._ZIG_INV_R * math.log1p(-(next(words) >> 11) * 2.0**-53)
+                yy = -math.log1p(-(next(words) >> 11) * 2.0**-53)
+                if yy + yy > xx * xx:
+                    return -(d.ZIG_R + xx) if (rabs >> 8) & 1 else d.ZIG_R + xx
+        elif (d._FI[idx - 1] - d._FI[idx]) * (next(words) >> 11) * 2.0**-53 + d._FI[idx] < math.exp(-0.5 * x * x):
+            return x
+
+
+def test_the_ziggurat_is_numpys_rule_on_numpys_words():
+    """On the words of NumPy's PCG64 the reference gives NumPy's own normals (to the last few bits: the tables
+    here are computed in decimal arithmetic, NumPy's in doubles), so layers, signs, tail and wedges follow it."""
+    n = 200_000
+    words = iter(int(w) for w in np.random.PCG64(7).random_raw(3 * n))
+    got = np.array([_ziggurat_reference(words) for _ in range(n)])
+    want = np.random.Generator(np.random.PCG64(7)).standard_normal(n)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    assert (np.abs(want) > 3.6541528853610088).sum() > 10  # the tail was exercised
+
+
+def test_counter_ziggurat_takes_the_slots_words_in_order():
+    """``ziggurat_one(slot, key)`` is the reference on the slot's words: w₀ = SplitMix64(key + (slot + 1) × golden)
+    then SplitMix64(w₀ + j × golden), j = 1, 2, …; ``Streams.normal`` is the same number for every slot."""
+    from sim.streams import _GOLDEN, _MASK, _mix
+
+    s = Streams(8)
+    key = s.key("dynamics", 3)
+    n = 50_000
+
+    def words(slot):
+        w0 = _mix((key + (slot + 1) * _GOLDEN) & _MASK)
+        yield w0
+        for j in itertools.count(1):
+            yield _mix((w0 + j * _GOLDEN) & _MASK)
+
+    want = np.array([_ziggurat_reference(words(i)) for i in range(n)])
+    got = s.normal("dynamics", 3, n)
+    assert np.array_equal(got, want)
+    assert np.array_equal(got[[5, 17, 40_000]], [kernels.ziggurat_one(i, np.uint64(key)) for i in (5, 17, 40_000)])
+
+
+def test_counter_ziggurat_normals_are_standard_normal():
+    from scipy import stats
+
+    z = Streams(5).normal("dynamics", 7, 2_000_000)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert abs(z.mean()) < 4 / np.sqrt(z.size) and abs(z.var() - 1) < 4 * np.sqrt(2 / z.size)
+    tail = np.mean(np.abs(z) > 3.6541528853610088)  # beyond the base layer: 2.58e-4
+    assert abs(tail - 2 * stats.norm.sf(3.6541528853610088)) < 4 * np.sqrt(2.6e-4 / z.size)
+
+
+def test_population_draws_are_the_counter_based_draws_of_every_slot():
+    s = Streams(12)
+    u = s.uniform("needs", 4, 1000, "x")
+    slots = np.array([0, 3, 999, 500])
+    assert np.array_equal(u[slots], s.uniform_at("needs", 4, slots, "x"))
+    assert np.array_equal(s.uniform("needs", 4, 10, "x"), u[:10])  # slot i's number whatever the size
+    assert np.array_equal(u[slots], [kernels.uniform_one(i, np.uint64(s.key("needs", 4, "x"))) for i in slots])
+
+
+def test_kernel_draws_of_a_slot_do_not_depend_on_which_other_slots_draw():
+    """R&D patents and new needs of a slot are the same whichever other slots are funded or eligible: each slot's
+    uniform is its own counter-based draw (``Streams.uniform_at``)."""
+    rng = np.random.default_rng(3)
+    n, key = 4000, np.uint64(Streams(2).key("progress", 9, "patents"))
+    debt = rng.uniform(10, 500, n)
+    patents = {}
+    for share in (0.2, 0.9):
+        funded = rng.random(n) < share
+        funded[:50] = True
+        pats = np.zeros(n)
+        kernels.invest(funded, debt, np.zeros(n), pats, key, 0.5, 60.0)
+        assert np.array_equal(pats[funded], kernels.uniform_at(np.flatnonzero(funded), key) < debt[funded] * 0.5 / 60)
+        patents[share] = pats[:50]
+    assert np.array_equal(patents[0.2], patents[0.9]) and patents[0.2].any()
+    needs = {}
+    for share in (0.3, 0.95):
+        alive = rng.random(n) < share
+        alive[:200] = True
+        need = np.zeros(n)
+        zero, stage = np.zeros(n, bool), np.ones(n, np.int8)
+        kernels.draw_needs(alive, zero, zero, zero, stage, need, debt, key, np.array([0.2] * 4), 3.0, 50.0, 800.0)
+        u = kernels.uniform_at(np.arange(n), key)
+        assert np.array_equal(need > 0, alive & (u < 0.2))
+        needs[share] = need[:200]
+    assert np.array_equal(needs[0.3], needs[0.95])
+
+
+def _within_binomial(count: int, n: int, p: float, sds: float = 4.0) -> bool:
+    return abs(count - n * p) < sds * np.sqrt(n * p * (1 - p))
+
+
+def test_stage_advances_graduations_and_defaults_happen_at_their_probabilities():
+    """Counts of a large population against the binomial: stage advance at its rate × e^{0.3θ} (θ = 0 here),
+    graduation at its probability, defaults at the monthly PD (a fixed seed; tolerance four binomial s.d.)."""
+    n = 400_000
+    s = Streams(2024)
+    stage = np.where(np.arange(n) % 2 == 0, 1, 3).astype(np.int8)  # start-ups and mature firms
+    alive, zeros, theta = np.ones(n, bool), np.zeros(n), np.zeros(n)
+    adv = np.array([0.0, 0.03, 0.0, 0.0])
+    graduated = kernels.evolve(
+        5, alive, np.ones(n), np.zeros(n, bool), zeros.copy(), np.ones(n), theta, np.zeros(n, bool),
+        np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n, np.int32), stage,
+        np.uint64(s.key("dynamics", 5)), np.uint64(s.key("progress", 5)), np.uint64(s.key("progress", 5, "g")),
+        0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 1.0, adv, 1.0,
+    )  # fmt: skip
+    assert _within_binomial(int((stage == 2).sum()), n // 2, 0.03)
+    assert _within_binomial(graduated, n // 2, 0.01) and graduated == (~alive).sum()
+    annual = 0.2
+    args = (
+        np.ones(n, bool), np.zeros(n, bool), np.full(n, -1, np.int32), np.zeros(n, np.int8), theta, np.ones(n),
+        zeros, zeros, np.full(n, 12, np.int32), np.ones(n), zeros, np.zeros(n, bool), np.array([annual] * 4), 0.5,
+        0.0, 0.0, 1.0, 1.0, np.zeros(0), _LOG_PD[0], _LOG_PD[1] - _LOG_PD[0],
+    )  # fmt: skip
+    key = np.uint64(s.key("defaults", 6))
+    d = kernels.defaults(6, key, np.zeros(0), 0.05, *args)
+    assert _within_binomial(int(d.sum()), n, monthly_prob(annual))
+    assert np.array_equal(d, kernels.defaults(6, key, np.zeros(0), 0.002, *args))  # the screen changes nothing
+    assert np.array_equal(d, kernels.defaults(6, key, s.uniform("defaults", 6, n), 0.05, *args))
+
+
+@pytest.mark.parametrize("month", [0, 7])
+def test_entrants_get_the_numpy_rules_attributes_and_the_initial_values(month):
+    """``Enterprises.add`` (the ``enter`` kernel) against the numpy statement of each drawn attribute, from the same
+    generator; every other field of a new slot holds its initial value (``INITIAL``, else zero)."""
+    from agents.enterprise import FIELDS, INITIAL, Enterprises
+    from sim.scenario import load_scenario
+
+    p = load_scenario("jiaxing-2017").enterprises
+    pop = Enterprises(p, Streams(6), capacity=100)
+    pop.add(40, 0)
+    slots = pop.add(300, month)  # grows the arrays past their capacity
+    g = pop.streams.gen("init" if month == 0 else "entry", month, "attributes")
+    u, z = g.random((300, 8)), g.standard_normal((300, 3))
+    mix = np.cumsum(list((p.stage_mix if month == 0 else p.entry_stage_mix).values()))
+    stage = np.minimum(np.searchsorted(mix, u[:, 0], side="right"), 3)
+    barred = p.black_list_months / 12.0 * (1 - p.exit_after_default_share) * float(np.mean(pop.stage_pd))
+    barred_now = (u[:, 7] < barred) & (month == 0)
+    want = {
+        "alive": np.ones(300, bool),
+        "stage": stage,
+        "sector": (u[:, 1] * 8).astype(int),
+        "age_months": (u[:, 2] * 12 * (1 + 2 * stage)).astype(int) * (month == 0),
+        "theta": z[:, 0],
+        "revenue_wan": np.array(list(p.monthly_revenue_wan.values()))[stage] * np.exp(p.revenue_dispersion * z[:, 1]),
+        "patents": (u[:, 3] < p.patent_holder_share) * (1.0 + stage),
+        "in_database": u[:, 4] < p.database_share,
+        "high_tech": u[:, 5] < p.high_tech_share,
+        "u_insure": u[:, 6],
+        "return_z": z[:, 2],
+        "black_list": barred_now,
+        "black_list_until": np.where(barred_now, (u[:, 7] / barred * p.black_list_months).astype(int), -1),
+        "pd_quality": np.exp(-p.quality_pd_elasticity * z[:, 0]),
+        "advance_quality": np.exp(0.3 * z[:, 0]),
+    }
+    for name in FIELDS:
+        got = getattr(pop, name)[slots]
+        if name in want:
+            np.testing.assert_allclose(got, want[name], rtol=1e-15, err_msg=name)
+        else:
+            assert (got == INITIAL.get(name, 0)).all(), name
+    assert (stage == 0).any() and (stage > 0).any() and (month > 0 or barred_now.any())

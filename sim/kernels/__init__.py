@@ -4,9 +4,9 @@ agents' own rules, are ``sim.offers``).
 
 Each rule here was a chain of numpy operations over the whole population, each making a temporary array; a
 fused loop reads each firm's fields once and writes the results in place, which is what brings the full rule
-set near the cost of the draws themselves (``benchmarks/bench_model.py``). The random numbers are still drawn
-by ``sim.streams`` (population draws, slot order) and passed in, so the scheme of common random numbers is
-unchanged; the arithmetic follows the numpy expressions it replaces term by term, in the same order.
+set near the cost of the draws themselves (``benchmarks/bench_model.py``). A loop draws its random numbers
+inline, counter-based, for the slots that need one (``draws``; the scheme of ``sim.streams``); the arithmetic
+follows the numpy expressions it replaces term by term, in the same order.
 
 The loops are compiled once per machine and Python version and cached next to this file (``cache=True``); the
 first run after an install spends a few seconds compiling. Agents call them through their own methods
@@ -21,6 +21,7 @@ from sim.kernels.firms import (
     bond_issuers,
     census,
     draw_needs,
+    enter,
     equity_candidates,
     evolve,
     invest,
@@ -42,6 +43,7 @@ __all__ = [
     "default_prob",
     "defaults",
     "draw_needs",
+    "enter",
     "equity_candidates",
     "evolve",
     "funnel_add",

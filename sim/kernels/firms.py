@@ -88,6 +88,39 @@ def draw_needs(alive, funded, listed, black_list, stage, need, revenue, key, rat
 
 
 @njit(cache=True, nogil=True)
+def enter(
+    lo, u, z, first, stage_cum, median, dispersion, patent_share, database_share, high_tech_share, barred,
+    bar_months, pd_elasticity, advance_elasticity, alive, stage, sector, age, theta, revenue, patents, in_database,
+    high_tech, u_insure, return_z, black_list, black_list_until, pd_quality, advance_quality,
+):  # fmt: skip
+    """The drawn attributes of firms entering at slots ``lo``, ``lo + 1``, …, one per row of ``u`` (8 uniforms)
+    and ``z`` (3 normals): stage from the cumulative mix ``stage_cum``, sector, age (initial firms only:
+    ``first``), quality θ, revenue around the stage's median, patents, database, high-tech, the fixed uptake
+    uniform, the return's own part, the black list of initial firms (``barred`` of them, for up to
+    ``bar_months``), and quality's factors of the PD (e^{−εθ}) and of stage advance (e^{0.3θ}). The other
+    fields keep their values at allocation (``agents.enterprise.INITIAL``)."""
+    for r in range(u.shape[0]):
+        i = lo + r
+        s = min(np.searchsorted(stage_cum, u[r, 0], side="right"), MATURE)
+        alive[i] = True
+        stage[i] = s
+        sector[i] = np.int8(u[r, 1] * 8)
+        age[i] = np.int32(u[r, 2] * 12 * (1 + 2 * s)) if first else 0
+        theta[i] = z[r, 0]
+        revenue[i] = median[s] * np.exp(dispersion * z[r, 1])
+        patents[i] = (1.0 + s) if u[r, 3] < patent_share else 0.0
+        in_database[i] = u[r, 4] < database_share
+        high_tech[i] = u[r, 5] < high_tech_share
+        u_insure[i] = u[r, 6]
+        return_z[i] = z[r, 2]
+        barred_now = first and u[r, 7] < barred
+        black_list[i] = barred_now
+        black_list_until[i] = np.int32(u[r, 7] / barred * bar_months) if barred_now else -1
+        pd_quality[i] = np.exp(-pd_elasticity * z[r, 0])
+        advance_quality[i] = np.exp(advance_elasticity * z[r, 0])
+
+
+@njit(cache=True, nogil=True)
 def census(alive, debt, served, tf_served, patents, stage):
     """One pass over the population for the month's stocks: borrowers (alive with debt), firms ever served and
     reached by sci-tech finance (alive or not), patents of alive firms, alive firms, and alive firms by stage."""

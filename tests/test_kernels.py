@@ -155,12 +155,19 @@ def test_evolve_kernel_matches_the_numpy_rule(population):
     revenue, distress, stage, alive = f["revenue"].copy(), f["distress"].copy(), f["stage"].copy(), f["alive"].copy()
     black, until = rng.random(n) < 0.2, rng.integers(0, 20, n).astype(np.int32)
     age, fm = np.zeros(n, np.int32), np.zeros(n, np.int32)
-    graduated = kernels.evolve(
-        10, alive, np.exp(0.3 * f["theta"]), funded, distress, revenue, f["theta"], black.copy(), until, age,
-        fm, stage, kz, ku, kg, pg, rdr, qd, fd, ud, hit, vol, decay, adv_stage, fa,
-    )  # fmt: skip
+    growth = np.empty(n)
+    kernels.log_growth(f["theta"], funded, f["distress"], kz, rdr, qd, fd, ud, hit, vol, growth)
     a = f["alive"]
     drift = (rdr + qd * f["theta"] + fd * funded - ud * (f["distress"] > 0.05) - hit) / 12.0
+    np.testing.assert_allclose(growth, drift - 0.5 * vol**2 + vol * z, rtol=1e-14, atol=1e-15)
+    from sim.kernels.draws import word_one, ziggurat_rectangle
+
+    second = [i for i in range(n) if not ziggurat_rectangle(np.uint64(word_one(i, kz)))[1]]
+    assert 10 < len(second) < 200  # ≈1% of slots finished by the second pass (the ziggurat's wedges and tail)
+    graduated = kernels.evolve(
+        10, alive, np.exp(0.3 * f["theta"]), funded, distress, revenue, black.copy(), until, age, fm, stage,
+        np.exp(growth), ku, kg, pg, decay, adv_stage, fa,
+    )  # fmt: skip
     np.testing.assert_allclose(revenue, f["revenue"] * np.where(a, np.exp(drift - 0.5 * vol**2 + vol * z), 1.0))
     np.testing.assert_allclose(distress, f["distress"] * decay)
     adv = adv_stage[f["stage"]] * np.exp(0.3 * f["theta"]) * np.where(funded, fa, 1.0)
@@ -458,10 +465,9 @@ def test_stage_advances_graduations_and_defaults_happen_at_their_probabilities()
     alive, zeros, theta = np.ones(n, bool), np.zeros(n), np.zeros(n)
     adv = np.array([0.0, 0.03, 0.0, 0.0])
     graduated = kernels.evolve(
-        5, alive, np.ones(n), np.zeros(n, bool), zeros.copy(), np.ones(n), theta, np.zeros(n, bool),
-        np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n, np.int32), stage,
-        np.uint64(s.key("dynamics", 5)), np.uint64(s.key("progress", 5)), np.uint64(s.key("progress", 5, "g")),
-        0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 1.0, adv, 1.0,
+        5, alive, np.ones(n), np.zeros(n, bool), zeros.copy(), np.ones(n), np.zeros(n, bool), np.zeros(n, np.int32),
+        np.zeros(n, np.int32), np.zeros(n, np.int32), stage, np.ones(n), np.uint64(s.key("progress", 5)),
+        np.uint64(s.key("progress", 5, "g")), 0.01, 1.0, adv, 1.0,
     )  # fmt: skip
     assert _within_binomial(int((stage == 2).sum()), n // 2, 0.03)
     assert _within_binomial(graduated, n // 2, 0.01) and graduated == (~alive).sum()

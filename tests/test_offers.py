@@ -162,12 +162,13 @@ def jiaxing_months() -> list[dict]:
     return [dict(zip(NAMES, args, strict=True)) for args in months]
 
 
-def writing(months: list[dict], party: int) -> dict:
-    """A month (the middle one of those) in which the channels of a guarantor (``party`` 0) or an insurer (1)
-    are open: each is out of business or suspended in some months."""
+def writing(months: list[dict], party: int) -> list[dict]:
+    """The months in which the channels of a guarantor (``party`` 0) or an insurer (1) are open, from the middle
+    one outwards: each is out of business or suspended in some months."""
     some = [a for a in months if (a["open_ch"] & (a["ch_parties"][:, party] >= 0)).any()]
     assert some, "the party must write in some month"
-    return some[len(some) // 2]
+    order = sorted(range(len(some)), key=lambda i: abs(i - len(some) // 2))
+    return [some[i] for i in order]
 
 
 def binding(a: dict, screen: str) -> dict:
@@ -190,9 +191,11 @@ def binding(a: dict, screen: str) -> dict:
 @pytest.mark.parametrize("screen", ["counter_guarantee", "single_borrower", "guarantor_appetite", "insurer_appetite"])
 def test_offers_match_where_each_screen_binds(jiaxing_months, screen):
     """A real month with one sharer's screen made decisive (it refuses offers the others would take)."""
-    month = writing(jiaxing_months, 1 if screen.startswith("insurer") else 0)
-    loose, tight = binding(month, "none"), binding(month, screen)
-    decisive = np.isfinite(reference(loose)["written"]) & ~np.isfinite(reference(tight)["written"])
+    for month in writing(jiaxing_months, 1 if screen.startswith("insurer") else 0):  # one where it is decisive:
+        loose, tight = binding(month, "none"), binding(month, screen)  # which sharers' channels are open (and
+        decisive = np.isfinite(reference(loose)["written"]) & ~np.isfinite(reference(tight)["written"])
+        if decisive.sum() > 10:  # with what shares) is the run's luck
+            break
     assert decisive.sum() > 10, "the screen must refuse offers the others accept"
     sim.offers.offers(*tight.values())
     want = reference(tight)

@@ -25,6 +25,7 @@ from sim.kernels.firms import (
     equity_candidates,
     evolve,
     invest,
+    log_growth,
     monthly,
     tech_insurance,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "funnel_counts",
     "inverse_normal",
     "invest",
+    "log_growth",
     "monthly",
     "normal_at",
     "normals",

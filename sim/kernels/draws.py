@@ -190,6 +190,16 @@ _B8, _B9, _LOW8, _MAG = np.uint64(8), np.uint64(9), np.uint64(0xFF), np.uint64(0
 
 
 @njit(cache=True, nogil=True)
+def ziggurat_rectangle(word):
+    """The ziggurat's first step on one word: (x, inside), x the point its layer, sign and magnitude give and
+    inside whether it fell in the layer's rectangle (99% of words), in which case x is the normal."""
+    idx = word & _LOW8
+    rabs = (word >> _B9) & _MAG
+    x = np.float64(rabs) * _WI[idx]
+    return (-x if (word >> _B8) & _ONE else x), rabs < _KI[idx]
+
+
+@njit(cache=True, nogil=True)
 def ziggurat_one(slot, key):
     """The standard normal of one firm slot under a draw's key, by the ziggurat on the slot's words: the first
     is ``word_one(slot, key)`` = w₀ (99% of slots need no other), the j-th further one SplitMix64 of
@@ -198,13 +208,10 @@ def ziggurat_one(slot, key):
     w0 = word_one(slot, key)
     w, j = w0, np.uint64(0)
     while True:
-        idx = w & _LOW8
-        rabs = (w >> _B9) & _MAG
-        x = np.float64(rabs) * _WI[idx]
-        if (w >> _B8) & _ONE:
-            x = -x
-        if rabs < _KI[idx]:
-            return x  # inside the layer's rectangle
+        x, inside = ziggurat_rectangle(w)
+        if inside:
+            return x
+        idx, rabs = w & _LOW8, (w >> _B9) & _MAG
         if idx == 0:  # the tail beyond r (Marsaglia 1964)
             while True:
                 j += _ONE

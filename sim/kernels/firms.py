@@ -14,7 +14,7 @@ from numba import njit
 
 from sim.kernels import draws
 from sim.kernels.cache import refresh_when_changed
-from sim.kernels.draws import uniform_one, ziggurat_one
+from sim.kernels.draws import uniform_one, word_one, ziggurat_one, ziggurat_rectangle
 
 STARTUP, GROWTH, MATURE = 1, 2, 3  # stages (agents.enterprise)
 
@@ -26,29 +26,54 @@ def monthly(annual: float) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _log_growth(theta_i, funded_i, distress_i, drift_rate, quality_drift, funded_drift, unfunded_drift, hit, shift):
+    """A firm's monthly log revenue growth before its shock: (base + quality θ + funded − distress − hit)/12 − σ²/2."""
+    drift = drift_rate + quality_drift * theta_i + funded_drift * funded_i - unfunded_drift * (distress_i > 0.05)
+    return (drift - hit) / 12.0 + shift
+
+
+@njit(cache=True, nogil=True)
+def log_growth(theta, funded, distress, key_z, drift_rate, quality_drift, funded_drift, unfunded_drift, hit, vol, out):
+    """Every slot's log revenue growth this month, ``_log_growth`` + σ z with z = ``ziggurat_one(i, key_z)``, into
+    ``out`` (then exponentiated by NumPy's vectorised ``exp`` and applied by ``evolve``).
+
+    A first pass without branches (which the compiler vectorises) takes the ziggurat's first step of every slot;
+    the 1% of slots whose point fell outside its layer's rectangle are marked and finished by a second pass."""
+    shift = -0.5 * vol * vol
+    outside = 0
+    for i in range(theta.size):
+        z, inside = ziggurat_rectangle(word_one(i, key_z))
+        g = _log_growth(theta[i], funded[i], distress[i], drift_rate, quality_drift, funded_drift, unfunded_drift, hit,
+                        shift) + vol * z  # fmt: skip
+        out[i] = g if inside else np.nan
+        outside += not inside
+    if outside:
+        for i in range(theta.size):
+            if np.isnan(out[i]):
+                out[i] = _log_growth(theta[i], funded[i], distress[i], drift_rate, quality_drift, funded_drift,
+                                     unfunded_drift, hit, shift) + vol * ziggurat_one(i, key_z)  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def evolve(
-    month, alive, advance_quality, funded, distress, revenue, theta, black_list, black_list_until, age,
-    funded_months, stage, key_z, key_u, key_grad, p_grad, drift_rate, quality_drift, funded_drift, unfunded_drift,
-    hit, vol, decay, adv_stage, funded_adv,
+    month, alive, advance_quality, funded, distress, revenue, black_list, black_list_until, age, funded_months,
+    stage, growth, key_u, key_grad, p_grad, decay, adv_stage, funded_adv,
 ):  # fmt: skip
     """Revenue walk, distress decay, expiry of the black list, ageing, stage advance and graduation of every slot,
     in place; returns the number of firms that graduated.
 
-    An alive firm draws its revenue shock ``ziggurat_one(i, key_z)``; an alive mature firm graduates (is no
-    longer alive) where ``uniform_one(i, key_grad)`` < ``p_grad``, any other alive firm advances a stage where
-    ``uniform_one(i, key_u)`` is below its rate. Dead slots draw nothing."""
-    shift = -0.5 * vol * vol
+    An alive firm's revenue grows by the factor ``growth[i]`` (e^{``log_growth``}); an alive mature firm
+    graduates (is no longer alive) where ``uniform_one(i, key_grad)`` < ``p_grad``, any other alive firm advances
+    a stage where ``uniform_one(i, key_u)`` is below its rate. Dead slots draw nothing."""
     graduated = 0
     for i in range(alive.size):
-        d = distress[i]
-        distress[i] = d * decay
+        distress[i] *= decay
         if black_list[i] and black_list_until[i] < month:
             black_list[i] = False
         if not alive[i]:
             continue
         f = funded[i]
-        drift = (drift_rate + quality_drift * theta[i] + funded_drift * f - unfunded_drift * (d > 0.05) - hit) / 12.0
-        revenue[i] *= np.exp(drift + shift + vol * ziggurat_one(i, key_z))
+        revenue[i] *= growth[i]
         age[i] += 1
         funded_months[i] += f
         s = stage[i]
@@ -146,19 +171,25 @@ def tech_insurance(alive, listed, key, p_setback, u_insure, lines, distress, tec
     uninsured setbacks, and returns per line the firms insured and the insured firms with a setback."""
     n_lines = lines.shape[0]
     counts = np.zeros((n_lines, 2), dtype=np.int64)
-    for i in range(alive.size):  # tests as bitwise operations: no branch on the (unpredictable) bands
-        live = alive[i] > listed[i]
-        setback = live and uniform_one(i, key) < p_setback
+    lo = lines[:, 0].min() if n_lines else 0.0  # outside [lo, hi) no band: the common case, one test
+    hi = lines[:, 1].max() if n_lines else 0.0
+    for i in range(alive.size):
+        if not alive[i] or listed[i]:
+            tech_insured[i] = False
+            continue
+        setback = uniform_one(i, key) < p_setback
         ui = u_insure[i]
-        insured = False
-        for line in range(n_lines):
-            inside = live & (lines[line, 0] <= ui) & (ui < lines[line, 1])
-            insured |= inside
-            counts[line, 0] += inside
-            counts[line, 1] += inside & setback
-        if setback and not insured:
+        line = -1
+        if lo <= ui < hi:
+            for k in range(n_lines):
+                if lines[k, 0] <= ui < lines[k, 1]:
+                    line = k
+        tech_insured[i] = line >= 0
+        if line >= 0:  # the counts are touched for insured firms only (a few percent)
+            counts[line, 0] += 1
+            counts[line, 1] += setback
+        elif setback:
             distress[i] += setback_distress
-        tech_insured[i] = insured
     return counts
 
 
@@ -198,5 +229,5 @@ def bond_issuers(alive, listed, black_list, stage, revenue, high_tech, high_tech
 
 
 # ``uniform_one`` and ``ziggurat_one`` are inlined from ``sim.kernels.draws``: numba's cache would not notice a change.
-for _kernel in (evolve, invest, draw_needs, tech_insurance, bond_issuers):
+for _kernel in (log_growth, evolve, invest, draw_needs, tech_insurance, bond_issuers):
     refresh_when_changed(_kernel, draws)

@@ -207,19 +207,15 @@ class Enterprises(FirmCredit):
         )
 
     def equity(self, month: int, vc_mult: float, listing_mult: float) -> tuple[np.ndarray, np.ndarray]:
-        """VC rounds to promising early-stage firms and listings of large ones; returns both slot arrays."""
-        p, n = self.p, self.n
-        early, big = kernels.equity_candidates(
+        """VC rounds to promising early-stage firms and listings of large ones (``sim.kernels.equity``: the draws
+        counter-based, ``equity``/vc and ``equity``/listing, of the candidates only); returns both slot arrays."""
+        p, n, key = self.p, self.n, self.streams.key
+        return kernels.equity(
             self.alive[:n], self.listed[:n], self.stage[:n], self.vc_backed[:n], self.theta[:n], self.revenue_wan[:n],
-            p.vc_quality_threshold, p.listing_revenue_wan,
+            self.need_wan[:n], p.vc_quality_threshold, p.listing_revenue_wan, np.uint64(key("equity", month, "vc")),
+            monthly_prob(min(p.vc_rate * vc_mult, 0.99)), np.uint64(key("equity", month, "listing")),
+            monthly_prob(min(p.listing_rate * listing_mult, 0.99)),
         )  # fmt: skip
-        vc = early[self.streams.uniform_at("equity", month, early, "vc") < monthly_prob(min(p.vc_rate * vc_mult, 0.99))]
-        u = self.streams.uniform_at("equity", month, big, "listing")
-        lst = big[u < monthly_prob(min(p.listing_rate * listing_mult, 0.99))]
-        self.vc_backed[vc] = True
-        self.listed[lst] = True
-        self.need_wan[lst] = 0.0
-        return vc, lst
 
     def issue_bonds(self, month: int, mult: float) -> np.ndarray:
         """Bond issues 债券融资 this month (a counter-based draw per slot, ``instruments``/bonds): established firms

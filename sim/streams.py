@@ -18,7 +18,7 @@ From the word:
   on the slot's words — the first, and in the 1% of cases that need more, SplitMix64 of the first + j × golden
   ratio, j = 1, 2, …; ≈4 ns. Used for the revenue shocks (``dynamics``);
 - a standard normal by Wichura's AS 241 inverse normal CDF of the uniform (``normal_one``, ≈10 ns): the
-  screening noise of institutions (``signal``) and VC screening.
+  screening noise of institutions and of venture funds (``signal``).
 
 Two ways to ask, the same numbers:
 
@@ -27,11 +27,11 @@ Two ways to ask, the same numbers:
   the slots that need a number: revenue shocks, stage advance and graduation of alive firms (``dynamics``,
   ``progress``, ``progress``/graduation), patents of funded firms (``progress``/patents), defaults of the firms
   that can default (``defaults``), new needs (``needs``), R&D setbacks (``insurance``), bond issues
-  (``instruments``/bonds), screening noise of applicants (``signal``, each institution its own sub-stream).
+  (``instruments``/bonds), VC rounds and listings of the firms that qualify (``equity``/vc, ``equity``/listing),
+  screening noise of applicants (``signal``, each institution its own sub-stream).
 - *Arrays*: ``uniform_at`` / ``normal_at`` for given slots (application visibility, renewals and
-  postponements at maturity, exits after default, VC rounds and listings of the firms that qualify, grants'
-  patents), ``uniform`` / ``normal`` for every slot ``0..n-1`` (grants; the fixed mode's defaults): a
-  compiled loop, ≈0.2 ns a uniform.
+  postponements at maturity, exits after default, listing venues, grants' patents), ``uniform`` / ``normal``
+  for every slot ``0..n-1`` (grants; the fixed mode's defaults): a compiled loop, ≈0.2 ns a uniform.
 
 The few draws of several kinds or shapes (the initial population, entrants, the yearly default factor) come
 from a generator of their own seeded through ``SeedSequence`` (``gen``), as in earlier versions; the seeding

@@ -279,18 +279,25 @@ def test_balances_by_kind_lays_out_each_kinds_principals_in_row_order():
 
 
 @pytest.mark.parametrize("high_tech_only", [False, True])
-def test_equity_and_bond_candidate_kernels_match_the_numpy_masks(population, high_tech_only):
+def test_equity_and_bond_kernels_match_the_numpy_masks(population, high_tech_only):
     f = population
     n = f["alive"].size
     rng = np.random.default_rng(6)
     black, ht, vc_backed, key = rng.random(n) < 0.1, rng.random(n) < 0.4, rng.random(n) < 0.2, np.uint64(31)
     u = kernels.uniforms(n, key)
-    early, big = kernels.equity_candidates(
-        f["alive"], f["listed"], f["stage"], vc_backed, f["theta"], f["revenue"], 0.5, 30.0
-    )
+    kv, kl = np.uint64(5), np.uint64(6)
+    uv, ul = kernels.uniforms(n, kv), kernels.uniforms(n, kl)
+    listed, backed, need = f["listed"].copy(), vc_backed.copy(), np.ones(n)
+    vc, lst = kernels.equity(f["alive"], listed, f["stage"], backed, f["theta"], f["revenue"], need, 0.5, 30.0, kv,
+                             0.3, kl, 0.2)  # fmt: skip
     live = f["alive"] & ~f["listed"]
-    assert np.array_equal(early, np.flatnonzero(live & (f["stage"] <= 1) & ~vc_backed & (f["theta"] > 0.5)))
-    assert np.array_equal(big, np.flatnonzero(live & (f["stage"] >= 2) & (f["revenue"] > 30.0)))
+    early = live & (f["stage"] <= 1) & ~vc_backed & (f["theta"] > 0.5)
+    big = live & (f["stage"] >= 2) & (f["revenue"] > 30.0)
+    assert np.array_equal(vc, np.flatnonzero(early & (uv < 0.3))) and vc.size > 0
+    assert np.array_equal(lst, np.flatnonzero(big & (ul < 0.2))) and lst.size > 0
+    assert np.array_equal(backed, vc_backed | np.isin(np.arange(n), vc))
+    assert np.array_equal(listed, f["listed"] | np.isin(np.arange(n), lst)) and (need[lst] == 0).all()
+    assert need.sum() == n - lst.size
     issued = kernels.bond_issuers(
         f["alive"], f["listed"], black, f["stage"], f["revenue"], ht, high_tech_only, 20.0, key, 0.3
     )

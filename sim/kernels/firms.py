@@ -194,28 +194,38 @@ def tech_insurance(alive, listed, key, p_setback, u_insure, lines, distress, tec
 
 
 @njit(cache=True, nogil=True)
-def equity_candidates(alive, listed, stage, vc_backed, theta, revenue, vc_threshold, listing_revenue):
-    """Slots, in order, of alive unlisted firms that may get a VC round (seed or start-up, not VC-backed, θ above
-    ``vc_threshold``) and that may list (growth or mature, revenue above ``listing_revenue``)."""
+def equity(
+    alive, listed, stage, vc_backed, theta, revenue, need, vc_threshold, listing_revenue, key_vc, p_vc, key_list,
+    p_list,
+):  # fmt: skip
+    """VC rounds and listings of the month, in place; returns the slots of each, in order. An alive unlisted seed or
+    start-up firm, not VC-backed, with θ above ``vc_threshold`` gets a round where ``uniform_one(i, key_vc)`` <
+    ``p_vc`` (and is VC-backed); an alive unlisted growth or mature firm with revenue above ``listing_revenue``
+    lists where ``uniform_one(i, key_list)`` < ``p_list`` (and its open need is dropped)."""
     n = alive.size
-    early, big = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    vc, lst = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     k = j = 0
-    for i in range(n):  # appended without a branch: the slot is written, the count moves only if it qualifies
-        live = alive[i] > listed[i]
-        s = stage[i]
-        early[k] = i
-        k += live & (s <= STARTUP) & (not vc_backed[i]) & (theta[i] > vc_threshold)
-        big[j] = i
-        j += live & (s >= GROWTH) & (revenue[i] > listing_revenue)
-    return early[:k], big[:j]
+    for i in range(n):
+        if not alive[i] or listed[i]:
+            continue
+        if stage[i] <= STARTUP:
+            if not vc_backed[i] and theta[i] > vc_threshold and uniform_one(i, key_vc) < p_vc:
+                vc_backed[i] = True
+                vc[k] = i
+                k += 1
+        elif revenue[i] > listing_revenue and uniform_one(i, key_list) < p_list:
+            listed[i] = True
+            need[i] = 0.0
+            lst[j] = i
+            j += 1
+    return vc[:k], lst[:j]
 
 
 @njit(cache=True, nogil=True)
 def bond_issuers(alive, listed, black_list, stage, revenue, high_tech, high_tech_only, revenue_floor, key, rate):
     """Slots, in order, of the firms that issue a bond: ``uniform_one(i, key)`` below the monthly ``rate`` (tested
-    first: rare),
-    alive, unlisted, not black-listed, growth or mature, revenue above ``revenue_floor`` (and high-tech if
-    ``high_tech_only``)."""
+    first: rare), alive, unlisted, not black-listed, growth or mature, revenue above ``revenue_floor`` (and
+    high-tech if ``high_tech_only``)."""
     out = np.empty(alive.size, dtype=np.int64)
     k = 0
     for i in range(alive.size):
@@ -229,5 +239,5 @@ def bond_issuers(alive, listed, black_list, stage, revenue, high_tech, high_tech
 
 
 # ``uniform_one`` and ``ziggurat_one`` are inlined from ``sim.kernels.draws``: numba's cache would not notice a change.
-for _kernel in (log_growth, evolve, invest, draw_needs, tech_insurance, bond_issuers):
+for _kernel in (log_growth, evolve, invest, draw_needs, tech_insurance, equity, bond_issuers):
     refresh_when_changed(_kernel, draws)

@@ -17,6 +17,12 @@ from numba import njit
 from sim.accounts import Account
 from sim.schema import BankParams
 
+#: Rounding allowance on the margin test (annual rate): a margin equal to the hurdle in exact arithmetic — as for
+#: every uncovered loan of a lender whose spread less its funding premium is its hurdle, where the retained loss
+#: it prices and the loss it weighs cancel — is accepted, rather than by the last bit of an ``exp`` (which would
+#: differ between NumPy's vectorised and the compiled scalar one, and between machines).
+MARGIN_ROUNDING = 1e-12
+
 
 # The bank's rules on one application, compiled: the month's matching (``sim.offers``) calls them per
 # (channel, firm) with scalars, the methods of ``Bank`` with numpy arrays (the same code, broadcasting).
@@ -28,8 +34,9 @@ def quoted_rate(pd_hat, lgd, retained, lpr, cap, spread_rate, max_premium_rate):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def margin_ok(rate, pd_hat, lgd, retained, reward_rate, funding_cost, loss_weight, hurdle_rate):
-    """Expected margin ≥ hurdle: rate − funding cost − retained loss × the officers' loss weight + reward."""
-    return rate - funding_cost - retained * pd_hat * lgd * loss_weight + reward_rate >= hurdle_rate
+    """Expected margin ≥ hurdle (within ``MARGIN_ROUNDING``): rate − funding cost − retained loss × the officers'
+    loss weight + reward."""
+    return rate - funding_cost - retained * pd_hat * lgd * loss_weight + reward_rate >= hurdle_rate - MARGIN_ROUNDING
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

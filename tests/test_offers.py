@@ -46,7 +46,7 @@ def reference(a: dict) -> dict[str, np.ndarray]:
     collateral, revenue, assets, need, ret, discount = a["firm_terms"][:, :, None]
     pd_bank = views[a["ch_views"][:, 0]].T
     rate = np.minimum(a["lpr"] + np.minimum(spread + kept * pd_bank * lgd, max_prem), cap)
-    accept = rate - funding - kept * pd_bank * lgd * loss_weight + reward >= hurdle
+    accept = rate - funding - kept * pd_bank * lgd * loss_weight + reward >= hurdle - 1e-12  # rounding allowed
     pledged = np.where(a["ch_pledge"] >= 0, a["pledge"][np.maximum(a["ch_pledge"], 0)].T, 0.0)
     limit = (months * revenue + collateral + pledged) / np.maximum(kept_limit, 1e-3)
     rate = rate - discount

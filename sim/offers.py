@@ -31,7 +31,7 @@ from agents.firm_credit import asked, pd_through
 from agents.guarantor import takes
 from agents.insurer import underwrites
 from sim.kernels.cache import refresh_when_changed
-from sim.kernels.draws import normal_one
+from sim.kernels.draws import ziggurat_one
 from sim.kernels.market import ACCEPTED, CHEAPEST, ELIGIBLE, OPEN, WORTH, funnel_add, funnel_counts
 from sim.products import eligible_for, firm_bits, requirement_bits
 
@@ -152,7 +152,7 @@ def offers(
     for i in range(k):
         theta, stage_pd, debt, distress, vc = firm_pd[0, i], firm_pd[1, i], firm_pd[2, i], firm_pd[3, i], firm_pd[4, i]
         for v in range(nv):
-            seen = theta + view_scale[v] * normal_one(slots[i], view_keys[v])
+            seen = theta + view_scale[v] * ziggurat_one(slots[i], view_keys[v])
             pd_view[v] = pd_through(stage_pd, debt, distress, vc, pd_elasticity, seen)
         collateral0, revenue, assets = firm_terms[0, i], firm_terms[1, i], firm_terms[2, i]
         need, ret, discount = firm_terms[3, i], firm_terms[4, i], firm_terms[5, i]

@@ -16,14 +16,13 @@ From the word:
 - a uniform on [0, 1): its top 53 bits (``uniform_one``);
 - a standard normal by the ziggurat (``ziggurat_one``: Marsaglia & Tsang's method, NumPy's 256-layer variant),
   on the slot's words — the first, and in the 1% of cases that need more, SplitMix64 of the first + j × golden
-  ratio, j = 1, 2, …; ≈4 ns. Used for the revenue shocks (``dynamics``);
-- a standard normal by Wichura's AS 241 inverse normal CDF of the uniform (``normal_one``, ≈10 ns): the
-  screening noise of institutions and of venture funds (``signal``).
+  ratio, j = 1, 2, …; ≈2–4 ns. Used for the revenue shocks (``dynamics``) and the screening noise of
+  institutions and of venture funds (``signal``).
 
 Two ways to ask, the same numbers:
 
 - *Inline*: the compiled loops over the population (``sim.kernels.firms``, ``sim.kernels.defaults``,
-  ``sim.offers``) are given the draw's key and call ``uniform_one`` / ``ziggurat_one`` / ``normal_one`` for
+  ``sim.offers``) are given the draw's key and call ``uniform_one`` / ``ziggurat_one`` for
   the slots that need a number: revenue shocks, stage advance and graduation of alive firms (``dynamics``,
   ``progress``, ``progress``/graduation), patents of funded firms (``progress``/patents), defaults of the firms
   that can default (``defaults``), new needs (``needs``), R&D setbacks (``insurance``), bond issues
@@ -154,8 +153,8 @@ class Streams:
         return kernels.uniform_at(slots, np.uint64(self.key(stream, month, sub)))
 
     def normal_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
-        """Standard normals for the given firm ``slots`` only: the inverse normal CDF (Wichura's AS 241, to about
-        1e-16) of ``uniform_at`` clipped to [2^-53, 1 − 2^-53]."""
+        """Standard normals for the given firm ``slots`` only (counter-based: the ziggurat on each slot's words,
+        ``sim.kernels.ziggurat_one``), the same number for a slot whichever other slots are asked for."""
         return kernels.normal_at(slots, np.uint64(self.key(stream, month, sub)))
 
 

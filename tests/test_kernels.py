@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy.special import ndtri
 
 from agents.firm_credit import _LOG_PD, vasicek_monthly, vasicek_table
 from sim import kernels
@@ -59,19 +58,6 @@ def test_stream_keys_fold_stream_month_and_sub_whatever_was_asked_before():
     got_b = [b.key(*x) for x in reversed(asks)][::-1]
     assert got_a == got_b == [spec(a, *x) for x in asks]
     assert len(set(got_a)) == len(asks)
-
-
-def test_inverse_normal_matches_scipy_over_the_whole_range():
-    p = np.concatenate(
-        [
-            np.geomspace(2.0**-53, 1e-3, 400),  # far tail (r > 5) and the middle range
-            np.linspace(1e-3, 1 - 1e-3, 2001),  # the central rational function and both splits
-            1 - np.geomspace(2.0**-53, 1e-3, 400),
-        ]
-    )
-    got = np.array([kernels.inverse_normal(x) for x in p])
-    np.testing.assert_allclose(got, ndtri(p), rtol=1e-14, atol=1e-15)
-    assert kernels.inverse_normal(0.5) == 0.0
 
 
 def test_counter_normals_are_standard_normal():

@@ -16,7 +16,7 @@ Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for d
 
 from sim.kernels.book import accrue, add_per_firm, balances_by_kind, cap_per_firm, register_borrowers
 from sim.kernels.defaults import default_prob, defaults
-from sim.kernels.draws import inverse_normal, normal_at, normals, uniform_at, uniform_one, uniforms, ziggurat_one
+from sim.kernels.draws import normal_at, normals, uniform_at, uniform_one, uniforms, ziggurat_one
 from sim.kernels.firms import (
     bond_issuers,
     census,
@@ -49,7 +49,6 @@ __all__ = [
     "evolve",
     "funnel_add",
     "funnel_counts",
-    "inverse_normal",
     "invest",
     "log_growth",
     "monthly",

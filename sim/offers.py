@@ -39,17 +39,18 @@ DEPENDS = (sim.products, sim.kernels.draws, sim.kernels.market)  # besides the a
 
 
 @njit(cache=True, nogil=True)
-def rank_banks(price, order):
-    """``order``: the indices of ``price`` in ascending order, the first on a tie (``np.argsort(kind="stable")``
-    by insertion, for a firm's few banks). Returns whether any price is finite."""
-    for b in range(price.size):
-        x, v = b, price[b]
-        j = b
-        while j > 0 and price[order[j - 1]] > v:
-            order[j] = order[j - 1]
-            j -= 1
-        order[j] = x
-    return price.size > 0 and price[order[0]] < np.inf
+def rank_banks(price, order, i):
+    """``order[i]``: the indices of ``price[i]`` in ascending order, the first on a tie (``np.argsort(kind=
+    "stable")``; a bank's place is the number of banks cheaper than it or as cheap and before it: no branches, for
+    a firm's few banks). Returns whether any price is finite."""
+    nb = price.shape[1]
+    for b in range(nb):
+        v, place = price[i, b], 0
+        for c in range(nb):
+            w = price[i, c]
+            place += (w < v) | ((w == v) & (c < b))
+        order[i, place] = b
+    return nb > 0 and price[i, order[i, 0]] < np.inf
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -213,7 +214,7 @@ def offers(
                 if posted < best:
                     best, best_ch = posted, c
         funnel_add(hist, beaten, pattern, best_ch, ch_prod)
-        any_worth[i] = rank_banks(bank_price[i], order[i])
+        any_worth[i] = rank_banks(bank_price, order, i)
     funnel_counts(hist, not_in_window, funnel)
 
 

@@ -190,14 +190,13 @@ class Enterprises(FirmCredit):
         """Monthly stage-advance rate by stage (``stage_advance_rate``, yearly in the scenario)."""
         return monthly_prob(np.array(list(self.p.stage_advance_rate.values())))
 
-    def invest(self, month: int, funded: np.ndarray, spend_share: float) -> float:
+    def invest(self, month: int, spend_share: float) -> float:
         """R&D from loan money of borrowers (``spend_share`` of the debt a year); patents accrue from it, one per
-        ``patent_cost_wan`` in expectation (a counter-based draw of the funded firms: ``progress``/patents).
+        ``patent_cost_wan`` in expectation (a counter-based draw of the borrowers: ``progress``/patents).
         Returns R&D spent."""
         n = self.n
         key = np.uint64(self.streams.key("progress", month, "patents"))
         return kernels.invest(
-            funded,
             self.debt_wan[:n],
             self.rd_wan[:n],
             self.patents[:n],

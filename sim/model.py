@@ -217,7 +217,7 @@ class EcosystemModel(mesa.Model):
         funded = self.pop.debt_wan[: self.pop.n] > 0
         hit = self.shock.revenue_hit_rate if self.shock else 0.0
         self.pop.evolve(m, hit, funded)
-        self.recorder.add({"rd_spending_wan": self.pop.invest(m, funded, p.rd_share_of_loan)})
+        self.recorder.add({"rd_spending_wan": self.pop.invest(m, p.rd_share_of_loan)})
         g = self.s.government
         vc, listed = self.pop.equity(m, *self.government.multipliers(self.label))
         self.recorder.add(programmes.investment_subsidy(self, vc))

@@ -447,9 +447,10 @@ def test_kernel_draws_of_a_slot_do_not_depend_on_which_other_slots_draw():
     for share in (0.2, 0.9):
         funded = rng.random(n) < share
         funded[:50] = True
-        pats = np.zeros(n)
-        kernels.invest(funded, debt, np.zeros(n), pats, key, 0.5, 60.0)
+        pats, rd = np.zeros(n), np.zeros(n)
+        kernels.invest(debt * funded, rd, pats, key, 0.5, 60.0)  # a firm without a loan has no debt
         assert np.array_equal(pats[funded], kernels.uniform_at(np.flatnonzero(funded), key) < debt[funded] * 0.5 / 60)
+        assert not pats[~funded].any() and not rd[~funded].any() and np.array_equal(rd[funded], debt[funded] * 0.5)
         patents[share] = pats[:50]
     assert np.array_equal(patents[0.2], patents[0.9]) and patents[0.2].any()
     needs = {}

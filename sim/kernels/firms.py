@@ -87,16 +87,16 @@ def evolve(
 
 
 @njit(cache=True, nogil=True)
-def invest(funded, debt, rd, patents, key, spend_monthly, patent_cost):
-    """R&D from loan money (``spend_monthly`` of the debt a month) and patents it yields (where a funded firm's
-    ``uniform_one(i, key)`` falls below its R&D ÷ ``patent_cost``); returns R&D spent."""
+def invest(debt, rd, patents, key, spend_monthly, patent_cost):
+    """R&D from loan money (``spend_monthly`` of the debt a month) and patents it yields (where a borrower's
+    ``uniform_one(i, key)`` falls below its R&D ÷ ``patent_cost``); returns R&D spent. No branch: a firm without
+    a loan has no debt, so it spends 0 and no uniform is below 0."""
     total = 0.0
-    for i in range(funded.size):
-        if funded[i]:
-            x = debt[i] * spend_monthly
-            rd[i] += x
-            total += x
-            patents[i] += uniform_one(i, key) < x / patent_cost
+    for i in range(debt.size):
+        x = debt[i] * spend_monthly
+        rd[i] += x
+        total += x
+        patents[i] += uniform_one(i, key) < x / patent_cost
     return total
 
 
@@ -174,16 +174,18 @@ def tech_insurance(alive, listed, key, p_setback, u_insure, lines, distress, tec
     lo = lines[:, 0].min() if n_lines else 0.0  # outside [lo, hi) no band: the common case, one test
     hi = lines[:, 1].max() if n_lines else 0.0
     for i in range(alive.size):
+        ui = u_insure[i]
+        setback = uniform_one(i, key) < p_setback
+        if not (setback or lo <= ui < hi):  # the common case, decided on two rare tests
+            tech_insured[i] = False
+            continue
         if not alive[i] or listed[i]:
             tech_insured[i] = False
             continue
-        setback = uniform_one(i, key) < p_setback
-        ui = u_insure[i]
         line = -1
-        if lo <= ui < hi:
-            for k in range(n_lines):
-                if lines[k, 0] <= ui < lines[k, 1]:
-                    line = k
+        for k in range(n_lines):
+            if lines[k, 0] <= ui < lines[k, 1]:
+                line = k
         tech_insured[i] = line >= 0
         if line >= 0:  # the counts are touched for insured firms only (a few percent)
             counts[line, 0] += 1
@@ -205,15 +207,17 @@ def equity(
     n = alive.size
     vc, lst = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     k = j = 0
-    for i in range(n):
-        if not alive[i] or listed[i]:
+    for i in range(n):  # the draws first: both are rare, so the firm's fields are read for few slots
+        round_ = uniform_one(i, key_vc) < p_vc
+        lists = uniform_one(i, key_list) < p_list
+        if not (round_ or lists) or not alive[i] or listed[i]:
             continue
         if stage[i] <= STARTUP:
-            if not vc_backed[i] and theta[i] > vc_threshold and uniform_one(i, key_vc) < p_vc:
+            if round_ and not vc_backed[i] and theta[i] > vc_threshold:
                 vc_backed[i] = True
                 vc[k] = i
                 k += 1
-        elif revenue[i] > listing_revenue and uniform_one(i, key_list) < p_list:
+        elif lists and revenue[i] > listing_revenue:
             listed[i] = True
             need[i] = 0.0
             lst[j] = i

@@ -83,14 +83,21 @@ class Enterprises(FirmCredit):
         self.stage_pd = np.array(params.annual_pd.values())
         self._growth: np.ndarray | None = None  # scratch: the month's revenue growth factors (``evolve``)
 
-    def copy(self, streams: Streams) -> Enterprises:
-        """An independent copy of the population drawing from ``streams`` (arrays copied; the parameters are
-        frozen and shared)."""
+    def copy(self, streams: Streams, capacity: int = 0) -> Enterprises:
+        """An independent copy of the population drawing from ``streams`` (arrays copied, with room for at least
+        ``capacity`` slots; the parameters are frozen and shared)."""
         new = copy.copy(self)
         new.streams = streams
         new._growth = None
+        new._cap = max(self._cap, capacity)
         for name in FIELDS:
-            setattr(new, name, getattr(self, name).copy())
+            old = getattr(self, name)
+            if new._cap == self._cap:
+                setattr(new, name, old.copy())
+            else:  # slots beyond n hold their values at allocation, as ``_grow`` leaves them
+                arr = np.full(new._cap, INITIAL.get(name, 0), dtype=old.dtype)
+                arr[: self.n] = old[: self.n]
+                setattr(new, name, arr)
         return new
 
     def _grow(self, need: int) -> None:

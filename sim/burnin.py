@@ -128,7 +128,7 @@ def _pre_plan_state(m: EcosystemModel) -> PrePlanState:
 
 def _take_over(m: EcosystemModel, state: PrePlanState) -> None:
     """Copy the pre-plan firms, loans and bank histories into ``m`` (burn-in month ``B`` becomes month 0)."""
-    m.pop = state.pop.copy(m.streams)
+    m.pop = state.pop.copy(m.streams, capacity=m.capacity(state.pop.n))  # no reallocation in the plan period
     n = m.pop.n
     m.pop.served[:n] = False  # "served", "vintage" and "default month" count from the plan's start
     m.pop.tf_served[:n] = False

@@ -96,7 +96,7 @@ class EcosystemModel(mesa.Model):
         self.recorder = MonthlyRecorder(self)
         self.shock, self.deferral = None, None
         self.start_scale = 1.0  # money scale applied after the burn-in (1: none)
-        self.pop = Enterprises(self.s.enterprises, self.streams, capacity=self._capacity())
+        self.pop = Enterprises(self.s.enterprises, self.streams, capacity=self.capacity())
         self.book = LoanBook(capacity=max(1024, 2 * self.pop.p.initial_count))
         if self.fixed or self.s.burn_in_months == 0 or stream_domain != 0:
             population.populate(self)
@@ -125,9 +125,12 @@ class EcosystemModel(mesa.Model):
         release_agent_ids(self)
 
     # ---- set-up -------------------------------------------------------------------------------------------
-    def _capacity(self) -> int:
+    def capacity(self, firms: int | None = None) -> int:
+        """Slots for ``firms`` firms at the start (default: the initial count) and the horizon's entrants with
+        20% to spare, so the population's arrays are not reallocated during the run."""
         p = self.s.enterprises
-        return int(p.initial_count + 1.2 * p.entry_per_month * self.horizon + 64)
+        start = p.initial_count if firms is None else firms
+        return int(start + 1.2 * p.entry_per_month * self.horizon + 64)
 
     def update_institutions(self) -> None:
         """True up balances and exposures from the book; tightening, fees, repricing, suspension, depletion."""

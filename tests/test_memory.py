@@ -54,3 +54,18 @@ def test_traced_memory_does_not_grow_with_model_count():
     # A leaked model of 100 firms holds ≈100 kB (its book, population and DataCollector); 2 kB a model allows
     # interpreter caches and nothing per model.
     assert growth_per_model < 2_000, f"memory grew {growth_per_model:,.0f} bytes per model"
+
+
+def test_the_population_is_sized_once_for_the_run(monkeypatch):
+    """The plan period starts from the burn-in's firms with room for the horizon's entrants: the population's
+    arrays (some thirty columns) are not reallocated at twice their size during the run."""
+    from agents.enterprise import Enterprises
+
+    grown = []
+    real = Enterprises._grow
+    monkeypatch.setattr(Enterprises, "_grow", lambda self, need: (grown.append(need > self._cap), real(self, need)))
+    s = load_scenario("jiaxing-2017", {"enterprises.initial_count": 3000, "enterprises.entry_per_month": 60})
+    m = EcosystemModel(s, rng=4)
+    m.run()
+    assert m.s.burn_in_months > 0 and m.pop.n > 3000 + 60 * m.horizon * 0.8
+    assert not any(grown), "the population's arrays were reallocated during the run"

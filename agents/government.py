@@ -8,11 +8,12 @@ the budget. Pool payouts and guarantor injections also count as public money spe
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
 from agents.pool import CompensationPool
-from sim import kernels
 from sim.accounts import Account
 from sim.schema import GovernmentParams
 
@@ -61,33 +62,38 @@ class Government(mesa.Agent):
 
     def pay(self, item: str, amounts: np.ndarray) -> np.ndarray:
         """Pay ``amounts`` for a budget item, pro rata when the budget left is short; returns what was paid."""
-        total = float(amounts.sum())
+        share = self.pay_share(item, float(amounts.sum()))
+        return np.zeros_like(amounts) if share != share else amounts * share
+
+    def pay_share(self, item: str, total: float) -> float:
+        """Pay ``total`` asked for a budget item, or what is left of the budget when that is short (so the budget
+        never goes below zero); returns the share of the total paid (NaN: nothing asked, ``total`` ≤ 0)."""
         if total <= 0:
-            return np.zeros_like(amounts)
-        budget = self.account.available()
-        paid = min(total, budget)  # exactly what is left when short, so the budget never goes below zero
+            return math.nan
+        paid = min(total, self.account.available())
         self.account.pay(paid, item)
         self.spent_month[item] += paid
-        return amounts * (paid / total)
+        return paid / total
+
+    def interest_cap(self) -> float:
+        """The yearly cap on one firm's interest subsidies 贴息, 万元 (NaN: none)."""
+        cap = self.p.subsidies.per_firm_year_cap_wan
+        return math.nan if cap is None else float(cap)
 
     def pay_subsidies(
-        self, firms: np.ndarray, interest_wan: np.ndarray, fee_wan: np.ndarray, premium_wan: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """This month's interest 贴息, guarantee-fee and premium subsidies on the open book, per loan.
-
-        Interest subsidies respect the per-firm yearly cap (one open loan per firm); everything is paid pro rata
-        when the budget left is short. Returns what was paid on each loan, by item.
-        """
-        cap = self.p.subsidies.per_firm_year_cap_wan
-        if firms.size and self.firm_subsidy_year.size <= firms.max():
-            grown = np.zeros(max(int(firms.max()) + 1, 2 * self.firm_subsidy_year.size))
+        self, top_firm: int, interest_wan: float, fee_wan: float, premium_wan: float
+    ) -> tuple[float, float, float]:
+        """This month's interest 贴息, guarantee-fee and premium subsidies on the open book, each paid in full or pro
+        rata when the budget left is short: ``*_wan`` the totals asked (the interest subsidies within the per-firm
+        yearly cap, ``interest_cap``; ``sim.kernels.accrue``). Returns the share paid of each (NaN: none asked);
+        what each loan gets, and each firm's year total (``firm_subsidy_year``, made room for up to ``top_firm``
+        here), follow in ``sim.kernels.net_cost``."""
+        if self.firm_subsidy_year.size <= top_firm:
+            grown = np.zeros(max(top_firm + 1, 2 * self.firm_subsidy_year.size))
             grown[: self.firm_subsidy_year.size] = self.firm_subsidy_year
             self.firm_subsidy_year = grown
-        if cap is not None and firms.size:
-            kernels.cap_per_firm(interest_wan, firms, self.firm_subsidy_year, cap)  # in place
-        sub_i = self.pay("interest_subsidy", interest_wan)
-        kernels.add_per_firm(self.firm_subsidy_year, firms, sub_i)
-        return sub_i, self.pay("fee_subsidy", fee_wan), self.pay("premium_subsidy", premium_wan)
+        interest = self.pay_share("interest_subsidy", interest_wan)
+        return interest, self.pay_share("fee_subsidy", fee_wan), self.pay_share("premium_subsidy", premium_wan)
 
     def reward_rate(self, reward_eligible: bool, policy: bool) -> float:
         """Reward 以奖代补 a bank can expect per unit of a new loan of a product, while the budget is open."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.kernels import book as book_kernels
+
 COLUMNS: dict[str, type] = {
     "firm": np.int64,
     "bank": np.int32,
@@ -28,6 +30,8 @@ COLUMNS: dict[str, type] = {
     "maturity": np.int32,
     "active": bool,
 }
+_INTS = tuple(k for k, t in COLUMNS.items() if t is np.int32)  # the columns by dtype, for ``compact``
+_FLOATS = tuple(k for k, t in COLUMNS.items() if t is float)
 
 
 class LoanBook:
@@ -69,15 +73,15 @@ class LoanBook:
         self.active[rows] = False
 
     def compact(self) -> None:
-        """Drop closed rows once they are more than a tenth of the rows (row indices change)."""
-        keep = self.active[: self.n]
-        if 10 * (self.n - np.count_nonzero(keep)) <= self.n:
-            return
-        idx = np.flatnonzero(keep)
-        for name in COLUMNS:
-            arr = getattr(self, name)
-            arr[: idx.size] = arr[idx]
-        self.n = idx.size
+        """Drop closed rows once they are more than a tenth of the rows (row indices change; the open rows keep
+        their order, which the book's sums follow), in one compiled pass (``sim.kernels.book.compact``)."""
+        self.n = book_kernels.compact(
+            self.n,
+            self.active,
+            self.firm,
+            tuple(getattr(self, k) for k in _INTS),
+            tuple(getattr(self, k) for k in _FLOATS),
+        )
 
     def sum_by(self, key: str, values: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
         """Sum ``values`` (aligned with ``rows``) grouped by column ``key``."""

@@ -163,12 +163,11 @@ def _balance_kinds(m: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
 
 def _balances(m: EcosystemModel, by_product: np.ndarray, by_bank: np.ndarray) -> tuple[float, dict[str, float]]:
     """The open book's balance and its balances by kind of loan (VC-backed borrower, kinds of product and of
-    lender), from one compiled pass that lays out each kind's principals (``kernels.balances_by_kind``)."""
+    lender), each summed as numpy sums the masked principals, in one compiled pass (``kernels.balances_by_kind``)."""
     b, n = m.book, m.book.n
-    out, count = kernels.balances_by_kind(
+    total, *sums = kernels.balances_by_kind(
         b.principal[:n], b.active[:n], b.firm[:n], b.product[:n], b.bank[:n], m.pop.vc_backed, by_product, by_bank
-    )
-    total, *sums = (float(np.add.reduce(out[i, :k])) for i, k in enumerate(count.tolist()))  # ndarray.sum's sum
+    ).tolist()
     return total, dict(zip(BALANCES, sums, strict=True))
 
 

@@ -11,7 +11,6 @@ from sim import kernels
 from sim.bookings import KINDS, layout
 from sim.kernels import bookings as kb
 from sim.kernels import waterfall
-from sim.kernels.book import FEE, INTEREST, PREMIUM, P
 from sim.products import GUAR, INS, POOL, REGUAR
 from sim.schema import PARTIES
 from sim.waterfall import BANK
@@ -61,21 +60,28 @@ def pay_interest_and_subsidies(m: EcosystemModel) -> dict[str, float]:
     """Interest to banks, guarantee fees, re-guarantee fees and premiums for the month; the special fund pays
     its subsidies (``Government.pay_subsidies``).
 
-    Works on the whole book with closed loans masked to zero (the book is compacted monthly), in compiled passes
-    (``sim.kernels.accrue``; the fees by bearer and the month's totals: ``sim.kernels.bookings``).
+    Works on the whole book with closed loans masked to zero (the book is compacted monthly), in two compiled
+    passes: what is owed and asked (``sim.kernels.accrue``), then, once the fund has paid its share of the totals
+    asked, the subsidies on each loan and the month's net cost (``sim.kernels.net_cost``); the fees by bearer in
+    ``sim.kernels.bookings``.
     """
-    b, n = m.book, m.book.n
-    flows, asked, by_product, by_bank = kernels.accrue(
-        b.principal[:n], b.active[:n], b.rate[:n], b.fee_rate[:n], b.refee_rate[:n], b.premium_rate[:n],
-        b.int_sub_share[:n], b.fee_sub_share[:n], b.prem_sub_share[:n], b.product[:n], b.bank[:n],
-        len(m.products.names), len(m.banks),
+    b, n, gov = m.book, m.book.n, m.government
+    owed = (b.principal[:n], b.active[:n], b.rate[:n], b.fee_rate[:n])
+    totals, ask_i, by_product, by_bank, top = kernels.accrue(
+        *owed, b.refee_rate[:n], b.premium_rate[:n], b.int_sub_share[:n], b.fee_sub_share[:n], b.prem_sub_share[:n],
+        b.product[:n], b.bank[:n], b.firm[:n], gov.firm_subsidy_year, gov.interest_cap(), len(m.products.names),
+        len(m.banks),
     )  # fmt: skip
-    sub_i, sub_f, sub_p = m.government.pay_subsidies(b.firm[:n], *asked)
+    principal, interest, *asked = totals.tolist()
+    paid = gov.pay_subsidies(top, *asked)
+    net = kernels.net_cost(
+        *owed, b.premium_rate[:n], b.fee_sub_share[:n], b.prem_sub_share[:n], ask_i, b.firm[:n],
+        gov.firm_subsidy_year, *paid,
+    )  # fmt: skip
     _collect_fees(m, by_product)
     for bank, earned in zip(m.banks, by_bank.tolist(), strict=True):
         bank.earn(earned, m.lpr)
-    net, total, interest = kb.cost_totals(flows, sub_i, sub_f, sub_p, P, INTEREST, FEE, PREMIUM)
-    return {"avg_cost_rate": net * 12.0 / total if total > 0 else np.nan, "interest_wan": interest}
+    return {"avg_cost_rate": net * 12.0 / principal if principal > 0 else np.nan, "interest_wan": interest}
 
 
 #: The fees collected (and paid) by bearers: (kind of bearer, row of ``accrue``'s ``by_product``: fee, re-guarantee

@@ -210,60 +210,6 @@ def test_tech_insurance_kernel_matches_the_numpy_rule(population):
     np.testing.assert_array_equal(distress, f["distress"] + np.where(setback & ~insured, 0.3, 0.0))
 
 
-def test_accrue_and_subsidy_cap_kernels_match_the_numpy_rule():
-    """A month on the book in one pass: the same flows as the numpy statements, and sums by product and bank
-    bit for bit as ``np.bincount`` (rows in order); the per-firm cap and its year total as ``np.add.at``."""
-    rng = np.random.default_rng(8)
-    n, n_prod, n_bank = 3000, 5, 3
-    principal = rng.lognormal(4, 1, n)
-    active = rng.random(n) < 0.8
-    rates = [rng.uniform(0, 0.06, n) * (rng.random(n) < 0.5) for _ in range(4)]
-    shares = [rng.choice([0.0, 0.3, 1.0], n) for _ in range(3)]
-    product, bank = rng.integers(0, n_prod, n).astype(np.int32), rng.integers(0, n_bank, n).astype(np.int32)
-    flows, asked, by_product, by_bank = kernels.accrue(
-        principal, active, *rates, *shares, product, bank, n_prod, n_bank
-    )
-    P = principal * active
-    want = [P, *(P * r / 12.0 for r in rates)]
-    assert all(np.array_equal(flows[k], w) for k, w in enumerate(want))
-    interest, fee, refee, prem = want[1:]
-    assert all(
-        np.array_equal(asked[k], w * s) for k, (w, s) in enumerate(zip((interest, fee, prem), shares, strict=True))
-    )
-    for k, w in enumerate((fee, refee, prem)):
-        assert np.array_equal(by_product[k], np.bincount(product, weights=w, minlength=n_prod))
-    assert np.array_equal(by_bank, np.bincount(bank, weights=interest, minlength=n_bank))
-
-    firm = rng.integers(0, 400, n)  # several rows per firm: the cap and the year total see each other's rows
-    year = rng.uniform(0, 2, 400)
-    ask = asked[0] * 50
-    want_capped = np.minimum(ask, np.maximum(1.5 - year[firm], 0.0))
-    kernels.cap_per_firm(ask, firm, year, 1.5)
-    assert np.array_equal(ask, want_capped) and (ask < asked[0] * 50).any()
-    want_year = year.copy()
-    np.add.at(want_year, firm[ask > 0], ask[ask > 0])
-    kernels.add_per_firm(year, firm, ask)
-    assert np.array_equal(year, want_year)
-
-
-def test_balances_by_kind_lays_out_each_kinds_principals_in_row_order():
-    """Each kind's row holds the principals of its open loans in book order, so numpy's sum of it is the
-    masked sum of the book bit for bit."""
-    rng = np.random.default_rng(12)
-    n, n_prod, n_bank, n_firms = 5000, 6, 3, 900
-    principal, active = rng.lognormal(4, 2, n), rng.random(n) < 0.7
-    firm = rng.integers(0, n_firms, n)
-    product, bank = rng.integers(0, n_prod, n).astype(np.int32), rng.integers(0, n_bank, n).astype(np.int32)
-    vc = rng.random(n_firms) < 0.2
-    by_product, by_bank = rng.random((4, n_prod)) < 0.5, np.array([[True, False, True], [False, False, False]])
-    out, count = kernels.balances_by_kind(principal, active, firm, product, bank, vc, by_product, by_bank)
-    prin = principal[active]
-    masks = [np.ones(prin.size, bool), vc[firm[active]], *by_product[:, product[active]], *by_bank[:, bank[active]]]
-    assert len(masks) == out.shape[0] == count.size
-    for row, k, mask in zip(out, count, masks, strict=True):
-        assert np.array_equal(row[:k], prin[mask]) and row[:k].sum() == prin[mask].sum()
-
-
 @pytest.mark.parametrize("high_tech_only", [False, True])
 def test_equity_and_bond_kernels_match_the_numpy_masks(population, high_tech_only):
     f = population

@@ -14,7 +14,7 @@ first run after an install spends a few seconds compiling. Agents call them thro
 Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for debugging).
 """
 
-from sim.kernels.book import accrue, add_per_firm, balances_by_kind, cap_per_firm, register_borrowers
+from sim.kernels.book import accrue, balances_by_kind, net_cost, register_borrowers
 from sim.kernels.defaults import default_prob, defaults
 from sim.kernels.draws import normal_at, normals, uniform_at, uniform_one, uniforms, ziggurat_one
 from sim.kernels.firms import (
@@ -33,12 +33,10 @@ from sim.kernels.market import batch, best_at_bank, capacity, funnel_add, funnel
 
 __all__ = [
     "accrue",
-    "add_per_firm",
     "balances_by_kind",
     "batch",
     "best_at_bank",
     "bond_issuers",
-    "cap_per_firm",
     "capacity",
     "census",
     "default_prob",
@@ -52,6 +50,7 @@ __all__ = [
     "invest",
     "log_growth",
     "monthly",
+    "net_cost",
     "normal_at",
     "normals",
     "register_borrowers",

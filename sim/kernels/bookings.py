@@ -1,6 +1,6 @@
 """Compiled loops of the books' true-ups (``sim.bookings``, ``sim.settlement``): the capacity a batch of new loans
 uses (``capacity_batch``), the month end's balances and exposures from the loan book (``true_up``), the fees
-each bearer collects (``by_bearer``), the month's cost totals (``cost_totals``) and the loans repaid at maturity
+each bearer collects (``by_bearer``) and the loans repaid at maturity
 (``due_rows``, ``repay``).
 
 Each is the numpy statement it replaced, in the same order: sums by group add in row order as ``np.bincount``
@@ -109,18 +109,6 @@ def by_bearer(values, kinds, columns, rows, bearer, start, parties):
 
 
 @njit(cache=True, nogil=True)
-def cost_totals(flows, sub_i, sub_f, sub_p, p_row, interest_row, fee_row, premium_row):
-    """The month's totals of the book's flows (``sim.kernels.accrue``) net of the subsidies paid: the net cost
-    ``interest + fee + premium − subsidies`` (summed as numpy sums the array of it), the principal and the
-    interest."""
-    n = sub_i.size
-    net = np.empty(n)
-    for i in range(n):
-        net[i] = flows[interest_row, i] + flows[fee_row, i] + flows[premium_row, i] - sub_i[i] - sub_f[i] - sub_p[i]
-    return numpy_sum(net), numpy_sum(flows[p_row]), numpy_sum(flows[interest_row])
-
-
-@njit(cache=True, nogil=True)
 def due_rows(active, maturity, month):
     """The open rows (``active``) falling due by ``month``, in row order."""
     k = 0
@@ -155,5 +143,5 @@ def repay(due, firm, active, debt, deferred_until, alive, listed, black_list):
 
 
 # These inline numpy's sums from sim.kernels.sums: numba's cache would not notice a change there.
-for _kernel in (_sum_rows, true_up, cost_totals):
+for _kernel in (_sum_rows, true_up):
     refresh_when_changed(_kernel, sums)

@@ -92,6 +92,7 @@ class Ledger:
         self._fund = self._ins0 + len(insurers)
         self._vc0 = self._fund + 1
         self._banks = len(banks)
+        self._bank_funds, self._others = [np.inf] * len(banks), self.accounts[len(banks) :]
 
     def pool(self, i: int) -> int:
         """Account id of pool ``i``."""
@@ -123,6 +124,4 @@ class Ledger:
 
     def funds(self) -> np.ndarray:
         """What each account can pay now; banks pay their share in full (``inf``)."""
-        out = np.array([a.available() for a in self.accounts], dtype=float)
-        out[: self._banks] = np.inf
-        return out
+        return np.array(self._bank_funds + [max(a.balance, 0.0) for a in self._others])  # (``available()``)

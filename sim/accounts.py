@@ -124,4 +124,4 @@ class Ledger:
 
     def funds(self) -> np.ndarray:
         """What each account can pay now; banks pay their share in full (``inf``)."""
-        return np.array(self._bank_funds + [max(a.balance, 0.0) for a in self._others])  # (``available()``)
+        return np.array(self._bank_funds + [a.available() for a in self._others])

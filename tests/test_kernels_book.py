@@ -1,4 +1,4 @@
-"""The loan book's compiled loops (``sim.kernels.book``, ``sim.kernels.pairwise``) against the numpy statements
+"""The loan book's compiled loops (``sim.kernels.book``, ``sim.kernels.sums``) against the numpy statements
 they replaced: the same numbers bit for bit, sums included (numpy's pairwise order)."""
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from sim import kernels
 from sim.kernels import book as kb
-from sim.kernels.pairwise import DEPTH, close_leaf, leaves
+from sim.kernels.sums import DEPTH, close_leaf, leaves
 from sim.loanbook import _FLOATS, _INTS, COLUMNS, LoanBook
 
 

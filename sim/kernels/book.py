@@ -4,17 +4,16 @@ the month's net cost (``net_cost``; both for ``sim.settlement.pay_interest_and_s
 of loan (``balances_by_kind``, for ``sim.reporters``); the borrowers' columns after new loans
 (``register_borrowers``). Each is the numpy rule it replaced term by term: a sum by group adds in row order, as
 ``np.bincount`` and ``np.add.at`` do, and a total is numpy's pairwise sum of the array the rule made, taken on the
-fly (``sim.kernels.pairwise``), so results are identical (``tests/test_kernels.py``)."""
+fly (``sim.kernels.sums``), so results are identical (``tests/test_kernels.py``)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from sim.kernels import pairwise, sums
+from sim.kernels import sums
 from sim.kernels.cache import refresh_when_changed
-from sim.kernels.pairwise import DEPTH, close_leaf, leaves
-from sim.kernels.sums import _BLOCK
+from sim.kernels.sums import _BLOCK, DEPTH, close_leaf, leaves
 
 
 @njit(cache=True, nogil=True)
@@ -26,7 +25,7 @@ def accrue(
     principal, and the subsidies asked on them (by the shares locked at origination; the interest subsidy at most
     what is left of the firm's yearly ``cap`` in ``paid_year``, a firm beyond it having had none; ``cap`` NaN:
     none). Returns ``totals`` = principal, interest and the interest, fee and premium subsidies asked, each summed
-    as ``ndarray.sum`` sums the array of it (``sim.kernels.pairwise``); the interest subsidy asked on each row;
+    as ``ndarray.sum`` sums the array of it (``sim.kernels.sums``); the interest subsidy asked on each row;
     ``by_product`` = fee, re-guarantee fee and premium by product; ``by_bank`` = interest by bank (in row order,
     as ``np.bincount``); the largest firm on the book (-1 none)."""
     n = principal.size
@@ -126,7 +125,7 @@ def balances_by_kind(principal, active, firm, product, bank, vc_backed, product_
     """The principal of the open rows of each kind of loan: 0 all, 1 loans to VC-backed firms, then one per kind
     of product (``product_kinds``: kinds × products) and of lender (``bank_kinds``: kinds × banks). Each is
     ``principal[open][mask].sum()`` bit for bit: a first pass lays out the open rows' principals and kinds (as
-    bits) and counts each kind's rows, which fixes the leaves of numpy's pairwise sum (``sim.kernels.pairwise``);
+    bits) and counts each kind's rows, which fixes the leaves of numpy's pairwise sum (``sim.kernels.sums``);
     then one tight pass per kind adds up its rows in order."""
     n_bank, n_kinds = bank_kinds.shape[1], 2 + product_kinds.shape[0] + bank_kinds.shape[0]
     bits = _kind_bits(product_kinds, bank_kinds)
@@ -223,6 +222,6 @@ def register_borrowers(
     return first
 
 
-# These call numpy's sums from sim.kernels.sums and .pairwise: numba's cache would not notice a change there.
+# These call numpy's sums from sim.kernels.sums: numba's cache would not notice a change there.
 for _kernel in (accrue, net_cost, balances_by_kind):
-    refresh_when_changed(_kernel, sums, pairwise)
+    refresh_when_changed(_kernel, sums)

@@ -68,11 +68,6 @@ class Instruments:
             return np.zeros(firms.size)
         return self.advance[kind] * self.value_months[kind] * self.pop.revenue_wan[firms]
 
-    def limit_retained(self, p: int, kept: float) -> float:
-        """The retained share that must fit under the lender's limit: a lease's equipment secures its share of
-        the amount itself, so the lessor's own unsecured part is the rest."""
-        return kept - self.pr.leased[p]
-
     # ---- the red list ------------------------------------------------------------------------------------
     def red_listed(self, firms: np.ndarray) -> np.ndarray:
         """Firms on the red list now: a clean record (have borrowed, before or during the plan; no default in the

@@ -82,7 +82,3 @@ class LoanBook:
             tuple(getattr(self, k) for k in _INTS),
             tuple(getattr(self, k) for k in _FLOATS),
         )
-
-    def sum_by(self, key: str, values: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
-        """Sum ``values`` (aligned with ``rows``) grouped by column ``key``."""
-        return np.bincount(getattr(self, key)[rows], weights=values, minlength=size)[:size]

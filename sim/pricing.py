@@ -11,6 +11,7 @@ compiled pass running the agents' own rules (``sim.offers``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -194,6 +195,8 @@ class Pricing:
         cap = np.fmin(cap0, lpr + cap_spread)
         cap[np.isnan(cap)] = np.inf
         rates = np.array([[gov.reward_rate(r, q) for q in (False, True)] for r in (False, True)])
+        # Under the lender's limit (column 2): a lease's equipment secures its share of the amount itself, so the
+        # lessor's own unsecured part is the rest of what it retains.
         t[:, 1], t[:, 2], t[:, 3], t[:, 4], t[:, 6] = (
             kept,
             kept - leased,
@@ -249,10 +252,9 @@ class Pricing:
         nc, k, nb, n_prod = cp.size, firms.size, len(self.banks), not_in_window.size
         subs = self.channel_costs()
         firm_terms, firm_pd, firm_class = self.firm_terms(firms, hit_rate)
-        pledges = np.flatnonzero(pr.pledge[cp] >= 0)
+        pledges, ch_pledge = self.pledge_rows
         pledge = np.vstack([inst.pledge_wan(p, firms) for p in cp[pledges]]) if pledges.size else np.zeros((1, 1))
-        ch_pledge = np.full(cp.size, -1, dtype=np.int64)
-        ch_pledge[pledges] = np.arange(pledges.size)
+        first_loan = pop.first_loan[firms]
         fund_ok, ch_fund = self.fund_screens(firms, month, open_ch)
         keys, scales, ch_views = self.views(month, open_ch)
         p = pop.p
@@ -279,7 +281,7 @@ class Pricing:
             ch_views,
             self.channel_terms(lpr, room),
             subs,
-            pop.first_loan[firms],
+            first_loan,
             firm_terms,
             pledge,
             ch_pledge,
@@ -300,8 +302,17 @@ class Pricing:
             beaten,
         )
         rate, cost, _, amount, written = out  # the amount asked (out[2]) ranks offers inside the kernel only
-        first_loan = pop.first_loan[firms]
         return Offers(amount, rate, cost, written, bank_price, order, any_worth, subs, first_loan, funnel, beaten)
+
+    @functools.cached_property
+    def pledge_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The channels whose product pledges an asset, and each channel's row among them in the kernel's
+        ``pledge`` (-1: none). Fixed for the run."""
+        cp = self.pr.ch_prod
+        pledges = np.flatnonzero(self.pr.pledge[cp] >= 0)
+        ch_pledge = np.full(cp.size, -1, dtype=np.int64)
+        ch_pledge[pledges] = np.arange(pledges.size)
+        return pledges, ch_pledge
 
     def scratch(self, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
         """A C-contiguous array of ``shape`` over a buffer kept from month to month (grown when too small):

@@ -29,7 +29,7 @@ Two ways to ask, the same numbers:
   (``instruments``/bonds), VC rounds and listings of the firms that qualify (``equity``/vc, ``equity``/listing),
   screening noise of applicants (``signal``, each institution its own sub-stream).
 - *Arrays*: ``uniform_at`` / ``normal_at`` for given slots (application visibility, renewals and
-  postponements at maturity, exits after default, listing venues, grants' patents), ``uniform`` / ``normal``
+  postponements at maturity, exits after default, listing venues, grants' patents), ``uniform``
   for every slot ``0..n-1`` (grants; the fixed mode's defaults): a compiled loop, ≈0.2 ns a uniform.
 
 The few draws of several kinds or shapes (the initial population, entrants, the yearly default factor) come
@@ -141,11 +141,6 @@ class Streams:
         """``n`` uniforms on [0, 1) of ``(stream, month, sub)``, one per firm slot ``0..n-1``: ``uniform_at`` of
         every slot (``sim.kernels.uniforms``, a compiled loop at ≈0.2 ns a number)."""
         return kernels.uniforms(n, np.uint64(self.key(stream, month, sub)))
-
-    def normal(self, stream: str, month: int, n: int, sub: int | str = 0) -> np.ndarray:
-        """``n`` standard normals of ``(stream, month, sub)``, one per firm slot ``0..n-1``: the ziggurat on each
-        slot's counter-based words (``sim.kernels.draws.ziggurat_one``)."""
-        return kernels.normals(n, np.uint64(self.key(stream, month, sub)))
 
     def uniform_at(self, stream: str, month: int, slots: np.ndarray, sub: int | str = 0) -> np.ndarray:
         """Uniforms on [0, 1) for the given firm ``slots`` only (counter-based: SplitMix64 of the draw's key and

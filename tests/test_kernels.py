@@ -129,12 +129,12 @@ def test_defaults_kernel_is_exactly_the_uniform_below_the_probability(population
 
 def test_evolve_kernel_matches_the_numpy_rule(population):
     """The fused month of a firm against the numpy statement, its draws the population draws of the same keys
-    (``Streams.normal``/``uniform``: the kernel draws them inline for the alive slots only)."""
+    (``Streams.normal_at``/``uniform``: the kernel draws them inline for the alive slots only)."""
     f = population
     n = f["alive"].size
     rng = np.random.default_rng(9)
     kz, ku, kg = (np.uint64(k) for k in rng.integers(0, 2**63, 3))
-    z, u, ug = kernels.normals(n, kz), kernels.uniforms(n, ku), kernels.uniforms(n, kg)
+    z, u, ug = kernels.normal_at(np.arange(n), kz), kernels.uniforms(n, ku), kernels.uniforms(n, kg)
     funded = f["debt"] > 0
     adv_stage, fa = monthly_prob(np.array([0.3, 0.25, 0.2, 0.0])), 1.5
     rdr, qd, fd, ud, hit, vol, decay, pg = 0.05, 0.02, 0.03, 0.04, 0.01, 0.3 / np.sqrt(12), 0.9, 0.2
@@ -339,7 +339,7 @@ def test_counter_ziggurat_takes_the_slots_words_in_order():
             yield _mix((w0 + j * _GOLDEN) & _MASK)
 
     want = np.array([_ziggurat_reference(words(i)) for i in range(n)])
-    got = s.normal("dynamics", 3, n)
+    got = s.normal_at("dynamics", 3, np.arange(n))
     assert np.array_equal(got, want)
     assert np.array_equal(got[[5, 17, 40_000]], [kernels.ziggurat_one(i, np.uint64(key)) for i in (5, 17, 40_000)])
 
@@ -350,7 +350,7 @@ def test_counter_ziggurat_normals_are_standard_normal_bin_by_bin():
     from scipy import stats
 
     n = 4_000_000
-    z = Streams(5).normal("dynamics", 7, n)
+    z = Streams(5).normal_at("dynamics", 7, np.arange(n))
     edges = stats.norm.ppf(np.linspace(0, 1, 401)[1:-1])
     counts = np.bincount(np.searchsorted(edges, z), minlength=400)
     chi2 = ((counts - n / 400) ** 2 / (n / 400)).sum()
@@ -365,7 +365,7 @@ def test_counter_ziggurat_tail_has_normal_frequency_and_excess():
 
     from sim.kernels.draws import ZIG_R
 
-    z = np.abs(Streams(6).normal("dynamics", 2, 8_000_000))
+    z = np.abs(Streams(6).normal_at("dynamics", 2, np.arange(8_000_000)))
     p = 2 * stats.norm.sf(ZIG_R)
     tail = z[z > ZIG_R] - ZIG_R
     assert abs(tail.size - p * z.size) < 5 * np.sqrt(p * z.size)

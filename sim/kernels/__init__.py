@@ -16,7 +16,7 @@ Setting ``NUMBA_DISABLE_JIT=1`` runs the same loops as plain Python (slow; for d
 
 from sim.kernels.book import accrue, balances_by_kind, net_cost, register_borrowers
 from sim.kernels.defaults import default_prob, defaults
-from sim.kernels.draws import normal_at, normals, uniform_at, uniform_one, uniforms, ziggurat_one
+from sim.kernels.draws import normal_at, uniform_at, uniform_one, uniforms, ziggurat_one
 from sim.kernels.firms import (
     bond_issuers,
     census,
@@ -52,7 +52,6 @@ __all__ = [
     "monthly",
     "net_cost",
     "normal_at",
-    "normals",
     "register_borrowers",
     "tech_insurance",
     "uniform_at",

@@ -137,12 +137,3 @@ def normal_at(slots, key):
     for i in range(slots.size):
         out[i] = ziggurat_one(slots[i], key)
     return out
-
-
-@njit(cache=True, nogil=True)
-def normals(n, key):
-    """``ziggurat_one`` of slots 0..n-1 (``Streams.normal``)."""
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = ziggurat_one(i, key)
-    return out

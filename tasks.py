@@ -8,7 +8,8 @@
     python3 tasks.py test-newest   # the suite again on the newest Python ≥ 3.12 found (pyenv or PATH) with the
                                    # newest Mesa 3.x, in .venv-newest; says so and exits 0 when there is none
 
-The virtual environment is (re)installed when it is missing or pyproject.toml has changed.
+The virtual environment is (re)installed when it is missing or pyproject.toml has changed; an install ends by
+compiling the model's loops once (``python -m sim.warmup``, about half a minute).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def setup() -> None:
         print("installing techfin-sim and its dependencies into .venv ...", flush=True)
         sh(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
         sh(BIN / "python", "-m", "pip", "install", "-q", "-e", ".[dev]")
+        sh(BIN / "python", "-m", "sim.warmup")  # the compiled loops, once: not during a first run or page
         STAMP.write_text(want)
 
 
@@ -112,6 +114,7 @@ def test_newest(rest: list[str]) -> None:
     sh(bin_ / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
     sh(bin_ / "python", "-m", "pip", "install", "-q", "--upgrade", "-e", ".[dev]", "mesa[rec]>=3.3,<4")
     sh(bin_ / "python", "-c", "import mesa, sys; print('test-newest: Mesa', mesa.__version__, 'on', sys.version)")
+    sh(bin_ / "python", "-m", "sim.warmup")  # this Python's own cache of the compiled loops
     sh(bin_ / "python", "-m", "pytest", *rest)
 
 

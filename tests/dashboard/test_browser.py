@@ -86,6 +86,9 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The dashboard served on a free localhost port; yields (URL, server log path); always stopped."""
+    from sim.warmup import warm_up
+
+    warm_up()  # the compiled loops into numba's cache first: the server's first page would compile them
     port = _free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     url = f"http://127.0.0.1:{port}/"
